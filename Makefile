@@ -1,0 +1,58 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck importlint unit integration schemas bench clean kafka-up kafka-down venv
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## run: local Kafka + worker + simulated upstream/downstream traffic, then a summary
+run: $(STAMP)
+	$(BIN)/problem-tracker demo
+
+## test: lint, types, layers, and the whole suite (integration tests on a real broker)
+test: lint typecheck importlint
+	$(BIN)/coverage erase
+	$(BIN)/coverage run -m pytest $(PYTEST_ARGS)
+	$(BIN)/coverage report --include='src/problem_tracker/domain/*' --fail-under=100
+	$(BIN)/coverage report --fail-under=0 > /dev/null
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+importlint: $(STAMP)
+	$(BIN)/lint-imports
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit tests/component $(PYTEST_ARGS)
+
+integration: $(STAMP)
+	$(BIN)/pytest tests/integration $(PYTEST_ARGS)
+
+schemas: $(STAMP)
+	$(BIN)/problem-tracker schemas export
+
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+kafka-up: $(STAMP)
+	$(BIN)/problem-tracker kafka up
+
+kafka-down: $(STAMP)
+	$(BIN)/problem-tracker kafka down
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .coverage var

@@ -1,0 +1,3 @@
+from problem_tracker.cli import main
+
+raise SystemExit(main())

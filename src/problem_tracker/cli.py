@@ -1,0 +1,45 @@
+"""The ``problem-tracker`` command: one entry point, one Settings, sub-commands by area.
+
+Each command module exposes ``register(subparsers)``; the parser it adds sets
+``handler(args, settings) -> int``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from problem_tracker import __version__
+from problem_tracker.config import Settings
+
+COMMAND_MODULES: tuple[str, ...] = (
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="problem-tracker",
+        description="eTOM 1.3.7.3 Track & Manage Customer Problem on Kafka",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    try:
+        return int(args.handler(args, settings) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # one clear line for an operator, not a traceback
+        if getattr(args, "debug", False):
+            raise
+        print(f"problem-tracker {args.command}: {exc}", file=sys.stderr)
+        return 1

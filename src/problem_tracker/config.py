@@ -1,0 +1,89 @@
+"""One settings object, built once at the entry point and passed down.
+
+Environment variables use the prefix ``PROBLEM_TRACKER_`` and ``__`` between a group
+and its field, e.g. ``PROBLEM_TRACKER_KAFKA__BOOTSTRAP_SERVERS=127.0.0.1:9092``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_CACHE_DIR = Path.home() / ".cache" / "problem-tracker"
+
+
+class KafkaSettings(BaseModel):
+    """How to reach the cluster."""
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: str | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+
+
+class TopicSettings(BaseModel):
+    """Topic names (CONTRACT.md defaults) and how the worker declares them."""
+
+    prefix: str = ""
+    customer_events: str = "customer-problem.events"
+    service_trouble_events: str = "service-trouble.events"
+    partner_problem_events: str = "partner-problem.events"
+    known_errors: str = "known-errors"
+    component_ownership: str = "component-ownership"
+    service_trouble_requests: str = "service-trouble.requests"
+    partner_problem_requests: str = "partner-problem.requests"
+    notifications: str = "customer-problem.notifications"
+    escalations: str = "customer-problem.escalations"
+    dlq: str = "customer-problem.dlq"
+    partitions: int = Field(default=6, ge=1)
+    replication_factor: int = Field(default=1, ge=1)
+    retention_ms: int = Field(default=7 * 24 * 3600 * 1000, ge=-1)
+
+    def name(self, topic: str) -> str:
+        return f"{self.prefix}{topic}"
+
+
+class WorkerSettings(BaseModel):
+    """The Faust worker."""
+
+    app_id: str = "problem-tracker"
+    store: str = "rocksdb://"
+    data_dir: Path = Path("var/worker")
+    web_port: int = Field(default=6066, ge=0, le=65535)
+    web_host: str = "127.0.0.1"
+    processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
+    max_message_bytes: int = Field(default=256 * 1024, ge=1024)
+    tick_interval_seconds: float = Field(default=0.2, gt=0)
+    ask_customer_when_no_affected_entity: bool = True
+    sla_policy_file: Path | None = None
+    log_level: str = "INFO"
+
+
+class LocalKafkaSettings(BaseModel):
+    """The single-node Apache Kafka the project fetches and runs for dev, demo and tests."""
+
+    version: str = "4.4.0"
+    port: int = Field(default=9092, ge=1, le=65535)
+    controller_port: int = Field(default=9093, ge=1, le=65535)
+    cache_dir: Path = DEFAULT_CACHE_DIR / "kafka"
+    data_dir: Path = DEFAULT_CACHE_DIR / "kafka-data"
+    heap: str = "-Xms256m -Xmx1g"
+
+
+class Settings(BaseSettings):
+    """Everything configurable, grouped; see README 'Configuration'."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PROBLEM_TRACKER_",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    kafka: KafkaSettings = KafkaSettings()
+    topics: TopicSettings = TopicSettings()
+    worker: WorkerSettings = WorkerSettings()
+    local_kafka: LocalKafkaSettings = LocalKafkaSettings()
