@@ -1,0 +1,82 @@
+"""Prometheus metrics: the shell turns what the core decided into counters and timings.
+
+A ``Metrics`` object owns its registry, so several workers (or tests) in one process
+never share counters by accident.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+
+
+@dataclass
+class Metrics:
+    """Every series the worker exports, registered in one registry."""
+
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+
+    def __post_init__(self) -> None:
+        r = self.registry
+        self.messages_in = Counter(
+            "problem_tracker_messages_in_total",
+            "Messages consumed, by topic kind.",
+            ["topic"],
+            registry=r,
+        )
+        self.duplicates = Counter(
+            "problem_tracker_duplicates_total",
+            "Inbound events acknowledged as duplicates (same eventId), producing nothing.",
+            ["topic"],
+            registry=r,
+        )
+        self.dead_letters = Counter(
+            "problem_tracker_dead_letters_total",
+            "Messages written to the DLQ, by reason code.",
+            ["topic", "code"],
+            registry=r,
+        )
+        self.domain_events = Counter(
+            "problem_tracker_domain_events_total",
+            "Domain events decided, by type.",
+            ["event"],
+            registry=r,
+        )
+        self.messages_out = Counter(
+            "problem_tracker_messages_out_total",
+            "Messages produced, by topic kind and event type.",
+            ["topic", "event_type"],
+            registry=r,
+        )
+        self.processing_seconds = Histogram(
+            "problem_tracker_processing_seconds",
+            "Time from consume to handing outputs to the producer, per message.",
+            ["topic"],
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.open_reports = Gauge(
+            "problem_tracker_open_reports",
+            "Reports in a non-terminal status on this worker's partitions.",
+            registry=r,
+        )
+        self.due_index_size = Gauge(
+            "problem_tracker_due_index_entries",
+            "Deadlines held in this worker's in-memory due-index.",
+            registry=r,
+        )
+        self.tick_lag_seconds = Histogram(
+            "problem_tracker_tick_lag_seconds",
+            "How late a deadline was turned into a Tick, after it fell due.",
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.reference_entries = Gauge(
+            "problem_tracker_reference_entries",
+            "Reference data held by this worker, by kind.",
+            ["kind"],
+            registry=r,
+        )

@@ -1,0 +1,81 @@
+"""Every topic the worker reads or writes, declared once from the settings.
+
+Inbound and outbound topics carry raw bytes: decoding and encoding belong to contracts/,
+so that a malformed message reaches the DLQ with its original bytes instead of failing
+inside a Faust codec.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import faust
+from faust.types import TopicT
+
+from problem_tracker.config import TopicSettings
+
+INTERNAL_REPORT_COMMANDS = "report-commands"
+INTERNAL_SERVICE_TROUBLE_COMMANDS = "service-trouble-commands"
+
+
+@dataclass(frozen=True)
+class Topics:
+    """The Faust topic handles of one app."""
+
+    customer_events: TopicT
+    service_trouble_events: TopicT
+    partner_problem_events: TopicT
+    known_errors: TopicT
+    component_ownership: TopicT
+    service_trouble_requests: TopicT
+    partner_problem_requests: TopicT
+    notifications: TopicT
+    escalations: TopicT
+    dlq: TopicT
+    report_commands: TopicT
+    service_trouble_commands: TopicT
+
+
+def declare_topics(app: faust.App, settings: TopicSettings) -> Topics:
+    """Declare external topics by their configured names and the internal ones by app id.
+
+    Internal command topics have as many partitions as the customer events topic, so that
+    a report's commands and its table partition live on the same worker.
+    """
+
+    def external(name: str, *, compacting: bool = False) -> TopicT:
+        return app.topic(
+            settings.name(name),
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=settings.partitions,
+            replicas=settings.replication_factor,
+            compacting=compacting or None,
+            retention=None if compacting else settings.retention_ms / 1000,
+            acks=True,
+        )
+
+    def internal(name: str) -> TopicT:
+        return app.topic(
+            f"{app.conf.id}-{name}",
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=settings.partitions,
+            replicas=settings.replication_factor,
+            internal=True,
+        )
+
+    return Topics(
+        customer_events=external(settings.customer_events),
+        service_trouble_events=external(settings.service_trouble_events),
+        partner_problem_events=external(settings.partner_problem_events),
+        known_errors=external(settings.known_errors, compacting=True),
+        component_ownership=external(settings.component_ownership, compacting=True),
+        service_trouble_requests=external(settings.service_trouble_requests),
+        partner_problem_requests=external(settings.partner_problem_requests),
+        notifications=external(settings.notifications),
+        escalations=external(settings.escalations),
+        dlq=external(settings.dlq),
+        report_commands=internal(INTERNAL_REPORT_COMMANDS),
+        service_trouble_commands=internal(INTERNAL_SERVICE_TROUBLE_COMMANDS),
+    )
