@@ -1,0 +1,239 @@
+"""What happened to a customer problem report: the facts ``decide`` returns and ``evolve``
+applies, and that the shell turns into notifications, requests, escalations and DLQ entries.
+
+The header (``event_id``, ``report_id``, ``occurred_at``, ``caused_by``) is stamped by
+``decide`` on every event it returns: ``event_id`` is derived from the inbound event that
+caused it, ``caused_by`` is that inbound event id. The defaults only exist so that the
+rules can build the payload before the header is known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from problem_tracker.domain.report import (
+    DelegatedStatus,
+    EntityRef,
+    KnownErrorMatch,
+    Note,
+    Owner,
+    Party,
+    Severity,
+    Status,
+)
+
+UNSTAMPED_AT = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class RejectionCode(StrEnum):
+    """Why a command was not applied; the values are the DLQ error codes of the contract."""
+
+    ILLEGAL_TRANSITION = "illegal-transition"
+    UNKNOWN_REPORT = "unknown-report"
+    UNKNOWN_CORRELATION = "unknown-correlation"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DomainEvent:
+    event_id: str = ""
+    report_id: str = ""
+    occurred_at: datetime = UNSTAMPED_AT
+    caused_by: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportAcknowledged(DomainEvent):
+    """Start: the report exists, with what the customer told us."""
+
+    description: str
+    severity: Severity
+    priority: int
+    creation_date: datetime
+    ticket_type: str | None = None
+    symptom_code: str | None = None
+    requested_resolution_date: datetime | None = None
+    parties: tuple[Party, ...] = ()
+    entities: tuple[EntityRef, ...] = ()
+    notes: tuple[Note, ...] = ()
+    assignee: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusChanged(DomainEvent):
+    """One per status change (``from_status`` is ``None`` at creation)."""
+
+    from_status: Status | None
+    to_status: Status
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AttributesChanged(DomainEvent):
+    """``changed`` names the changed fields; the others are ``None``; notes were appended."""
+
+    changed: tuple[str, ...]
+    description: str | None = None
+    severity: Severity | None = None
+    priority: int | None = None
+    ticket_type: str | None = None
+    parties: tuple[Party, ...] | None = None
+    entities: tuple[EntityRef, ...] | None = None
+    notes: tuple[Note, ...] = ()
+    assignee: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IsolationRecorded(DomainEvent):
+    """Isolate Customer Problem's result: the entities it added, and the root cause."""
+
+    entities: tuple[EntityRef, ...]
+    root_cause: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InformationRequired(DomainEvent):
+    """Perform Initial Diagnosis needs the customer's help."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InformationReceived(DomainEvent):
+    notes: tuple[Note, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KnownErrorAttached(DomainEvent):
+    """Check Known Error found a match; its workaround can be offered to the customer."""
+
+    match: KnownErrorMatch
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceTroubleNeeded(DomainEvent):
+    """Coordinate: an internal service is faulty; link the report to its service trouble."""
+
+    service: EntityRef
+    priority: int
+    severity: Severity
+    description: str
+    requested_resolution_date: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PartnerProblemRequested(DomainEvent):
+    """Coordinate: ask the partner owning the entity to fix it (S/P problem report)."""
+
+    request_id: str
+    entity: EntityRef
+    partner: Owner
+    priority: int
+    severity: Severity
+    description: str
+    requested_resolution_date: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceTroubleLinked(DomainEvent):
+    request_id: str
+    service: EntityRef
+    status: DelegatedStatus
+    external_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DelegatedWorkUpdated(DomainEvent):
+    """Monitor Resolution Update: delegated work changed status."""
+
+    request_id: str
+    status: DelegatedStatus
+    external_id: str | None = None
+    expected_resolution_date: datetime | None = None
+    reason: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DelegatedWorkFailed(DomainEvent):
+    """The other side rejected or cancelled delegated work: an escalation trigger."""
+
+    request_id: str
+    status: DelegatedStatus
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportResolved(DomainEvent):
+    """eTOM "cleared": informs Close Customer Problem."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportClosed(DomainEvent):
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportCancelled(DomainEvent):
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportReopened(DomainEvent):
+    """The customer rejected the resolution; a new cycle starts."""
+
+    cycle: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PartnerProblemCancelRequested(DomainEvent):
+    """Cancel Customer Problem: withdraw an outstanding partner request."""
+
+    request_id: str
+    entity: EntityRef
+    partner: Owner | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceTroubleReleased(DomainEvent):
+    """The report no longer needs the service trouble of ``service`` (``request_id`` is
+    ``None`` when the link had not been confirmed yet); the shared service trouble
+    aggregate decides whether to cancel it."""
+
+    service: EntityRef
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommandRejected(DomainEvent):
+    """The command did not fit; it was not applied (a DLQ entry, never a crash)."""
+
+    code: RejectionCode
+    reason: str
+    command: str
+
+
+ReportEvent = (
+    ReportAcknowledged
+    | StatusChanged
+    | AttributesChanged
+    | IsolationRecorded
+    | InformationRequired
+    | InformationReceived
+    | KnownErrorAttached
+    | ServiceTroubleNeeded
+    | PartnerProblemRequested
+    | ServiceTroubleLinked
+    | DelegatedWorkUpdated
+    | DelegatedWorkFailed
+    | ReportResolved
+    | ReportClosed
+    | ReportCancelled
+    | ReportReopened
+    | PartnerProblemCancelRequested
+    | ServiceTroubleReleased
+    | CommandRejected
+)
+"""Every event of the report aggregate."""

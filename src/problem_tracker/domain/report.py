@@ -1,0 +1,212 @@
+"""The customer problem report: the state that eTOM 1.3.7.3 "Track & Manage Customer Problem"
+tracks from Start to End, and the value objects it is made of.
+
+Enum values are the TMF621 / TMF656 wire values, so the shell can map them one to one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+RECENT_EVENT_LIMIT = 256
+"""How many inbound event ids a report remembers to recognise a redelivered event."""
+
+
+class Status(StrEnum):
+    """Status of a customer problem report; ``resolved`` is eTOM's "cleared"."""
+
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "inProgress"
+    PENDING = "pending"
+    HELD = "held"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+TERMINAL_STATUSES = frozenset({Status.CLOSED, Status.CANCELLED})
+"""Nothing changes the status of a closed or cancelled report any more."""
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    MAJOR = "major"
+    MINOR = "minor"
+
+
+class EntityRole(StrEnum):
+    """How a related entity is affected by the customer problem."""
+
+    AFFECTED_SERVICE = "affectedService"
+    AFFECTED_PRODUCT = "affectedProduct"
+    AFFECTED_RESOURCE = "affectedResource"
+
+
+class OwnerRole(StrEnum):
+    """Who fixes a faulty component: our own service management, or a supplier/partner."""
+
+    INTERNAL = "internal"
+    PARTNER = "partner"
+
+
+class KnownErrorStatus(StrEnum):
+    ACTIVE = "active"
+    RETIRED = "retired"
+
+
+class DelegationKind(StrEnum):
+    """Where Coordinate Customer Problem sent part of the work."""
+
+    SERVICE_TROUBLE = "serviceTrouble"
+    PARTNER_PROBLEM = "partnerProblem"
+
+
+class DelegatedStatus(StrEnum):
+    """Status of delegated work; ``requested`` is ours, before the other side answers."""
+
+    REQUESTED = "requested"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "inProgress"
+    PENDING = "pending"
+    HELD = "held"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+DONE_STATUSES = frozenset({DelegatedStatus.RESOLVED, DelegatedStatus.CLOSED})
+"""Delegated work in these statuses counts towards resolving the report."""
+
+FAILED_STATUSES = frozenset({DelegatedStatus.REJECTED, DelegatedStatus.CANCELLED})
+"""Delegated work the other side refused or dropped: an escalation trigger, never a resolution."""
+
+FINISHED_STATUSES = DONE_STATUSES | FAILED_STATUSES
+"""Delegated work that nobody is working on any more."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EntityRef:
+    """A service, product or resource the customer problem affects."""
+
+    id: str
+    referred_type: str
+    role: EntityRole
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Party:
+    """A party related to the report; ``segment`` (gold, silver, ...) drives SLA terms."""
+
+    role: str
+    id: str
+    name: str | None = None
+    segment: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Note:
+    author: str
+    date: datetime
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusChange:
+    status: Status
+    date: datetime
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Owner:
+    """Who owns a component, according to inventory (reference data)."""
+
+    id: str
+    role: OwnerRole
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KnownError:
+    """A known error from the known error database; a service-specific one only matches
+    reports affecting that service."""
+
+    id: str
+    symptom_code: str
+    workaround: str | None = None
+    affected_service: EntityRef | None = None
+    status: KnownErrorStatus = KnownErrorStatus.ACTIVE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KnownErrorMatch:
+    """The known error Check Known Error attached to the report."""
+
+    id: str
+    workaround: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DelegatedWork:
+    """One piece of work Coordinate Customer Problem delegated, and its last known status.
+
+    ``request_id`` is ``None`` for a service trouble until the shared service trouble
+    aggregate answers with the request it linked the report to. ``cycle`` is the report
+    cycle the work was requested in (a reopened report requests its work again).
+    """
+
+    request_id: str | None
+    kind: DelegationKind
+    entity: EntityRef
+    status: DelegatedStatus = DelegatedStatus.REQUESTED
+    external_id: str | None = None
+    expected_resolution_date: datetime | None = None
+    partner: Owner | None = None
+    cycle: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomerProblemReport:
+    """The state of one customer problem report (the aggregate keyed by report id)."""
+
+    id: str
+    status: Status
+    description: str
+    severity: Severity
+    priority: int
+    creation_date: datetime
+    status_change_date: datetime
+    ticket_type: str | None = None
+    symptom_code: str | None = None
+    requested_resolution_date: datetime | None = None
+    parties: tuple[Party, ...] = ()
+    entities: tuple[EntityRef, ...] = ()
+    notes: tuple[Note, ...] = ()
+    root_cause: str | None = None
+    status_change_reason: str | None = None
+    status_history: tuple[StatusChange, ...] = ()
+    status_before_hold: Status | None = None
+    known_error: KnownErrorMatch | None = None
+    delegated: tuple[DelegatedWork, ...] = ()
+    cycle: int = 1
+    partner_request_count: int = 0
+    recent_event_ids: tuple[str, ...] = ()
+    assignee: str | None = None
+    sla: object | None = None
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+    @property
+    def current_work(self) -> tuple[DelegatedWork, ...]:
+        """The delegated work of the current cycle: what resolution waits for."""
+        return tuple(work for work in self.delegated if work.cycle == self.cycle)
+
+    def has_seen(self, event_id: str) -> bool:
+        """Whether this inbound event was already applied (a redelivery)."""
+        return event_id in self.recent_event_ids
