@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from confluent_kafka import Consumer, KafkaException, Producer
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
 
@@ -83,25 +83,27 @@ def produce_json(
 
 
 def consume(bootstrap: str, topic: str, count: int, timeout: float = 30.0) -> list[Received]:
-    """Read ``count`` records from the start of ``topic`` with a fresh group, within ``timeout``."""
+    """Read ``count`` records from the start of every partition of ``topic``, within ``timeout``.
+
+    Partitions are assigned directly (no consumer group), so there is no rebalance to wait for.
+    """
+    deadline = time.monotonic() + timeout
     consumer = Consumer(
         {
             "bootstrap.servers": bootstrap,
             "group.id": f"test-{uuid.uuid4().hex}",
-            "auto.offset.reset": "earliest",
             "enable.auto.commit": False,
         }
     )
-    consumer.subscribe([topic])
     received: list[Received] = []
-    deadline = time.monotonic() + timeout
     try:
+        consumer.assign(_all_partitions(consumer, topic, deadline))
         while len(received) < count and time.monotonic() < deadline:
-            msg = consumer.poll(0.5)
+            msg = consumer.poll(0.2)
             if msg is None:
                 continue
             if msg.error():
-                if msg.error().retriable() or msg.error().name() == "UNKNOWN_TOPIC_OR_PART":
+                if msg.error().retriable():
                     continue
                 raise KafkaException(msg.error())
             received.append(_decode(msg))
@@ -110,6 +112,17 @@ def consume(bootstrap: str, topic: str, count: int, timeout: float = 30.0) -> li
     if len(received) < count:
         raise AssertionError(f"got {len(received)} of {count} records from {topic} in {timeout}s")
     return received
+
+
+def _all_partitions(consumer: Consumer, topic: str, deadline: float) -> list[TopicPartition]:
+    while True:
+        metadata = consumer.list_topics(topic, timeout=max(0.1, deadline - time.monotonic()))
+        described = metadata.topics.get(topic)
+        if described is not None and described.error is None and described.partitions:
+            return [TopicPartition(topic, p, OFFSET_BEGINNING) for p in described.partitions]
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"topic {topic} has no partitions")
+        time.sleep(0.1)
 
 
 def _decode(msg: Any) -> Received:
