@@ -15,6 +15,8 @@ from problem_tracker import __version__
 from problem_tracker.config import Settings
 
 COMMAND_MODULES: tuple[str, ...] = (
+    "problem_tracker.kafka_local.command",
+    "problem_tracker.admin.command",
 )
 
 

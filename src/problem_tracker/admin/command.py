@@ -1,0 +1,41 @@
+"""``problem-tracker topics create|plan``: declare the contract's topics on the cluster."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from problem_tracker.admin.topics import ensure_topics, topic_plan
+from problem_tracker.config import Settings
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("topics", help="the topics of the wire contract")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = actions.add_parser("create", help="create missing topics (idempotent)")
+    create.add_argument("--bootstrap-servers", help="override PROBLEM_TRACKER_KAFKA__...")
+    create.add_argument("--timeout", type=float, default=30.0)
+    create.set_defaults(handler=_create)
+    plan = actions.add_parser("plan", help="print the topics that create would declare")
+    plan.set_defaults(handler=_plan)
+
+
+def _create(args: argparse.Namespace, settings: Settings) -> int:
+    kafka = settings.kafka
+    if args.bootstrap_servers:
+        kafka = kafka.model_copy(update={"bootstrap_servers": args.bootstrap_servers})
+    report = ensure_topics(kafka, topic_plan(settings.topics), timeout=args.timeout)
+    for name in report.created:
+        print(f"created  {name}")
+    for name in report.existing:
+        print(f"existing {name}")
+    for warning in report.warnings:
+        print(f"warning  {warning}")
+    return 0
+
+
+def _plan(args: argparse.Namespace, settings: Settings) -> int:
+    for spec in topic_plan(settings.topics):
+        config = " ".join(f"{key}={value}" for key, value in sorted(spec.config.items()))
+        print(f"{spec.name}  partitions={spec.partitions} rf={spec.replication_factor} {config}")
+    return 0
