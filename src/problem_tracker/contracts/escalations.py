@@ -1,0 +1,100 @@
+"""Escalations on ``customer-problem.escalations``: Escalate/End Customer Problem.
+
+Jeopardy events say a report's resolution target is at risk; escalation events say who
+has been brought in and why; the end event says the report left jeopardy for good.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from problem_tracker.contracts.common import Identifier, Name, OutboundModel, Reason, UtcDateTime
+from problem_tracker.contracts.envelope import OutboundEnvelope
+from problem_tracker.contracts.outbound import JeopardyState
+
+
+class EscalationKind(StrEnum):
+    """Functional: more expertise; hierarchical: more authority."""
+
+    FUNCTIONAL = "functional"
+    HIERARCHICAL = "hierarchical"
+
+
+class EscalationEndReason(StrEnum):
+    """Why a report is no longer in jeopardy."""
+
+    RESOLVED = "resolved"
+    CANCELLED = "cancelled"
+    CLOSED = "closed"
+
+
+class Jeopardy(OutboundModel):
+    """A jeopardy threshold of the report's resolution target was reached."""
+
+    customer_problem_report_id: Identifier
+    jeopardy: Literal[JeopardyState.WARNING, JeopardyState.JEOPARDY, JeopardyState.BREACHED]
+    threshold_percent: Annotated[int, Field(ge=1)]
+    percent_elapsed: Annotated[float, Field(ge=0)]
+    due_time: UtcDateTime
+
+
+class Escalation(OutboundModel):
+    """The report was escalated to a level, towards a target, for a reason."""
+
+    customer_problem_report_id: Identifier
+    level: Annotated[int, Field(ge=1)]
+    kind: EscalationKind
+    target: Name
+    reason: Reason
+
+
+class EscalationEnd(OutboundModel):
+    """The report is no longer in jeopardy."""
+
+    customer_problem_report_id: Identifier
+    reason: EscalationEndReason
+
+
+class JeopardyPayload(OutboundModel):
+    customer_problem_jeopardy: Jeopardy
+
+
+class EscalationPayload(OutboundModel):
+    customer_problem_escalation: Escalation
+
+
+class EscalationEndPayload(OutboundModel):
+    customer_problem_escalation_end: EscalationEnd
+
+
+class CustomerProblemJeopardyEvent(OutboundEnvelope):
+    """Threshold reached: percent of the resolution window elapsed, and when it is due."""
+
+    event_type: Literal["CustomerProblemJeopardyEvent"]
+    event: JeopardyPayload
+
+
+class CustomerProblemEscalationEvent(OutboundEnvelope):
+    """Escalate Customer Problem: functional or hierarchical escalation to a target."""
+
+    event_type: Literal["CustomerProblemEscalationEvent"]
+    event: EscalationPayload
+
+
+class CustomerProblemEscalationEndEvent(OutboundEnvelope):
+    """End Customer Problem escalation: resolved, cancelled or closed."""
+
+    event_type: Literal["CustomerProblemEscalationEndEvent"]
+    event: EscalationEndPayload
+
+
+EscalationMessage = Annotated[
+    CustomerProblemJeopardyEvent
+    | CustomerProblemEscalationEvent
+    | CustomerProblemEscalationEndEvent,
+    Field(discriminator="event_type"),
+]
+"""Any message on ``customer-problem.escalations``."""

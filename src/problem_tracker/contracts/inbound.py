@@ -1,0 +1,206 @@
+"""Inbound events on ``customer-problem.events``: what upstream asks of Track & Manage.
+
+Every event carries ``event.customerProblemReport`` with at least the report ``id``, which
+is also the Kafka key. Each event type has its own resource model, holding exactly what
+that step of eTOM 1.3.7.3 needs, so that translating to domain commands is one function
+per type.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+
+from problem_tracker.contracts.common import (
+    CUSTOMER_ROLE,
+    ExternalId,
+    Identifier,
+    Name,
+    Note,
+    Priority,
+    Reason,
+    RelatedEntity,
+    RelatedParty,
+    Severity,
+    Text,
+    UtcDateTime,
+    WireModel,
+)
+from problem_tracker.contracts.envelope import Envelope
+
+
+class ReportRef(WireModel):
+    """The report an event is about, and nothing else."""
+
+    id: Identifier
+
+
+class NewReport(WireModel):
+    """Start of Track & Manage: the report as Create Customer Problem recorded it."""
+
+    id: Identifier
+    description: Text
+    severity: Severity
+    priority: Priority
+    ticket_type: Name | None = None
+    symptom_code: Name | None = None
+    creation_date: UtcDateTime | None = None
+    requested_resolution_date: UtcDateTime | None = None
+    related_party: list[RelatedParty]
+    related_entity: list[RelatedEntity] = Field(default_factory=list)
+    note: list[Note] = Field(default_factory=list)
+
+    @field_validator("related_party")
+    @classmethod
+    def _names_the_customer(cls, parties: list[RelatedParty]) -> list[RelatedParty]:
+        if not any(party.role == CUSTOMER_ROLE for party in parties):
+            raise ValueError(f"a related party with role '{CUSTOMER_ROLE}' is required")
+        return parties
+
+
+class ReportChanges(WireModel):
+    """Attributes upstream changed; an absent field is unchanged, notes are appended."""
+
+    id: Identifier
+    description: Text | None = None
+    severity: Severity | None = None
+    priority: Priority | None = None
+    ticket_type: Name | None = None
+    symptom_code: Name | None = None
+    requested_resolution_date: UtcDateTime | None = None
+    related_party: list[RelatedParty] | None = None
+    related_entity: list[RelatedEntity] | None = None
+    note: list[Note] | None = None
+    assignee: ExternalId | None = None
+
+
+class IsolationResult(WireModel):
+    """What Isolate Customer Problem found: the affected entities, maybe a root cause."""
+
+    id: Identifier
+    related_entity: list[RelatedEntity]
+    root_cause: Text | None = None
+
+
+class ProvidedInformation(WireModel):
+    """The customer's answer to an information request."""
+
+    id: Identifier
+    note: Annotated[list[Note], Field(min_length=1)]
+
+
+class OptionalReasonRequest(WireModel):
+    """An operator or Close Customer Problem request that may say why."""
+
+    id: Identifier
+    status_change_reason: Reason | None = None
+
+
+class ReasonedRequest(WireModel):
+    """A request that must say why: cancelling an incorrect report, reopening a rejected fix."""
+
+    id: Identifier
+    status_change_reason: Reason
+
+
+class NewReportPayload(WireModel):
+    customer_problem_report: NewReport
+
+
+class ReportChangesPayload(WireModel):
+    customer_problem_report: ReportChanges
+
+
+class IsolationResultPayload(WireModel):
+    customer_problem_report: IsolationResult
+
+
+class ProvidedInformationPayload(WireModel):
+    customer_problem_report: ProvidedInformation
+
+
+class OptionalReasonPayload(WireModel):
+    customer_problem_report: OptionalReasonRequest
+
+
+class ReasonedPayload(WireModel):
+    customer_problem_report: ReasonedRequest
+
+
+class CustomerProblemReportCreateEvent(Envelope):
+    """Start Track & Manage Customer Problem for a new report."""
+
+    event_type: Literal["CustomerProblemReportCreateEvent"]
+    event: NewReportPayload
+
+
+class CustomerProblemReportAttributeValueChangeEvent(Envelope):
+    """Upstream modified description, severity, priority, parties, entities, notes, assignee."""
+
+    event_type: Literal["CustomerProblemReportAttributeValueChangeEvent"]
+    event: ReportChangesPayload
+
+
+class CustomerProblemIsolationCompletedEvent(Envelope):
+    """Isolate Customer Problem finished: the input of Perform Initial Diagnosis."""
+
+    event_type: Literal["CustomerProblemIsolationCompletedEvent"]
+    event: IsolationResultPayload
+
+
+class CustomerProblemInformationProvidedEvent(Envelope):
+    """The customer answered: a pending report resumes."""
+
+    event_type: Literal["CustomerProblemInformationProvidedEvent"]
+    event: ProvidedInformationPayload
+
+
+class CustomerProblemHoldRequestEvent(Envelope):
+    """An operator puts the report on hold; the SLA clock stops."""
+
+    event_type: Literal["CustomerProblemHoldRequestEvent"]
+    event: OptionalReasonPayload
+
+
+class CustomerProblemResumeRequestEvent(Envelope):
+    """An operator releases the hold; the report returns to where it was."""
+
+    event_type: Literal["CustomerProblemResumeRequestEvent"]
+    event: OptionalReasonPayload
+
+
+class CustomerProblemCancelRequestEvent(Envelope):
+    """Cancel Customer Problem: the report was incorrect (reason required)."""
+
+    event_type: Literal["CustomerProblemCancelRequestEvent"]
+    event: ReasonedPayload
+
+
+class CustomerProblemReopenRequestEvent(Envelope):
+    """The customer rejects the resolution (reason required): a new SLA cycle starts."""
+
+    event_type: Literal["CustomerProblemReopenRequestEvent"]
+    event: ReasonedPayload
+
+
+class CustomerProblemReportCloseEvent(Envelope):
+    """Close Customer Problem has closed the report: Track & Manage ends."""
+
+    event_type: Literal["CustomerProblemReportCloseEvent"]
+    event: OptionalReasonPayload
+
+
+CustomerEvent = Annotated[
+    CustomerProblemReportCreateEvent
+    | CustomerProblemReportAttributeValueChangeEvent
+    | CustomerProblemIsolationCompletedEvent
+    | CustomerProblemInformationProvidedEvent
+    | CustomerProblemHoldRequestEvent
+    | CustomerProblemResumeRequestEvent
+    | CustomerProblemCancelRequestEvent
+    | CustomerProblemReopenRequestEvent
+    | CustomerProblemReportCloseEvent,
+    Field(discriminator="event_type"),
+]
+"""Any event on ``customer-problem.events``."""
