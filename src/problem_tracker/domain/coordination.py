@@ -1,9 +1,20 @@
 """Coordinate Customer Problem (eTOM 1.3.7.3): hand the faulty components to whoever fixes
 them — one shared service trouble per internal service, one S/P problem request per
 partner-owned entity — and name those requests so replies can be routed back.
+
+Every affected entity is delegated once per report cycle. Once something is delegated the
+report is ``inProgress``. A report whose entities all turn out to need nobody (ignored by
+policy) stays where it is — ``acknowledged`` after create — until isolation, the customer
+or an operator moves it on; a known error's workaround alone does not resolve it.
 """
 
 from __future__ import annotations
+
+from problem_tracker.domain.context import DecisionContext
+from problem_tracker.domain.diagnosis import diagnose
+from problem_tracker.domain.events import PartnerProblemRequested, ReportEvent, ServiceTroubleNeeded
+from problem_tracker.domain.lifecycle import Trigger, transition
+from problem_tracker.domain.report import CustomerProblemReport, EntityRef
 
 SERVICE_TROUBLE_PREFIX = "STR-"
 PARTNER_REQUEST_PREFIX = "SPR-"
@@ -36,3 +47,38 @@ def _owner_of_request(request_id: str, prefix: str) -> str | None:
     if not separator or not owner or not number.isascii() or not number.isdigit():
         return None
     return owner
+
+
+def coordinate(state: CustomerProblemReport, context: DecisionContext) -> list[ReportEvent]:
+    """Delegate every affected entity not yet delegated in this cycle."""
+    diagnosis = diagnose(_undelegated(state), context)
+    needed: list[ReportEvent] = [
+        ServiceTroubleNeeded(
+            service=service,
+            priority=state.priority,
+            severity=state.severity,
+            description=state.description,
+            requested_resolution_date=state.requested_resolution_date,
+        )
+        for service in diagnosis.internal
+    ]
+    for n, (entity, partner) in enumerate(diagnosis.partner, start=state.partner_request_count + 1):
+        needed.append(
+            PartnerProblemRequested(
+                request_id=partner_request_id(state.id, n),
+                entity=entity,
+                partner=partner,
+                priority=state.priority,
+                severity=state.severity,
+                description=state.description,
+                requested_resolution_date=state.requested_resolution_date,
+            )
+        )
+    if not needed:
+        return []
+    return [*needed, *transition(state, Trigger.COORDINATED, "work delegated")]
+
+
+def _undelegated(state: CustomerProblemReport) -> tuple[EntityRef, ...]:
+    delegated = {work.entity.id for work in state.current_work}
+    return tuple(entity for entity in state.entities if entity.id not in delegated)

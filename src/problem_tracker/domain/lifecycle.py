@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from enum import Enum, StrEnum
 from types import MappingProxyType
 
-from problem_tracker.domain.report import Status
+from problem_tracker.domain.events import StatusChanged
+from problem_tracker.domain.report import CustomerProblemReport, Status
 
 
 class Trigger(StrEnum):
@@ -90,6 +91,16 @@ def destination(
     if target is Back.BEFORE_HOLD:
         return status_before_hold
     return target
+
+
+def transition(
+    state: CustomerProblemReport, trigger: Trigger, reason: str | None = None
+) -> list[StatusChanged]:
+    """The status change ``trigger`` causes, if it fits and changes anything."""
+    target = destination(state.status, trigger, state.status_before_hold)
+    if target is None or target is state.status:
+        return []
+    return [StatusChanged(from_status=state.status, to_status=target, reason=reason)]
 
 
 def allows(status: Status | None, trigger: Trigger) -> bool:

@@ -1,0 +1,87 @@
+"""Track & Manage Customer Problem, one command at a time: the only place where a decision
+and its application to the state are combined.
+
+The shell loads the state, calls ``handle_report`` or ``handle_service_trouble``, saves
+``Decision.state`` and publishes ``Decision.events``. A redelivered inbound event gives
+``duplicate=True`` and no events: acknowledge it, count it, publish nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from problem_tracker.domain.commands import ReportCommand
+from problem_tracker.domain.context import DecisionContext
+from problem_tracker.domain.decider import decide, evolve
+from problem_tracker.domain.events import CommandRejected, ReportEvent
+from problem_tracker.domain.report import CustomerProblemReport
+from problem_tracker.domain.service_trouble import (
+    ServiceTrouble,
+    ServiceTroubleCommand,
+    ServiceTroubleEvent,
+    ServiceTroubleRejected,
+)
+from problem_tracker.domain.service_trouble_decider import (
+    decide_service_trouble,
+    evolve_service_trouble,
+)
+
+S = TypeVar("S")
+E = TypeVar("E")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Decision(Generic[S, E]):
+    """The state to save (``None``: there is still no such aggregate) and the events to
+    publish, in order."""
+
+    state: S | None
+    events: tuple[E, ...] = ()
+    duplicate: bool = False
+
+
+ReportDecision = Decision[CustomerProblemReport, ReportEvent]
+ServiceTroubleDecision = Decision[ServiceTrouble, ServiceTroubleEvent]
+
+
+def handle_report(
+    state: CustomerProblemReport | None,
+    command: ReportCommand,
+    now: datetime,
+    context: DecisionContext,
+) -> ReportDecision:
+    if state is not None and state.has_seen(command.event_id):
+        return Decision(state=state, duplicate=True)
+    events = decide(state, command, now, context)
+    return Decision(state=_fold(evolve, state, events), events=tuple(events))
+
+
+def handle_service_trouble(
+    state: ServiceTrouble | None, command: ServiceTroubleCommand, now: datetime
+) -> ServiceTroubleDecision:
+    if state is not None and state.has_seen(command.event_id):
+        return Decision(state=state, duplicate=True)
+    events = decide_service_trouble(state, command, now)
+    return Decision(state=_fold(evolve_service_trouble, state, events), events=tuple(events))
+
+
+def rejections(
+    decision: ReportDecision | ServiceTroubleDecision,
+) -> tuple[CommandRejected | ServiceTroubleRejected, ...]:
+    """The rejected commands in a decision: what goes to the dead-letter queue."""
+    return tuple(
+        event
+        for event in decision.events
+        if isinstance(event, CommandRejected | ServiceTroubleRejected)
+    )
+
+
+def _fold(
+    apply: Callable[[S | None, E], S | None], state: S | None, events: Sequence[E]
+) -> S | None:
+    for event in events:
+        state = apply(state, event)
+    return state

@@ -1,0 +1,152 @@
+"""The report's record of delegated work: how it is found from a reply, and how facts
+about it change it. Shared by Coordinate, Monitor Resolution Update and Cancel."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from problem_tracker.domain.events import (
+    DelegatedWorkUpdated,
+    PartnerProblemCancelRequested,
+    PartnerProblemRequested,
+    ServiceTroubleLinked,
+    ServiceTroubleNeeded,
+    ServiceTroubleReleased,
+)
+from problem_tracker.domain.report import (
+    FINISHED_STATUSES,
+    CustomerProblemReport,
+    DelegatedStatus,
+    DelegatedWork,
+    DelegationKind,
+    Note,
+)
+
+
+def latest_work_index(state: CustomerProblemReport, request_id: str) -> int | None:
+    """The most recent record of a request: a reopened report may have linked the same
+    still-open service trouble twice, and only the current cycle's record follows it."""
+    matches = [i for i, work in enumerate(state.delegated) if work.request_id == request_id]
+    return matches[-1] if matches else None
+
+
+def link_target_index(state: CustomerProblemReport, request_id: str, service_id: str) -> int | None:
+    """The current-cycle record a service trouble link answers: the one already linked to
+    that request, else the one still waiting for a link for that service."""
+    candidates = [
+        (work.request_id != request_id, i)
+        for i, work in enumerate(state.delegated)
+        if work.cycle == state.cycle
+        and work.kind is DelegationKind.SERVICE_TROUBLE
+        and (
+            work.request_id == request_id
+            or (work.request_id is None and work.entity.id == service_id)
+        )
+    ]
+    return min(candidates)[1] if candidates else None
+
+
+def outstanding_work(state: CustomerProblemReport) -> tuple[DelegatedWork, ...]:
+    """Work somebody is still doing (or about to do) for the report."""
+    return tuple(work for work in state.delegated if work.status not in FINISHED_STATUSES)
+
+
+def request_service_work(
+    state: CustomerProblemReport, event: ServiceTroubleNeeded
+) -> CustomerProblemReport:
+    work = DelegatedWork(
+        request_id=None,
+        kind=DelegationKind.SERVICE_TROUBLE,
+        entity=event.service,
+        cycle=state.cycle,
+    )
+    return replace(state, delegated=(*state.delegated, work))
+
+
+def request_partner_work(
+    state: CustomerProblemReport, event: PartnerProblemRequested
+) -> CustomerProblemReport:
+    work = DelegatedWork(
+        request_id=event.request_id,
+        kind=DelegationKind.PARTNER_PROBLEM,
+        entity=event.entity,
+        partner=event.partner,
+        cycle=state.cycle,
+    )
+    return replace(
+        state,
+        delegated=(*state.delegated, work),
+        partner_request_count=state.partner_request_count + 1,
+    )
+
+
+def link_work(state: CustomerProblemReport, event: ServiceTroubleLinked) -> CustomerProblemReport:
+    index = link_target_index(state, event.request_id, event.service.id)
+    if index is None:
+        work = DelegatedWork(
+            request_id=None,
+            kind=DelegationKind.SERVICE_TROUBLE,
+            entity=event.service,
+            cycle=state.cycle,
+        )
+        state, index = replace(state, delegated=(*state.delegated, work)), len(state.delegated)
+    work = state.delegated[index]
+    linked = replace(
+        work,
+        request_id=event.request_id,
+        status=event.status,
+        external_id=event.external_id or work.external_id,
+    )
+    return _with_work(state, index, linked)
+
+
+def update_work(state: CustomerProblemReport, event: DelegatedWorkUpdated) -> CustomerProblemReport:
+    """The delegated work's new status; its note joins the report's notes."""
+    index = latest_work_index(state, event.request_id)
+    if index is None:
+        return state
+    work = state.delegated[index]
+    updated = replace(
+        work,
+        status=event.status,
+        external_id=event.external_id or work.external_id,
+        expected_resolution_date=event.expected_resolution_date or work.expected_resolution_date,
+    )
+    state = _with_work(state, index, updated)
+    if event.note:
+        note = Note(author=event.request_id, date=event.occurred_at, text=event.note)
+        state = replace(state, notes=(*state.notes, note))
+    return state
+
+
+def withdraw_partner_work(
+    state: CustomerProblemReport, event: PartnerProblemCancelRequested
+) -> CustomerProblemReport:
+    index = latest_work_index(state, event.request_id)
+    if index is None:
+        return state
+    cancelled = replace(state.delegated[index], status=DelegatedStatus.CANCELLED)
+    return _with_work(state, index, cancelled)
+
+
+def release_work(
+    state: CustomerProblemReport, event: ServiceTroubleReleased
+) -> CustomerProblemReport:
+    """We stop following the released service trouble: its records count as cancelled."""
+    delegated = tuple(
+        replace(work, status=DelegatedStatus.CANCELLED)
+        if work.kind is DelegationKind.SERVICE_TROUBLE
+        and work.request_id == event.request_id
+        and work.entity.id == event.service.id
+        and work.status not in FINISHED_STATUSES
+        else work
+        for work in state.delegated
+    )
+    return replace(state, delegated=delegated)
+
+
+def _with_work(
+    state: CustomerProblemReport, index: int, work: DelegatedWork
+) -> CustomerProblemReport:
+    delegated = (*state.delegated[:index], work, *state.delegated[index + 1 :])
+    return replace(state, delegated=delegated)

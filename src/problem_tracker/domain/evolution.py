@@ -1,0 +1,169 @@
+"""How each fact changes a customer problem report: ``evolve(state, event) -> state``.
+
+Evolving never decides anything and never fails: every rule lives in ``decide``. Every
+event also records its cause, the inbound event id, so that a redelivery is recognised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import overload
+
+from problem_tracker.domain.delegated_work import (
+    link_work,
+    release_work,
+    request_partner_work,
+    request_service_work,
+    update_work,
+    withdraw_partner_work,
+)
+from problem_tracker.domain.events import (
+    AttributesChanged,
+    CommandRejected,
+    DelegatedWorkFailed,
+    DelegatedWorkUpdated,
+    InformationReceived,
+    InformationRequired,
+    IsolationRecorded,
+    KnownErrorAttached,
+    PartnerProblemCancelRequested,
+    PartnerProblemRequested,
+    ReportAcknowledged,
+    ReportCancelled,
+    ReportClosed,
+    ReportEvent,
+    ReportReopened,
+    ReportResolved,
+    ServiceTroubleLinked,
+    ServiceTroubleNeeded,
+    ServiceTroubleReleased,
+    StatusChanged,
+)
+from problem_tracker.domain.report import (
+    RECENT_EVENT_LIMIT,
+    CustomerProblemReport,
+    Status,
+    StatusChange,
+)
+
+
+@overload
+def evolve(state: CustomerProblemReport, event: ReportEvent) -> CustomerProblemReport: ...
+@overload
+def evolve(state: None, event: ReportEvent) -> CustomerProblemReport | None: ...
+def evolve(state: CustomerProblemReport | None, event: ReportEvent) -> CustomerProblemReport | None:
+    """The report after ``event``; only ``ReportAcknowledged`` brings a report into being."""
+    if isinstance(event, ReportAcknowledged):
+        return created(event)
+    if state is None:
+        return None
+    return remember(_apply(state, event), event.caused_by)
+
+
+def fold(state: CustomerProblemReport, events: Iterable[ReportEvent]) -> CustomerProblemReport:
+    for event in events:
+        state = evolve(state, event)
+    return state
+
+
+def created(event: ReportAcknowledged) -> CustomerProblemReport:
+    """Start: the report as the customer described it, freshly acknowledged."""
+    report = CustomerProblemReport(
+        id=event.report_id,
+        status=Status.ACKNOWLEDGED,
+        description=event.description,
+        severity=event.severity,
+        priority=event.priority,
+        creation_date=event.creation_date,
+        status_change_date=event.occurred_at,
+        ticket_type=event.ticket_type,
+        symptom_code=event.symptom_code,
+        requested_resolution_date=event.requested_resolution_date,
+        parties=event.parties,
+        entities=event.entities,
+        notes=event.notes,
+        assignee=event.assignee,
+    )
+    return remember(report, event.caused_by)
+
+
+def remember(state: CustomerProblemReport, event_id: str) -> CustomerProblemReport:
+    """Keep the last ``RECENT_EVENT_LIMIT`` inbound event ids, for duplicate detection."""
+    if not event_id or state.has_seen(event_id):
+        return state
+    recent = (*state.recent_event_ids, event_id)[-RECENT_EVENT_LIMIT:]
+    return replace(state, recent_event_ids=recent)
+
+
+def _apply(state: CustomerProblemReport, event: ReportEvent) -> CustomerProblemReport:
+    match event:
+        case StatusChanged():
+            return _status_changed(state, event)
+        case AttributesChanged():
+            return _attributes_changed(state, event)
+        case IsolationRecorded():
+            entities = (*state.entities, *event.entities)
+            return replace(
+                state, entities=entities, root_cause=event.root_cause or state.root_cause
+            )
+        case InformationReceived():
+            return _information_received(state, event)
+        case KnownErrorAttached():
+            return replace(state, known_error=event.match)
+        case ReportReopened():
+            return replace(state, cycle=event.cycle)
+        case ServiceTroubleNeeded():
+            return request_service_work(state, event)
+        case PartnerProblemRequested():
+            return request_partner_work(state, event)
+        case ServiceTroubleLinked():
+            return link_work(state, event)
+        case DelegatedWorkUpdated():
+            return update_work(state, event)
+        case PartnerProblemCancelRequested():
+            return withdraw_partner_work(state, event)
+        case ServiceTroubleReleased():
+            return release_work(state, event)
+        case (
+            ReportAcknowledged()
+            | InformationRequired()
+            | DelegatedWorkFailed()
+            | ReportResolved()
+            | ReportClosed()
+            | ReportCancelled()
+            | CommandRejected()
+        ):
+            return state
+
+
+def _status_changed(state: CustomerProblemReport, event: StatusChanged) -> CustomerProblemReport:
+    """Holding remembers where the report was; resuming forgets it."""
+    change = StatusChange(status=event.to_status, date=event.occurred_at, reason=event.reason)
+    before_hold = event.from_status if event.to_status is Status.HELD else None
+    return replace(
+        state,
+        status=event.to_status,
+        status_change_date=event.occurred_at,
+        status_change_reason=event.reason,
+        status_history=(*state.status_history, change),
+        status_before_hold=before_hold,
+    )
+
+
+def _attributes_changed(
+    state: CustomerProblemReport, event: AttributesChanged
+) -> CustomerProblemReport:
+    changed = {name: getattr(event, name) for name in event.changed if name != "notes"}
+    return replace(state, notes=(*state.notes, *event.notes), **changed)
+
+
+def _information_received(
+    state: CustomerProblemReport, event: InformationReceived
+) -> CustomerProblemReport:
+    """Information received during a hold answers the pending question: the report will
+    resume to ``inProgress`` rather than back to ``pending``."""
+    before_hold = state.status_before_hold
+    if state.status is Status.HELD and before_hold is Status.PENDING:
+        before_hold = Status.IN_PROGRESS
+    return replace(state, notes=(*state.notes, *event.notes), status_before_hold=before_hold)

@@ -1,0 +1,101 @@
+"""Monitor Resolution Update (eTOM 1.3.7.3): follow the delegated work until the customer
+problem is cleared.
+
+- A reply names its request; a reply for a request the report never made is rejected
+  (``unknown-correlation``).
+- The report is resolved when every piece of work delegated in the current cycle is
+  ``resolved`` or ``closed``. Work the other side ``rejected`` or ``cancelled`` never
+  counts as done: it is reported as ``DelegatedWorkFailed`` (an escalation trigger) and
+  keeps the report open until someone acts.
+- Updates are recorded in any status, even on a closed or cancelled report, but a report
+  only resolves while ``inProgress``: one that is ``held`` resolves when it is resumed.
+- A service trouble linked to a report that is already closed or cancelled is released
+  straight away, so a shared service trouble never waits for a report that is gone.
+"""
+
+from __future__ import annotations
+
+from problem_tracker.domain.commands import LinkServiceTrouble, UpdateDelegatedWork
+from problem_tracker.domain.delegated_work import latest_work_index, link_target_index
+from problem_tracker.domain.events import (
+    CommandRejected,
+    DelegatedWorkFailed,
+    DelegatedWorkUpdated,
+    RejectionCode,
+    ReportEvent,
+    ReportResolved,
+    ServiceTroubleLinked,
+    ServiceTroubleReleased,
+)
+from problem_tracker.domain.lifecycle import Trigger, transition
+from problem_tracker.domain.report import (
+    DONE_STATUSES,
+    FAILED_STATUSES,
+    CustomerProblemReport,
+    Status,
+)
+
+ALL_WORK_RESOLVED = "all delegated work resolved"
+_STILL_OPEN = frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.PENDING, Status.HELD})
+
+
+def link_service_trouble(
+    state: CustomerProblemReport, command: LinkServiceTrouble
+) -> list[ReportEvent]:
+    """Record which shared service trouble request carries the report's service work."""
+    if link_target_index(state, command.request_id, command.service.id) is None:
+        return [_unknown(command.request_id, "LinkServiceTrouble")]
+    linked = ServiceTroubleLinked(
+        request_id=command.request_id,
+        service=command.service,
+        status=command.status,
+        external_id=command.external_id,
+    )
+    if not state.is_terminal:
+        return [linked]
+    return [linked, ServiceTroubleReleased(service=command.service, request_id=command.request_id)]
+
+
+def apply_update(state: CustomerProblemReport, command: UpdateDelegatedWork) -> list[ReportEvent]:
+    """Record the new status of delegated work; flag a failure while the report is open."""
+    index = latest_work_index(state, command.request_id)
+    if index is None:
+        return [_unknown(command.request_id, "UpdateDelegatedWork")]
+    updated: list[ReportEvent] = [
+        DelegatedWorkUpdated(
+            request_id=command.request_id,
+            status=command.status,
+            external_id=command.external_id,
+            expected_resolution_date=command.expected_resolution_date,
+            reason=command.reason,
+            note=command.note,
+        )
+    ]
+    newly_failed = (
+        command.status in FAILED_STATUSES and state.delegated[index].status is not command.status
+    )
+    if newly_failed and state.status in _STILL_OPEN:
+        failed = DelegatedWorkFailed(
+            request_id=command.request_id, status=command.status, reason=command.reason
+        )
+        updated.append(failed)
+    return updated
+
+
+def settle(state: CustomerProblemReport) -> list[ReportEvent]:
+    """Resolve the report once all of the current cycle's delegated work is done."""
+    work = state.current_work
+    if not work or any(item.status not in DONE_STATUSES for item in work):
+        return []
+    changes = transition(state, Trigger.ALL_WORK_RESOLVED, ALL_WORK_RESOLVED)
+    if not changes:
+        return []
+    return [*changes, ReportResolved()]
+
+
+def _unknown(request_id: str, command: str) -> CommandRejected:
+    return CommandRejected(
+        code=RejectionCode.UNKNOWN_CORRELATION,
+        reason=f"no delegated work with request id {request_id!r}",
+        command=command,
+    )

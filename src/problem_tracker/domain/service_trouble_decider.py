@@ -1,0 +1,210 @@
+"""Decide and evolve the shared service trouble of one service (Coordinate Customer Problem
+towards Service Problem Management).
+
+- Link: a report needing the service joins the open request (re-sending the link if it is
+  already linked); when there is none, a new generation is requested.
+- Update: Service Problem Management's news about the current request is fanned out to
+  every linked report; news about any other request is rejected (``unknown-correlation``).
+- Unlink: the report leaves; the open request is cancelled only when it was the last
+  report needing it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import TypeVar, overload
+
+from problem_tracker.domain.coordination import service_of_request, service_trouble_request_id
+from problem_tracker.domain.events import RejectionCode
+from problem_tracker.domain.identity import derive_event_id
+from problem_tracker.domain.report import RECENT_EVENT_LIMIT, DelegatedStatus
+from problem_tracker.domain.service_trouble import (
+    ApplyServiceTroubleUpdate,
+    LinkedReport,
+    LinkReport,
+    ReportLinkedToServiceTrouble,
+    ReportUnlinkedFromServiceTrouble,
+    ServiceTrouble,
+    ServiceTroubleCancelRequested,
+    ServiceTroubleCommand,
+    ServiceTroubleEvent,
+    ServiceTroubleEventBase,
+    ServiceTroubleRejected,
+    ServiceTroubleRequested,
+    ServiceTroubleStatusChanged,
+    UnlinkReport,
+)
+
+_E = TypeVar("_E", bound=ServiceTroubleEventBase)
+
+
+def decide_service_trouble(
+    state: ServiceTrouble | None, command: ServiceTroubleCommand, now: datetime
+) -> list[ServiceTroubleEvent]:
+    """The events ``command`` causes on the service trouble ``state`` (``None``: never
+    requested for this service)."""
+    if state is not None and state.has_seen(command.event_id):
+        return []
+    match command:
+        case LinkReport():
+            events = _link(state, command)
+        case UnlinkReport():
+            events = _unlink(state, command)
+        case ApplyServiceTroubleUpdate():
+            events = _update(state, command)
+    service_id = _service_id(state, command)
+    return [_stamp(event, command.event_id, service_id, now, i) for i, event in enumerate(events)]
+
+
+def _service_id(state: ServiceTrouble | None, command: ServiceTroubleCommand) -> str:
+    """The aggregate key: the affected service id."""
+    match command:
+        case LinkReport():
+            return command.service.id
+        case UnlinkReport():
+            return command.service_id
+        case ApplyServiceTroubleUpdate():
+            if state is not None:
+                return state.service.id
+            return service_of_request(command.request_id) or ""
+
+
+@overload
+def evolve_service_trouble(state: ServiceTrouble, event: ServiceTroubleEvent) -> ServiceTrouble: ...
+@overload
+def evolve_service_trouble(state: None, event: ServiceTroubleEvent) -> ServiceTrouble | None: ...
+def evolve_service_trouble(
+    state: ServiceTrouble | None, event: ServiceTroubleEvent
+) -> ServiceTrouble | None:
+    """The service trouble after ``event``; a request starts a new generation."""
+    if isinstance(event, ServiceTroubleRequested):
+        state = _new_generation(state, event)
+    elif state is None:
+        return None
+    else:
+        state = _apply(state, event)
+    if state.has_seen(event.caused_by):
+        return state
+    recent = (*state.recent_event_ids, event.caused_by)[-RECENT_EVENT_LIMIT:]
+    return replace(state, recent_event_ids=recent)
+
+
+def _link(state: ServiceTrouble | None, command: LinkReport) -> list[ServiceTroubleEvent]:
+    if state is not None and state.is_open:
+        return [_linked(command, state.request_id, state.status, state.external_id)]
+    generation = 1 if state is None else state.generation + 1
+    request_id = service_trouble_request_id(command.service.id, generation)
+    requested = ServiceTroubleRequested(
+        request_id=request_id,
+        generation=generation,
+        service=command.service,
+        priority=command.priority,
+        severity=command.severity,
+        description=command.description,
+        requested_resolution_date=command.requested_resolution_date,
+        report_ids=(command.report_id,),
+    )
+    return [requested, _linked(command, request_id, DelegatedStatus.REQUESTED, None)]
+
+
+def _linked(
+    command: LinkReport, request_id: str, status: DelegatedStatus, external_id: str | None
+) -> ReportLinkedToServiceTrouble:
+    return ReportLinkedToServiceTrouble(
+        report_id=command.report_id,
+        request_id=request_id,
+        service=command.service,
+        status=status,
+        priority=command.priority,
+        external_id=external_id,
+    )
+
+
+def _unlink(state: ServiceTrouble | None, command: UnlinkReport) -> list[ServiceTroubleEvent]:
+    """A report that is not linked (any more) has nothing to release."""
+    if state is None or command.report_id not in state.report_ids:
+        return []
+    unlinked = ReportUnlinkedFromServiceTrouble(
+        report_id=command.report_id, request_id=state.request_id
+    )
+    if len(state.linked_reports) > 1 or not state.is_open:
+        return [unlinked]
+    cancel = ServiceTroubleCancelRequested(request_id=state.request_id, service=state.service)
+    return [unlinked, cancel]
+
+
+def _update(
+    state: ServiceTrouble | None, command: ApplyServiceTroubleUpdate
+) -> list[ServiceTroubleEvent]:
+    if state is None or command.request_id != state.request_id:
+        rejected = ServiceTroubleRejected(
+            code=RejectionCode.UNKNOWN_CORRELATION,
+            reason=f"{command.request_id!r} is not the current service trouble request",
+            command=type(command).__name__,
+        )
+        return [rejected]
+    changed = ServiceTroubleStatusChanged(
+        request_id=command.request_id,
+        status=command.status,
+        report_ids=state.report_ids,
+        external_id=command.external_id,
+        expected_resolution_date=command.expected_resolution_date,
+        reason=command.reason,
+        note=command.note,
+    )
+    return [changed]
+
+
+def _new_generation(state: ServiceTrouble | None, event: ServiceTroubleRequested) -> ServiceTrouble:
+    return ServiceTrouble(
+        service=event.service,
+        generation=event.generation,
+        request_id=event.request_id,
+        status=DelegatedStatus.REQUESTED,
+        priority=event.priority,
+        recent_event_ids=() if state is None else state.recent_event_ids,
+    )
+
+
+def _apply(state: ServiceTrouble, event: ServiceTroubleEvent) -> ServiceTrouble:
+    match event:
+        case ReportLinkedToServiceTrouble():
+            links = state.linked_reports
+            if event.report_id not in state.report_ids:
+                links = (*links, LinkedReport(report_id=event.report_id))
+            return replace(
+                state, linked_reports=links, priority=min(state.priority, event.priority)
+            )
+        case ReportUnlinkedFromServiceTrouble():
+            links = tuple(
+                link for link in state.linked_reports if link.report_id != event.report_id
+            )
+            return replace(state, linked_reports=links)
+        case ServiceTroubleStatusChanged():
+            return replace(
+                state,
+                status=event.status,
+                external_id=event.external_id or state.external_id,
+                expected_resolution_date=event.expected_resolution_date
+                or state.expected_resolution_date,
+            )
+        case ServiceTroubleCancelRequested():
+            return replace(state, status=DelegatedStatus.CANCELLED)
+        case ServiceTroubleRequested() | ServiceTroubleRejected():
+            return state
+
+
+def _with_link(state: ServiceTrouble, event: ReportLinkedToServiceTrouble) -> ServiceTrouble:
+    """A linked report is listed once; the request keeps the most urgent priority."""
+    links = state.linked_reports
+    if event.report_id not in state.report_ids:
+        links = (*links, LinkedReport(report_id=event.report_id))
+    return replace(state, linked_reports=links, priority=min(state.priority, event.priority))
+
+
+def _stamp(event: _E, cause: str, service_id: str, now: datetime, index: int) -> _E:
+    event_id = derive_event_id(cause, type(event).__name__, index)
+    return replace(
+        event, event_id=event_id, service_id=service_id, occurred_at=now, caused_by=cause
+    )
