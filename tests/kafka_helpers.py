@@ -36,15 +36,26 @@ def create_topics(
     config: Mapping[str, str] | None = None,
     timeout: float = 30.0,
 ) -> None:
-    """Create the topics and wait until created; already existing ones are fine."""
+    """Create the topics and wait until the broker serves them; existing ones are fine."""
     admin = AdminClient({"bootstrap.servers": bootstrap})
-    new = [NewTopic(n, num_partitions=partitions, config=dict(config or {})) for n in names]
+    wanted = list(names)
+    new = [NewTopic(n, num_partitions=partitions, config=dict(config or {})) for n in wanted]
     for future in admin.create_topics(new, operation_timeout=timeout).values():
         try:
             future.result(timeout=timeout)
         except KafkaException as exc:
             if exc.args[0].name() != "TOPIC_ALREADY_EXISTS":
                 raise
+    deadline = time.monotonic() + timeout
+    while not all(_served(admin, name) for name in wanted):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"topics {wanted} not served within {timeout}s")
+        time.sleep(0.1)
+
+
+def _served(admin: AdminClient, topic: str) -> bool:
+    described = admin.list_topics(topic, timeout=5).topics.get(topic)
+    return described is not None and described.error is None and bool(described.partitions)
 
 
 def produce_json(

@@ -7,6 +7,7 @@ time-retained; rejected input on the DLQ is kept longer so an operator can inves
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -80,23 +81,26 @@ def ensure_topics(
 ) -> EnsureReport:
     """Create the planned topics that are missing; leave existing ones, noting differences.
 
-    Safe to run any number of times, and concurrently with another instance.
+    Safe to run any number of times, and concurrently with another instance. Returns once
+    every planned topic is visible to clients: creation is acknowledged by the controller
+    before the brokers serve the new topic, and a worker started right after must find it.
     """
     admin = AdminClient(confluent_config(kafka))
     wanted = list(plan)
+    deadline = time.monotonic() + timeout
     present = admin.list_topics(timeout=timeout).topics
     missing = [spec for spec in wanted if spec.name not in present]
-    created, raced = _create(admin, missing, timeout)
-    existing = [spec for spec in wanted if spec.name in present or spec.name in raced]
-    warnings = _differences(admin, [s for s in existing if s.name in present], present, timeout)
+    created = _create(admin, missing, timeout)
+    existing = [spec for spec in wanted if spec.name not in created]
+    visible = _await_visible(admin, {spec.name for spec in wanted}, deadline)
+    warnings = _differences(admin, existing, visible, timeout)
     return EnsureReport(created=created, existing=[s.name for s in existing], warnings=warnings)
 
 
-def _create(
-    admin: AdminClient, specs: list[TopicSpec], timeout: float
-) -> tuple[list[str], set[str]]:
+def _create(admin: AdminClient, specs: list[TopicSpec], timeout: float) -> list[str]:
+    """Names created by this call; one created meanwhile by someone else is not an error."""
     if not specs:
-        return [], set()
+        return []
     new = [
         NewTopic(
             s.name,
@@ -107,7 +111,6 @@ def _create(
         for s in specs
     ]
     created: list[str] = []
-    raced: set[str] = set()
     for name, future in admin.create_topics(new, operation_timeout=timeout).items():
         try:
             future.result(timeout=timeout)
@@ -115,20 +118,37 @@ def _create(
         except KafkaException as exc:
             if exc.args[0].name() != "TOPIC_ALREADY_EXISTS":
                 raise
-            raced.add(name)
-    return created, raced
+    return created
+
+
+def _await_visible(admin: AdminClient, names: set[str], deadline: float) -> dict[str, int]:
+    """Partition counts of ``names`` once the broker serves them all."""
+    while True:
+        remaining = max(0.5, deadline - time.monotonic())
+        topics = admin.list_topics(timeout=remaining).topics
+        counts = {
+            name: len(topics[name].partitions)
+            for name in names
+            if name in topics and topics[name].error is None and topics[name].partitions
+        }
+        if len(counts) == len(names):
+            return counts
+        if time.monotonic() >= deadline:
+            unseen = sorted(names - counts.keys())
+            raise TimeoutError(f"topics not served by the cluster yet: {', '.join(unseen)}")
+        time.sleep(0.1)
 
 
 def _differences(
-    admin: AdminClient, specs: list[TopicSpec], present: Mapping[str, object], timeout: float
+    admin: AdminClient, specs: list[TopicSpec], partitions: Mapping[str, int], timeout: float
 ) -> list[str]:
+    if not specs:
+        return []
     warnings = []
     for spec in specs:
-        actual = len(getattr(present[spec.name], "partitions", {}))
+        actual = partitions[spec.name]
         if actual != spec.partitions:
             warnings.append(f"{spec.name}: {actual} partitions, planned {spec.partitions}")
-    if not specs:
-        return warnings
     resources = [ConfigResource("topic", spec.name) for spec in specs]
     described = admin.describe_configs(resources, request_timeout=timeout)
     for spec, resource in zip(specs, resources, strict=True):

@@ -1,0 +1,122 @@
+"""What the local broker is told, and how it is found, without starting a JVM."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from problem_tracker.config import LocalKafkaSettings
+from problem_tracker.kafka_local import LocalKafka, LocalKafkaError
+from problem_tracker.kafka_local.command import local_settings
+from problem_tracker.kafka_local.fetch import ensure_fetched, is_fetched, packaged_file
+from problem_tracker.kafka_local.properties import (
+    listener_ports,
+    parse_properties,
+    random_cluster_id,
+    server_properties,
+)
+
+
+def test_a_single_node_broker_replicates_nothing_and_listens_only_on_loopback() -> None:
+    props = parse_properties(
+        server_properties(port=19092, controller_port=19093, log_dir=Path("/d/kraft"))
+    )
+
+    assert props["process.roles"] == "broker,controller"
+    assert props["advertised.listeners"] == "PLAINTEXT://127.0.0.1:19092"
+    assert props["controller.quorum.bootstrap.servers"] == "127.0.0.1:19093"
+    assert props["log.dirs"] == "/d/kraft"
+    for key in (
+        "offsets.topic.replication.factor",
+        "transaction.state.log.replication.factor",
+        "transaction.state.log.min.isr",
+        "min.insync.replicas",
+    ):
+        assert props[key] == "1"
+    assert props["group.initial.rebalance.delay.ms"] == "0"
+    assert props["num.partitions"] == "6"
+    assert listener_ports(props) == (19092, 19093)
+
+
+def test_comments_and_blank_lines_are_not_properties() -> None:
+    assert parse_properties("# note\n\n! other\na = 1\nb=x=y\n") == {"a": "1", "b": "x=y"}
+
+
+def test_cluster_ids_are_kafka_shaped_and_never_look_like_options() -> None:
+    ids = {random_cluster_id() for _ in range(200)}
+
+    assert len(ids) == 200
+    assert all(len(i) == 22 and not i.startswith("-") and "=" not in i for i in ids)
+
+
+def test_the_pom_and_log_config_ship_inside_the_package() -> None:
+    pom = packaged_file("pom.xml").read_text()
+
+    assert "<artifactId>kafka_2.13</artifactId>" in pom
+    assert "${kafka.version}" in pom
+    assert "kafka.logs.dir" in packaged_file("log4j2.xml").read_text()
+
+
+def test_a_complete_fetch_is_reused_without_maven(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    libs = tmp_path / "9.9.9" / "libs"
+    libs.mkdir(parents=True)
+    (libs / ".complete").write_text("kafka 9.9.9\n")
+    monkeypatch.setenv("PATH", "")
+
+    assert ensure_fetched(tmp_path, "9.9.9") == libs
+
+
+def test_a_half_finished_fetch_is_not_taken_for_a_complete_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "9.9.9" / "libs").mkdir(parents=True)
+    monkeypatch.setenv("PATH", "")
+
+    assert not is_fetched(tmp_path, "9.9.9")
+    with pytest.raises(LocalKafkaError, match=r"^mvn not found: install Maven"):
+        ensure_fetched(tmp_path, "9.9.9")
+
+
+def test_without_java_the_error_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", "")
+    broker = LocalKafka(LocalKafkaSettings(data_dir=tmp_path, port=1, controller_port=2))
+
+    with pytest.raises(LocalKafkaError, match=r"java not found: install a JDK 17\+"):
+        broker.start()
+
+
+def test_a_broker_that_never_ran_is_down(tmp_path: Path) -> None:
+    broker = LocalKafka(LocalKafkaSettings(data_dir=tmp_path))
+
+    assert not broker.is_up()
+    assert broker.running_bootstrap() is None
+    assert broker.stop() is False
+
+
+def test_throwaway_brokers_get_their_own_ports_and_data_dirs(tmp_path: Path) -> None:
+    base = LocalKafkaSettings()
+    one = LocalKafka.throwaway(base, tmp_path / "one").settings
+    two = LocalKafka.throwaway(base, tmp_path / "two").settings
+
+    ports = {one.port, one.controller_port, two.port, two.controller_port}
+    assert len(ports) == 4
+    assert base.port not in ports
+    assert one.cache_dir == two.cache_dir == base.cache_dir
+
+
+def test_a_custom_port_on_the_command_line_moves_the_controller_port_too() -> None:
+    args = argparse.Namespace(port=29092, controller_port=None, data_dir=Path("/tmp/k"))
+
+    settings = local_settings(args, LocalKafkaSettings())
+
+    assert (settings.port, settings.controller_port, settings.data_dir) == (
+        29092,
+        29093,
+        Path("/tmp/k"),
+    )
