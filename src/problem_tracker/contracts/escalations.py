@@ -37,7 +37,7 @@ class Jeopardy(OutboundModel):
     customer_problem_report_id: Identifier
     jeopardy: Literal[JeopardyState.WARNING, JeopardyState.JEOPARDY, JeopardyState.BREACHED]
     threshold_percent: Annotated[int, Field(ge=1)]
-    percent_elapsed: Annotated[float, Field(ge=0)]
+    percent_elapsed: Annotated[float, Field(ge=0, allow_inf_nan=False)]
     due_time: UtcDateTime
 
 
