@@ -15,6 +15,7 @@ from problem_tracker import __version__
 from problem_tracker.config import Settings
 
 COMMAND_MODULES: tuple[str, ...] = (
+    "problem_tracker.policy.command",
     "problem_tracker.kafka_local.command",
     "problem_tracker.admin.command",
     "problem_tracker.contracts.command",
