@@ -16,6 +16,7 @@ import pytest
 
 from problem_tracker.config import Settings
 from problem_tracker.kafka_local import LocalKafka, free_port
+from problem_tracker.kafka_local.java import wait_for_metadata
 
 KAFKA_IMAGE = "apache/kafka:4.1.0"
 
@@ -57,8 +58,6 @@ def _kafka_container() -> Iterator[str]:
         container = container.with_env(key, value)
     with container:
         bootstrap = f"127.0.0.1:{port}"
-        from problem_tracker.kafka_local.java import wait_for_metadata
-
         wait_for_metadata(bootstrap, timeout=120.0)
         yield bootstrap
 

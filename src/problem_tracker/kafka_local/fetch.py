@@ -46,7 +46,11 @@ def ensure_fetched(cache_dir: Path, version: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.parent / f"libs.partial-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
-    _run_maven(mvn, version, staging)
+    try:
+        _run_maven(mvn, version, staging)
+    except LocalKafkaError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     (staging / COMPLETE_MARKER).write_text(f"kafka {version}\n")
     if target.exists() and not is_fetched(cache_dir, version):
         shutil.rmtree(target, ignore_errors=True)

@@ -11,6 +11,7 @@ from problem_tracker.config import LocalKafkaSettings
 from problem_tracker.kafka_local import LocalKafka, LocalKafkaError
 from problem_tracker.kafka_local.command import local_settings
 from problem_tracker.kafka_local.fetch import ensure_fetched, is_fetched, packaged_file
+from problem_tracker.kafka_local.java import require_java
 from problem_tracker.kafka_local.properties import (
     listener_ports,
     parse_properties,
@@ -120,3 +121,35 @@ def test_a_custom_port_on_the_command_line_moves_the_controller_port_too() -> No
         29093,
         Path("/tmp/k"),
     )
+
+
+def _fake_tool(directory: Path, name: str, script: str) -> None:
+    tool = directory / name
+    tool.write_text(f"#!/bin/sh\n{script}\n")
+    tool.chmod(0o755)
+
+
+def test_an_old_java_is_refused_with_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake_tool(tmp_path, "java", "echo 'openjdk version \"11.0.22\" 2024-01-16' >&2")
+    monkeypatch.setenv("PATH", str(tmp_path))
+
+    with pytest.raises(LocalKafkaError, match=r"is Java 11, Kafka 4 needs 17\+: install a JDK"):
+        require_java()
+
+
+def test_a_failed_fetch_shows_what_maven_said_and_leaves_no_cache_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake_tool(tmp_path, "mvn", "echo '[ERROR] Could not resolve kafka_2.13:jar:0.0.1'; exit 1")
+    monkeypatch.setenv("PATH", str(tmp_path))
+
+    with pytest.raises(LocalKafkaError) as failure:
+        ensure_fetched(tmp_path / "cache", "0.0.1")
+
+    assert str(failure.value).splitlines() == [
+        "fetching Kafka 0.0.1 with Maven failed (exit 1):",
+        "[ERROR] Could not resolve kafka_2.13:jar:0.0.1",
+    ]
+    assert list((tmp_path / "cache" / "0.0.1").iterdir()) == []
