@@ -153,7 +153,8 @@ class LocalKafka:
             if previous != self.settings.controller_port:
                 raise LocalKafkaError(
                     f"{self.data_dir} was formatted for controller port {previous}, not "
-                    f"{self.settings.controller_port}: use that port or another data dir"
+                    f"{self.settings.controller_port}: pass --controller-port {previous} "
+                    "or use another data dir"
                 )
         (self.data_dir / "logs").mkdir(parents=True, exist_ok=True)
         path.write_text(
