@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "problem_tracker.kafka_local.command",
     "problem_tracker.admin.command",
     "problem_tracker.contracts.command",
+    "problem_tracker.simulate.command",
 )
 
 

@@ -61,9 +61,11 @@ def value_bytes(message: SimMessage) -> bytes | None:
     return json.dumps(message.value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def headers(message: SimMessage) -> list[tuple[str, bytes]]:
+def headers(message: SimMessage) -> list[tuple[str, str | bytes | None]]:
     """CONTRACT.md headers: ``eventType`` and ``content-type``."""
-    found = [("eventType", message.event_type.encode())] if message.event_type else []
+    found: list[tuple[str, str | bytes | None]] = []
+    if message.event_type:
+        found.append(("eventType", message.event_type.encode()))
     return [*found, ("content-type", b"application/json")]
 
 
