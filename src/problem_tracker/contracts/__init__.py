@@ -1,1 +1,11 @@
+"""Wire contract v1 (CONTRACT.md): versioned pydantic models and the codec around them.
 
+- ``common``, ``envelope``: shared vocabulary and the envelope of every message;
+- ``inbound`` (customer-problem.events), ``delegated`` (service-trouble / partner-problem
+  requests and answers), ``reference`` (known-errors, component-ownership), ``outbound``
+  (notifications), ``escalations``, ``dlq``: one model per message type;
+- ``registry``: every topic and its messages; ``codec``: bytes ⇄ models, rejections;
+- ``jsonschema``, ``asyncapi``, ``export``, ``command``: the generated ``schemas/``.
+
+Wire models never reach the domain: translation happens in one place, outside this package.
+"""

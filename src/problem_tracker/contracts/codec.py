@@ -31,7 +31,6 @@ from problem_tracker.contracts.registry import Channel, channel_spec, members
 T = TypeVar("T")
 
 CONTENT_TYPE = b"application/json"
-_TAG_ERRORS = frozenset({"union_tag_invalid", "union_tag_not_found"})
 _EVENT_TYPE_PATH = "/eventType"
 _SHOWN_TAG_CHARS = 80
 
@@ -83,7 +82,7 @@ def _rejection(exc: ValidationError, reader: _Reader) -> Rejection:
         return unknown
     if first["type"] == "union_tag_not_found":
         return Rejection(RejectionCode.SCHEMA_VIOLATION, "eventType is required", _EVENT_TYPE_PATH)
-    loc = first["loc"][1:] if reader.tagged and first["type"] not in _TAG_ERRORS else first["loc"]
+    loc = first["loc"][1:] if reader.tagged else first["loc"]
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     return Rejection(RejectionCode.SCHEMA_VIOLATION, first["msg"] + more, json_pointer(loc))
 

@@ -82,6 +82,11 @@ def dead_letter(
     )
 
 
+def dlq_headers() -> list[tuple[str, bytes]]:
+    """The Kafka headers of a dead letter: it has no envelope, hence no ``eventType``."""
+    return [("content-type", b"application/json")]
+
+
 def dlq_record(
     original_topic: str,
     partition: int,

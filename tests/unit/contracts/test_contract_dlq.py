@@ -11,7 +11,7 @@ import pytest
 from contract_samples import SCHEMAS
 from jsonschema import Draft202012Validator
 
-from problem_tracker.contracts.dlq import dlq_record
+from problem_tracker.contracts.dlq import dlq_headers, dlq_record
 from problem_tracker.contracts.outcomes import Rejection, RejectionCode
 
 RECEIVED = datetime(2026, 11, 26, 11, 0, 1, tzinfo=timezone(timedelta(hours=1)))
@@ -81,3 +81,7 @@ def test_there_are_exactly_the_eight_codes_of_the_contract() -> None:
         "unknown-correlation",
         "oversized",
     }
+
+
+def test_a_dead_letter_is_json_without_an_event_type_header() -> None:
+    assert dlq_headers() == [("content-type", b"application/json")]
