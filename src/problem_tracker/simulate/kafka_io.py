@@ -21,6 +21,8 @@ from problem_tracker.simulate import messages as m
 from problem_tracker.simulate.messages import SimMessage, Topic
 
 TopicNames = Callable[[Topic], str]
+QUIET = 3
+"""librdkafka logs errors only: retried warnings would tear the progress display."""
 ELECTION_ERRORS = frozenset(
     {
         KafkaError.NOT_LEADER_FOR_PARTITION,
@@ -42,6 +44,7 @@ def producer_config(kafka: KafkaSettings) -> ClientConfig:
         "partitioner": "murmur2_random",
         "enable.idempotence": True,
         "linger.ms": 5,
+        "log_level": QUIET,
     }
 
 
@@ -119,6 +122,7 @@ class Inbox:
                 "auto.offset.reset": "earliest",
                 "enable.auto.commit": group_id is not None,
                 "topic.metadata.refresh.interval.ms": 5000,
+                "log_level": QUIET,
             }
         )
         if group_id is None:
