@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 from typing import Any
 
 from rich.console import Console
@@ -88,9 +89,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         console, options.count, upstream=options.upstream, responders=options.responders
     )
     simulation = Simulation(settings, options, on_progress=view.update)
-    with view:
-        report = simulation.run()
-        view.update(report)
+    previous = signal.signal(signal.SIGTERM, lambda *_: simulation.stop())
+    try:
+        with view:
+            report = simulation.run()
+            view.update(report)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     console.print(summary(report))
     if options.upstream:
         console.print(bad_input_table(report))

@@ -75,10 +75,12 @@ class CustomerSide:
         self._seen_notifications: set[str] = set()
         self._reopened: set[str] = set()
         self._isolated: set[str] = set()
+        self._open = 0
 
     def created(self, plan: ReportPlan, at: float) -> list[Due]:
         """The report was created at ``at``: schedule its scripted follow-ups."""
         self._plans[plan.report_id] = plan
+        self._open += 1
         return [Due(at + s.after, plan.report_id, s.action, s.detail) for s in plan.follow_ups]
 
     def observe(self, notification: Mapping[str, Any], at: float) -> list[Due]:
@@ -89,12 +91,12 @@ class CustomerSide:
             return []
         self._seen_notifications.add(str(notification.get("eventId")))
         if isinstance(report.get("status"), str):
-            self._status[report_id] = report["status"]
+            self._set_status(report_id, report["status"])
         event_type = notification.get("eventType")
         if event_type == INFORMATION_REQUIRED:
             return self._answer(report_id, at)
         if event_type == RESOLVED:
-            self._status[report_id] = "resolved"
+            self._set_status(report_id, "resolved")
             return [self._settle(report_id, at)]
         return []
 
@@ -115,7 +117,12 @@ class CustomerSide:
     @property
     def open_reports(self) -> int:
         """Reports created and not yet seen closed or cancelled."""
-        return sum(1 for r in self._plans if self._status.get(r) not in TERMINAL)
+        return self._open
+
+    def _set_status(self, report_id: str, status: str) -> None:
+        was_open = self._status.get(report_id) not in TERMINAL
+        self._status[report_id] = status
+        self._open -= int(was_open and status in TERMINAL)
 
     def _verdict(self, due: Due) -> Verdict:
         status = self._status.get(due.report_id)
