@@ -10,7 +10,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from problem_tracker.admin.topics import ensure_topics, topic_plan
@@ -43,6 +43,8 @@ class SimulationOptions:
     reference_data: bool = True
     create_topics: bool = True
     topic_prefix: str | None = None
+    mix: ScenarioMix = field(default_factory=ScenarioMix)
+    """Shares of follow-ups, outages and so on; its ``bad_rate`` yields to the one above."""
 
 
 @dataclass
@@ -82,7 +84,11 @@ Handler = Callable[[Record, float], None]
 
 
 class Simulation:
-    """Plays every system around Track & Manage Customer Problem for one run."""
+    """Plays every system around Track & Manage Customer Problem for one run.
+
+    ``run`` blocks; to run alongside other work, call it in a thread and end it with
+    ``stop``. One instance plays one run.
+    """
 
     def __init__(
         self,
@@ -91,6 +97,8 @@ class Simulation:
         *,
         on_progress: ProgressHook | None = None,
     ) -> None:
+        if not (options.upstream or options.responders):
+            raise ValueError("a simulation plays upstream, the responders, or both")
         self.settings = settings
         self.options = options
         self.seed = (
@@ -102,7 +110,7 @@ class Simulation:
         self._on_progress = on_progress
         self._stop = threading.Event()
         self._names = topic_names(settings.topics, options.topic_prefix)
-        mix = ScenarioMix(bad_rate=options.bad_rate)
+        mix = replace(options.mix, bad_rate=options.bad_rate)
         self.generator = ScenarioGenerator(self.seed, mix=mix)
         self.upstream = Upstream(
             self.generator,

@@ -1,8 +1,9 @@
 import pytest
 
 from problem_tracker.cli import build_parser
+from problem_tracker.config import Settings
 from problem_tracker.simulate.command import options_from
-from problem_tracker.simulate.simulation import SimulationOptions
+from problem_tracker.simulate.simulation import Simulation, SimulationOptions
 
 
 def _options(*argv: str) -> SimulationOptions:
@@ -56,3 +57,8 @@ def test_responders_only_sends_no_upstream_traffic() -> None:
 def test_nonsense_is_refused_at_the_command_line(argv: list[str]) -> None:
     with pytest.raises(SystemExit):
         _options(*argv)
+
+
+def test_a_simulation_must_play_at_least_one_side() -> None:
+    with pytest.raises(ValueError, match="upstream"):
+        Simulation(Settings(), SimulationOptions(upstream=False, responders=False))
