@@ -1,0 +1,144 @@
+"""The SLA policy as data: which rule a report gets, targets, thresholds, the ladder."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sla_builders import H, M, ladder, policy, rule
+
+from problem_tracker.domain.calendar import AlwaysOpen
+from problem_tracker.domain.sla import (
+    EscalationKind,
+    EscalationLadder,
+    EscalationLevel,
+    PartnerOla,
+    RuleMatch,
+    SlaTargets,
+    match_rule,
+)
+
+P1_CRITICAL = rule(
+    "p1-critical", match=RuleMatch(priorities=frozenset({1}), severities=frozenset({"critical"}))
+)
+GOLD = rule("gold", match=RuleMatch(segments=frozenset({"gold"})))
+COMPLAINTS = rule("complaints", match=RuleMatch(ticket_types=frozenset({"complaint"})))
+POLICY = policy(P1_CRITICAL, GOLD, COMPLAINTS, rule("default"))
+
+
+@pytest.mark.parametrize(
+    ("priority", "severity", "segment", "ticket_type", "expected"),
+    [
+        (1, "critical", "gold", "complaint", "p1-critical"),
+        (1, "major", "gold", "incident", "gold"),
+        (2, "critical", "gold", None, "gold"),
+        (3, "minor", "silver", "complaint", "complaints"),
+        (3, "minor", None, "complaint", "complaints"),
+        (1, "major", "silver", "incident", "default"),
+        (4, "minor", None, None, "default"),
+    ],
+)
+def test_the_first_matching_rule_wins(
+    priority: int, severity: str, segment: str | None, ticket_type: str | None, expected: str
+) -> None:
+    assert match_rule(POLICY, priority, severity, segment, ticket_type).name == expected
+
+
+def test_a_rule_matches_any_of_the_values_it_lists() -> None:
+    urgent = RuleMatch(priorities=frozenset({1, 2}))
+    assert urgent.matches(2, "minor", None, None)
+    assert not urgent.matches(3, "minor", None, None)
+
+
+def test_a_policy_needs_a_default_rule_last() -> None:
+    with pytest.raises(ValueError, match="default rule"):
+        policy(P1_CRITICAL, GOLD)
+    with pytest.raises(ValueError, match="default rule"):
+        policy()
+
+
+def test_rule_names_are_unique() -> None:
+    with pytest.raises(ValueError, match="unique"):
+        policy(rule("default", match=RuleMatch(priorities=frozenset({1}))), rule("default"))
+
+
+def test_a_clock_finds_its_rule_by_name() -> None:
+    assert POLICY.rule_named("gold") is GOLD
+    with pytest.raises(KeyError, match="retired"):
+        POLICY.rule_named("retired")
+
+
+def test_a_partner_without_its_own_ola_gets_the_default() -> None:
+    fibreco = PartnerOla(
+        partner="fibreco", resolution=2 * H, calendar=AlwaysOpen(), escalate_to="am"
+    )
+    with_olas = policy(rule(), olas=(fibreco,))
+    assert with_olas.ola_for("fibreco") is fibreco
+    assert with_olas.ola_for("cloudhost").partner is None
+
+
+@pytest.mark.parametrize("thresholds", [(0, 50), (50, 100), (75, 50), (50, 50)])
+def test_thresholds_are_ascending_percentages_below_the_breach(thresholds: tuple[int, ...]) -> None:
+    with pytest.raises(ValueError, match="thresholds"):
+        rule(thresholds=thresholds)
+
+
+def test_a_threshold_is_that_share_of_the_resolution_target() -> None:
+    assert rule(resolution=4 * H).threshold_point(75) == 3 * H
+
+
+@pytest.mark.parametrize(
+    ("resolution", "update"), [(timedelta(0), None), (-H, None), (H, timedelta(0))]
+)
+def test_targets_are_positive(resolution: timedelta, update: timedelta | None) -> None:
+    with pytest.raises(ValueError, match="positive"):
+        SlaTargets(resolution=resolution, customer_update=update)
+
+
+# --- the ladder ----------------------------------------------------------------------------
+
+
+def test_ladder_levels_are_numbered_from_one() -> None:
+    level = EscalationLevel(level=2, kind=EscalationKind.FUNCTIONAL, target="x")
+    with pytest.raises(ValueError, match="numbered"):
+        EscalationLadder(levels=(level,), delegation_failure_target="lead")
+
+
+def test_each_ladder_step_fires_its_repeat_interval_after_the_previous_one() -> None:
+    steps = ladder(30 * M, H, 4 * H)
+    assert [steps.offset(step) for step in (1, 2, 3, 4, 5)] == [
+        timedelta(0),
+        30 * M,
+        90 * M,
+        330 * M,
+        570 * M,
+    ]
+    assert [steps.level_of(step).level for step in (1, 2, 3, 4, 5)] == [1, 2, 3, 3, 3]
+
+
+def test_a_top_level_without_repeat_is_called_once() -> None:
+    steps = ladder(30 * M, None)
+    assert steps.offset(2) == 30 * M
+    assert steps.offset(3) is None
+    assert steps.steps_due(100 * H) == 2
+
+
+def test_a_level_without_repeat_ends_the_ladder_early() -> None:
+    steps = ladder(None, H)
+    assert steps.offset(2) is None
+    assert steps.steps_due(100 * H) == 1
+
+
+def test_an_empty_ladder_never_fires() -> None:
+    steps = ladder()
+    assert steps.offset(1) is None
+    assert steps.steps_due(100 * H) == 0
+
+
+@pytest.mark.parametrize(
+    ("overdue", "due"),
+    [(-M, 0), (timedelta(0), 1), (29 * M, 1), (30 * M, 2), (89 * M, 2), (90 * M, 3),
+     (329 * M, 3), (330 * M, 4), (571 * M, 5)],
+)  # fmt: skip
+def test_steps_due_agree_with_step_offsets(overdue: timedelta, due: int) -> None:
+    assert ladder(30 * M, H, 4 * H).steps_due(overdue) == due
