@@ -85,11 +85,12 @@ class CustomerSide:
 
     def observe(self, notification: Mapping[str, Any], at: float) -> list[Due]:
         """Learn the report's status from a notification; react to the ones that ask."""
-        report = notification.get("event", {}).get("customerProblemReport", {})
-        report_id = report.get("id")
-        if report_id not in self._plans or notification.get("eventId") in self._seen_notifications:
+        report = _snapshot(notification)
+        report_id, event_id = report.get("id"), notification.get("eventId")
+        if report_id not in self._plans or event_id in self._seen_notifications:
             return []
-        self._seen_notifications.add(str(notification.get("eventId")))
+        if isinstance(event_id, str):
+            self._seen_notifications.add(event_id)
         if isinstance(report.get("status"), str):
             self._set_status(report_id, report["status"])
         event_type = notification.get("eventType")
@@ -148,6 +149,12 @@ class CustomerSide:
             self._reopened.add(report_id)
             return Due(at + delay, report_id, Action.REOPEN, "The customer says it still fails.")
         return Due(at + delay, report_id, Action.CLOSE)
+
+
+def _snapshot(notification: Mapping[str, Any]) -> Mapping[str, Any]:
+    event = notification.get("event")
+    report = event.get("customerProblemReport") if isinstance(event, dict) else None
+    return report if isinstance(report, dict) else {}
 
 
 def retry(due: Due, at: float) -> Due:

@@ -138,3 +138,10 @@ def test_event_ids_of_reactions_are_reproducible() -> None:
     first = _side(plan).render(due, NOW)[1]
     again = _side(plan).render(due, NOW)[1]
     assert first.value["eventId"] == again.value["eventId"]
+
+
+def test_a_notification_without_a_report_snapshot_is_ignored() -> None:
+    side = _side(_plan())
+    assert side.observe({"eventId": "x", "event": "not a snapshot"}, at=1.0) == []
+    assert side.observe({"event": {"customerProblemReport": []}}, at=1.0) == []
+    assert side.open_reports == 1
