@@ -47,7 +47,7 @@ from problem_tracker.domain.events import (
     ReportReopened,
 )
 from problem_tracker.domain.evolution import created, evolve, fold
-from problem_tracker.domain.identity import derive_event_id
+from problem_tracker.domain.identity import aggregate_event_id
 from problem_tracker.domain.intake import (
     acknowledge,
     announce_acknowledged,
@@ -93,7 +93,7 @@ class _Origin:
     cause: str
 
     def stamp(self, event: _E, index: int) -> _E:
-        event_id = derive_event_id(self.cause, type(event).__name__, index)
+        event_id = aggregate_event_id(self.report_id, self.cause, type(event).__name__, index)
         return replace(
             event,
             event_id=event_id,
@@ -181,7 +181,7 @@ def _handle(trail: _Trail, command: ReportCommand, context: DecisionContext) -> 
             return trail.then(lambda s: link_service_trouble(s, command))
         case UpdateDelegatedWork():
             return trail.then(lambda s: apply_update(s, command))
-        case CreateReport() | Tick():
+        case _:  # a Tick; a CreateReport never gets here (illegal on an existing report)
             return trail
 
 

@@ -83,13 +83,7 @@ def request_partner_work(
 def link_work(state: CustomerProblemReport, event: ServiceTroubleLinked) -> CustomerProblemReport:
     index = link_target_index(state, event.request_id, event.service.id)
     if index is None:
-        work = DelegatedWork(
-            request_id=None,
-            kind=DelegationKind.SERVICE_TROUBLE,
-            entity=event.service,
-            cycle=state.cycle,
-        )
-        state, index = replace(state, delegated=(*state.delegated, work)), len(state.delegated)
+        return state
     work = state.delegated[index]
     linked = replace(
         work,

@@ -20,21 +20,15 @@ from problem_tracker.domain.delegated_work import (
 )
 from problem_tracker.domain.events import (
     AttributesChanged,
-    CommandRejected,
-    DelegatedWorkFailed,
     DelegatedWorkUpdated,
     InformationReceived,
-    InformationRequired,
     IsolationRecorded,
     KnownErrorAttached,
     PartnerProblemCancelRequested,
     PartnerProblemRequested,
     ReportAcknowledged,
-    ReportCancelled,
-    ReportClosed,
     ReportEvent,
     ReportReopened,
-    ReportResolved,
     ServiceTroubleLinked,
     ServiceTroubleNeeded,
     ServiceTroubleReleased,
@@ -125,15 +119,7 @@ def _apply(state: CustomerProblemReport, event: ReportEvent) -> CustomerProblemR
             return withdraw_partner_work(state, event)
         case ServiceTroubleReleased():
             return release_work(state, event)
-        case (
-            ReportAcknowledged()
-            | InformationRequired()
-            | DelegatedWorkFailed()
-            | ReportResolved()
-            | ReportClosed()
-            | ReportCancelled()
-            | CommandRejected()
-        ):
+        case _:  # the other facts are markers: they only record their cause
             return state
 
 

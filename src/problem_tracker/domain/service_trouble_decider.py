@@ -17,7 +17,7 @@ from typing import TypeVar, overload
 
 from problem_tracker.domain.coordination import service_of_request, service_trouble_request_id
 from problem_tracker.domain.events import RejectionCode
-from problem_tracker.domain.identity import derive_event_id
+from problem_tracker.domain.identity import aggregate_event_id
 from problem_tracker.domain.report import RECENT_EVENT_LIMIT, DelegatedStatus
 from problem_tracker.domain.service_trouble import (
     ApplyServiceTroubleUpdate,
@@ -51,7 +51,7 @@ def decide_service_trouble(
             events = _link(state, command)
         case UnlinkReport():
             events = _unlink(state, command)
-        case ApplyServiceTroubleUpdate():
+        case _:
             events = _update(state, command)
     service_id = _service_id(state, command)
     return [_stamp(event, command.event_id, service_id, now, i) for i, event in enumerate(events)]
@@ -64,7 +64,7 @@ def _service_id(state: ServiceTrouble | None, command: ServiceTroubleCommand) ->
             return command.service.id
         case UnlinkReport():
             return command.service_id
-        case ApplyServiceTroubleUpdate():
+        case _:
             if state is not None:
                 return state.service.id
             return service_of_request(command.request_id) or ""
@@ -170,17 +170,10 @@ def _new_generation(state: ServiceTrouble | None, event: ServiceTroubleRequested
 def _apply(state: ServiceTrouble, event: ServiceTroubleEvent) -> ServiceTrouble:
     match event:
         case ReportLinkedToServiceTrouble():
-            links = state.linked_reports
-            if event.report_id not in state.report_ids:
-                links = (*links, LinkedReport(report_id=event.report_id))
-            return replace(
-                state, linked_reports=links, priority=min(state.priority, event.priority)
-            )
+            return _with_link(state, event)
         case ReportUnlinkedFromServiceTrouble():
-            links = tuple(
-                link for link in state.linked_reports if link.report_id != event.report_id
-            )
-            return replace(state, linked_reports=links)
+            kept = tuple(link for link in state.linked_reports if link.report_id != event.report_id)
+            return replace(state, linked_reports=kept)
         case ServiceTroubleStatusChanged():
             return replace(
                 state,
@@ -191,7 +184,7 @@ def _apply(state: ServiceTrouble, event: ServiceTroubleEvent) -> ServiceTrouble:
             )
         case ServiceTroubleCancelRequested():
             return replace(state, status=DelegatedStatus.CANCELLED)
-        case ServiceTroubleRequested() | ServiceTroubleRejected():
+        case _:  # a rejection changes nothing; a request was handled by the caller
             return state
 
 
@@ -204,7 +197,7 @@ def _with_link(state: ServiceTrouble, event: ReportLinkedToServiceTrouble) -> Se
 
 
 def _stamp(event: _E, cause: str, service_id: str, now: datetime, index: int) -> _E:
-    event_id = derive_event_id(cause, type(event).__name__, index)
+    event_id = aggregate_event_id(service_id, cause, type(event).__name__, index)
     return replace(
         event, event_id=event_id, service_id=service_id, occurred_at=now, caused_by=cause
     )
