@@ -11,7 +11,7 @@ or an operator moves it on; a known error's workaround alone does not resolve it
 from __future__ import annotations
 
 from problem_tracker.domain.context import DecisionContext
-from problem_tracker.domain.diagnosis import diagnose
+from problem_tracker.domain.diagnosis import Diagnosis, diagnose
 from problem_tracker.domain.events import PartnerProblemRequested, ReportEvent, ServiceTroubleNeeded
 from problem_tracker.domain.lifecycle import Trigger, transition
 from problem_tracker.domain.report import CustomerProblemReport, EntityRef
@@ -52,7 +52,15 @@ def _owner_of_request(request_id: str, prefix: str) -> str | None:
 def coordinate(state: CustomerProblemReport, context: DecisionContext) -> list[ReportEvent]:
     """Delegate every affected entity not yet delegated in this cycle."""
     diagnosis = diagnose(_undelegated(state), context)
-    needed: list[ReportEvent] = [
+    needed = [*_service_troubles(state, diagnosis), *_partner_requests(state, diagnosis)]
+    if not needed:
+        return []
+    return [*needed, *transition(state, Trigger.COORDINATED, "work delegated")]
+
+
+def _service_troubles(state: CustomerProblemReport, diagnosis: Diagnosis) -> list[ReportEvent]:
+    """One shared service trouble per internal component."""
+    return [
         ServiceTroubleNeeded(
             service=service,
             priority=state.priority,
@@ -62,21 +70,23 @@ def coordinate(state: CustomerProblemReport, context: DecisionContext) -> list[R
         )
         for service in diagnosis.internal
     ]
-    for n, (entity, partner) in enumerate(diagnosis.partner, start=state.partner_request_count + 1):
-        needed.append(
-            PartnerProblemRequested(
-                request_id=partner_request_id(state.id, n),
-                entity=entity,
-                partner=partner,
-                priority=state.priority,
-                severity=state.severity,
-                description=state.description,
-                requested_resolution_date=state.requested_resolution_date,
-            )
+
+
+def _partner_requests(state: CustomerProblemReport, diagnosis: Diagnosis) -> list[ReportEvent]:
+    """One S/P problem request per partner-owned entity, numbered per report."""
+    first = state.partner_request_count + 1
+    return [
+        PartnerProblemRequested(
+            request_id=partner_request_id(state.id, n),
+            entity=entity,
+            partner=partner,
+            priority=state.priority,
+            severity=state.severity,
+            description=state.description,
+            requested_resolution_date=state.requested_resolution_date,
         )
-    if not needed:
-        return []
-    return [*needed, *transition(state, Trigger.COORDINATED, "work delegated")]
+        for n, (entity, partner) in enumerate(diagnosis.partner, start=first)
+    ]
 
 
 def _undelegated(state: CustomerProblemReport) -> tuple[EntityRef, ...]:

@@ -51,6 +51,33 @@ def outstanding_work(state: CustomerProblemReport) -> tuple[DelegatedWork, ...]:
     return tuple(work for work in state.delegated if work.status not in FINISHED_STATUSES)
 
 
+WorkFact = (
+    ServiceTroubleNeeded
+    | PartnerProblemRequested
+    | ServiceTroubleLinked
+    | DelegatedWorkUpdated
+    | PartnerProblemCancelRequested
+    | ServiceTroubleReleased
+)
+"""The facts that change the record of delegated work."""
+
+
+def evolve_work(state: CustomerProblemReport, event: WorkFact) -> CustomerProblemReport:
+    match event:
+        case ServiceTroubleNeeded():
+            return request_service_work(state, event)
+        case PartnerProblemRequested():
+            return request_partner_work(state, event)
+        case ServiceTroubleLinked():
+            return link_work(state, event)
+        case DelegatedWorkUpdated():
+            return update_work(state, event)
+        case PartnerProblemCancelRequested():
+            return withdraw_partner_work(state, event)
+        case _:
+            return release_work(state, event)
+
+
 def request_service_work(
     state: CustomerProblemReport, event: ServiceTroubleNeeded
 ) -> CustomerProblemReport:

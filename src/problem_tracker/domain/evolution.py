@@ -10,14 +10,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import overload
 
-from problem_tracker.domain.delegated_work import (
-    link_work,
-    release_work,
-    request_partner_work,
-    request_service_work,
-    update_work,
-    withdraw_partner_work,
-)
+from problem_tracker.domain.delegated_work import evolve_work
 from problem_tracker.domain.events import (
     AttributesChanged,
     DelegatedWorkUpdated,
@@ -107,18 +100,15 @@ def _apply(state: CustomerProblemReport, event: ReportEvent) -> CustomerProblemR
             return replace(state, known_error=event.match)
         case ReportReopened():
             return replace(state, cycle=event.cycle)
-        case ServiceTroubleNeeded():
-            return request_service_work(state, event)
-        case PartnerProblemRequested():
-            return request_partner_work(state, event)
-        case ServiceTroubleLinked():
-            return link_work(state, event)
-        case DelegatedWorkUpdated():
-            return update_work(state, event)
-        case PartnerProblemCancelRequested():
-            return withdraw_partner_work(state, event)
-        case ServiceTroubleReleased():
-            return release_work(state, event)
+        case (
+            ServiceTroubleNeeded()
+            | PartnerProblemRequested()
+            | ServiceTroubleLinked()
+            | DelegatedWorkUpdated()
+            | PartnerProblemCancelRequested()
+            | ServiceTroubleReleased()
+        ):
+            return evolve_work(state, event)
         case _:  # the other facts are markers: they only record their cause
             return state
 

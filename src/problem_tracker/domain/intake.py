@@ -52,7 +52,11 @@ def announce_acknowledged(_: CustomerProblemReport) -> list[ReportEvent]:
 
 
 def change_attributes(state: CustomerProblemReport, command: ChangeAttributes) -> list[ReportEvent]:
-    """Only what really changed is recorded; an empty change produces nothing."""
+    """Only what really changed is recorded; an empty change produces nothing.
+
+    Entities changed here are recorded, not delegated: what gets delegated follows from
+    create and from Isolate Customer Problem.
+    """
     entities = None if command.entities is None else unique_entities(command.entities)
     change = AttributesChanged(
         changed=(),
