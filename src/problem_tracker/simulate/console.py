@@ -61,15 +61,14 @@ def summary(report: SimulationReport) -> Table:
     table = Table(title=f"Simulation (seed {report.seed})", show_lines=False)
     table.add_column("what")
     table.add_column("count", justify="right")
-    rows: list[tuple[str, object]] = [
-        (
-            "elapsed seconds",
-            f"{report.elapsed:.1f}" + (" (interrupted)" if report.interrupted else ""),
-        ),
-        ("reference records sent", report.reference_sent),
-        ("reports created", f"{report.reports_created} of {report.count}"),
-        ("reports still open", report.reports_open),
-    ]
+    elapsed = f"{report.elapsed:.1f}" + (" (interrupted)" if report.interrupted else "")
+    rows: list[tuple[str, object]] = [("elapsed seconds", elapsed)]
+    if report.upstream:
+        rows += [
+            ("reference records sent", report.reference_sent),
+            ("reports created", f"{report.reports_created} of {report.count}"),
+            ("reports still open", report.reports_open),
+        ]
     rows += [(f"sent {event_type}", n) for event_type, n in sorted(report.sent.items())]
     rows += [
         (f"skipped {action} (status moved on)", n) for action, n in sorted(report.skipped.items())

@@ -53,6 +53,7 @@ class SimulationReport:
 
     seed: int
     count: int
+    upstream: bool = True
     elapsed: float = 0.0
     interrupted: bool = False
     reference_sent: int = 0
@@ -105,7 +106,9 @@ class Simulation:
             options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
         )
         self.report = SimulationReport(
-            seed=self.seed, count=options.count if options.upstream else 0
+            seed=self.seed,
+            count=options.count if options.upstream else 0,
+            upstream=options.upstream,
         )
         self._on_progress = on_progress
         self._stop = threading.Event()
