@@ -1,0 +1,338 @@
+"""Domain events → outbound wire messages: what Track & Manage Customer Problem (eTOM
+1.3.7.3) tells customers, Close Customer Problem, Service Problem Management and partners.
+
+Every message's ``eventId`` is the id of the domain event it comes from (derived from the
+inbound cause), so a replay produces the same messages. Events other systems do not see
+(links between our aggregates, rejections) map to no message here: the application layer
+routes those to internal topics and the dead-letter queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from problem_tracker.contracts import common
+from problem_tracker.contracts.delegated import (
+    CancelPartnerProblemReportRequest,
+    CancelServiceTroubleReportRequest,
+    CreatePartnerProblemReportRequest,
+    CreateServiceTroubleReportRequest,
+    Partner,
+    PartnerProblemCancellation,
+    PartnerProblemCancellationPayload,
+    PartnerProblemRequest,
+    PartnerProblemRequestPayload,
+    ServiceTroubleCancellation,
+    ServiceTroubleCancellationPayload,
+    ServiceTroubleRequest,
+    ServiceTroubleRequestPayload,
+)
+from problem_tracker.contracts.envelope import DOMAIN, OutboundEnvelope
+from problem_tracker.contracts.outbound import (
+    CustomerProblemReportAttributeValueChangeNotification,
+    CustomerProblemReportInformationRequiredEvent,
+    CustomerProblemReportResolvedEvent,
+    CustomerProblemReportStatusChangeEvent,
+    DelegatedWork,
+    JeopardyState,
+    KnownErrorMatch,
+    ReportSnapshot,
+    ReportStatus,
+    SnapshotPayload,
+    StatusChange,
+)
+from problem_tracker.contracts.registry import Channel, event_type_of
+from problem_tracker.domain import report
+from problem_tracker.domain.events import (
+    AttributesChanged,
+    DomainEvent,
+    InformationRequired,
+    KnownErrorAttached,
+    PartnerProblemCancelRequested,
+    PartnerProblemRequested,
+    ReportEvent,
+    ReportResolved,
+    StatusChanged,
+)
+from problem_tracker.domain.report import (
+    FINISHED_STATUSES,
+    CustomerProblemReport,
+    DelegationKind,
+    EntityRef,
+    Owner,
+    Status,
+)
+from problem_tracker.domain.service_trouble import (
+    ServiceTrouble,
+    ServiceTroubleCancelRequested,
+    ServiceTroubleEvent,
+    ServiceTroubleEventBase,
+    ServiceTroubleRequested,
+)
+
+SOURCE = common.Source(id="problem-tracker", name="Track & Manage Customer Problem")
+"""Who we are, on every message we produce."""
+
+NOTIFICATIONS: dict[type[DomainEvent], type[OutboundEnvelope]] = {
+    StatusChanged: CustomerProblemReportStatusChangeEvent,
+    AttributesChanged: CustomerProblemReportAttributeValueChangeNotification,
+    KnownErrorAttached: CustomerProblemReportAttributeValueChangeNotification,
+    InformationRequired: CustomerProblemReportInformationRequiredEvent,
+    ReportResolved: CustomerProblemReportResolvedEvent,
+}
+"""Report events customers are notified of, each with the report's snapshot."""
+
+SERVICE_TROUBLE_CANCEL_REASON = "no open customer problem report needs it any more"
+
+
+class MissingPartnerError(ValueError):
+    """A partner request cannot be withdrawn without naming the partner."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SlaView:
+    """What the snapshot says about the resolution target: jeopardy state, escalation
+    level and the expected resolution date."""
+
+    jeopardy: JeopardyState = JeopardyState.NONE
+    escalation_level: int = 0
+    expected_resolution_date: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """One record to produce: topic (by its contract channel), Kafka key and value."""
+
+    channel: Channel
+    key: str
+    envelope: OutboundEnvelope
+
+
+def report_messages(event: ReportEvent, state: CustomerProblemReport) -> list[OutboundMessage]:
+    """The messages one report event causes; ``state`` is the report after the decision
+    (every notification carries the report's snapshot)."""
+    notification = NOTIFICATIONS.get(type(event))
+    if notification is not None:
+        return [_notification(notification, event, state)]
+    match event:
+        case PartnerProblemRequested():
+            return [_partner_request(event)]
+        case PartnerProblemCancelRequested():
+            return [_partner_cancellation(event, state)]
+        case _:
+            return []
+
+
+def service_trouble_messages(
+    event: ServiceTroubleEvent, state: ServiceTrouble | None
+) -> list[OutboundMessage]:
+    """Coordinate Customer Problem towards Service Problem Management: open one service
+    trouble report per generation, withdraw it when no report needs it any more."""
+    match event:
+        case ServiceTroubleRequested():
+            return [_service_trouble_request(event)]
+        case ServiceTroubleCancelRequested():
+            return [_service_trouble_cancellation(event, state)]
+        case _:
+            return []
+
+
+def _header(event: DomainEvent | ServiceTroubleEventBase, correlation_id: str) -> dict[str, Any]:
+    return {
+        "event_id": event.event_id,
+        "event_time": event.occurred_at,
+        "correlation_id": correlation_id,
+        "domain": DOMAIN,
+        "source": SOURCE,
+    }
+
+
+def _notification(
+    model: type[OutboundEnvelope], event: DomainEvent, state: CustomerProblemReport
+) -> OutboundMessage:
+    fields = {
+        **_header(event, state.id),
+        "event_type": event_type_of(model),
+        "event": SnapshotPayload(customer_problem_report=snapshot(state)),
+    }
+    return OutboundMessage(Channel.NOTIFICATIONS, state.id, model.model_validate(fields))
+
+
+def _partner_request(event: PartnerProblemRequested) -> OutboundMessage:
+    request = PartnerProblemRequest(
+        request_id=event.request_id,
+        affected_entity=entity_ref(event.entity),
+        partner=partner(event.partner),
+        customer_problem_report_ids=[event.report_id],
+        description=event.description,
+        priority=event.priority,
+        severity=common.Severity(event.severity.value),
+        requested_resolution_date=event.requested_resolution_date,
+    )
+    envelope = CreatePartnerProblemReportRequest(
+        event_type="CreatePartnerProblemReportRequest",
+        event=PartnerProblemRequestPayload(partner_problem_report=request),
+        **_header(event, event.request_id),
+    )
+    return OutboundMessage(Channel.PARTNER_PROBLEM_REQUESTS, event.request_id, envelope)
+
+
+def _partner_cancellation(
+    event: PartnerProblemCancelRequested, state: CustomerProblemReport
+) -> OutboundMessage:
+    """Cancel Customer Problem withdraws the partner request, giving the cancel reason."""
+    work = next((w for w in reversed(state.delegated) if w.request_id == event.request_id), None)
+    named = event.partner or (work.partner if work is not None else None)
+    if named is None:
+        raise MissingPartnerError(f"partner request {event.request_id!r} names no partner")
+    cancelled = state.status is Status.CANCELLED
+    cancellation = PartnerProblemCancellation(
+        request_id=event.request_id,
+        external_id=work.external_id if work is not None else None,
+        partner=partner(named),
+        customer_problem_report_ids=[state.id],
+        status_change_reason=_reason(state.status_change_reason) if cancelled else None,
+    )
+    envelope = CancelPartnerProblemReportRequest(
+        event_type="CancelPartnerProblemReportRequest",
+        event=PartnerProblemCancellationPayload(partner_problem_report=cancellation),
+        **_header(event, event.request_id),
+    )
+    return OutboundMessage(Channel.PARTNER_PROBLEM_REQUESTS, event.request_id, envelope)
+
+
+def _service_trouble_request(event: ServiceTroubleRequested) -> OutboundMessage:
+    request = ServiceTroubleRequest(
+        request_id=event.request_id,
+        affected_service=entity_ref(event.service),
+        customer_problem_report_ids=list(event.report_ids),
+        description=event.description,
+        priority=event.priority,
+        severity=common.Severity(event.severity.value),
+        requested_resolution_date=event.requested_resolution_date,
+    )
+    envelope = CreateServiceTroubleReportRequest(
+        event_type="CreateServiceTroubleReportRequest",
+        event=ServiceTroubleRequestPayload(service_trouble_report=request),
+        **_header(event, event.request_id),
+    )
+    return OutboundMessage(Channel.SERVICE_TROUBLE_REQUESTS, event.request_id, envelope)
+
+
+def _service_trouble_cancellation(
+    event: ServiceTroubleCancelRequested, state: ServiceTrouble | None
+) -> OutboundMessage:
+    current = state is not None and state.request_id == event.request_id
+    cancellation = ServiceTroubleCancellation(
+        request_id=event.request_id,
+        external_id=state.external_id if state is not None and current else None,
+        status_change_reason=SERVICE_TROUBLE_CANCEL_REASON,
+    )
+    envelope = CancelServiceTroubleReportRequest(
+        event_type="CancelServiceTroubleReportRequest",
+        event=ServiceTroubleCancellationPayload(service_trouble_report=cancellation),
+        **_header(event, event.request_id),
+    )
+    return OutboundMessage(Channel.SERVICE_TROUBLE_REQUESTS, event.request_id, envelope)
+
+
+def entity_ref(entity: EntityRef) -> common.EntityRef:
+    return common.EntityRef(id=entity.id, referred_type=entity.referred_type, name=entity.name)
+
+
+def partner(owner: Owner) -> Partner:
+    return Partner(id=owner.id, name=owner.name)
+
+
+def _reason(text: str | None) -> str | None:
+    """The wire refuses blank reasons: a blank one is no reason."""
+    return text if text is not None and text.strip() else None
+
+
+def snapshot(state: CustomerProblemReport) -> ReportSnapshot:
+    """The whole report as customers and Close Customer Problem see it; delegated work is
+    that of the current cycle (a reopened report lists only what it asked for again)."""
+    sla = sla_view(state)
+    return ReportSnapshot(
+        id=state.id,
+        description=state.description,
+        severity=common.Severity(state.severity.value),
+        priority=state.priority,
+        ticket_type=state.ticket_type,
+        symptom_code=state.symptom_code,
+        creation_date=state.creation_date,
+        requested_resolution_date=state.requested_resolution_date,
+        related_party=[_party(party) for party in state.parties],
+        related_entity=[_related_entity(entity) for entity in state.entities],
+        note=[_note(note) for note in state.notes],
+        assignee=state.assignee,
+        root_cause=state.root_cause,
+        status=ReportStatus(state.status.value),
+        status_change_date=state.status_change_date,
+        status_change_reason=_reason(state.status_change_reason),
+        status_change_history=[_status_change(change) for change in state.status_history],
+        expected_resolution_date=sla.expected_resolution_date,
+        jeopardy=sla.jeopardy,
+        escalation_level=sla.escalation_level,
+        known_error=_known_error(state.known_error),
+        service_trouble_report=_work_of(state, DelegationKind.SERVICE_TROUBLE),
+        partner_problem_report=_work_of(state, DelegationKind.PARTNER_PROBLEM),
+    )
+
+
+def sla_view(state: CustomerProblemReport) -> SlaView:
+    """Until the SLA clock is tracked: no jeopardy, no escalation, and the expected
+    resolution is the latest estimate of the current cycle's open delegated work (unknown
+    while any open work has no estimate)."""
+    open_work = [work for work in state.current_work if work.status not in FINISHED_STATUSES]
+    estimates = [work.expected_resolution_date for work in open_work]
+    known = [estimate for estimate in estimates if estimate is not None]
+    if not known or len(known) < len(estimates):
+        return SlaView()
+    return SlaView(expected_resolution_date=max(known))
+
+
+def _party(party: report.Party) -> common.RelatedParty:
+    return common.RelatedParty(role=party.role, id=party.id, name=party.name, segment=party.segment)
+
+
+def _related_entity(entity: EntityRef) -> common.RelatedEntity:
+    return common.RelatedEntity(
+        role=common.EntityRole(entity.role.value),
+        id=entity.id,
+        referred_type=entity.referred_type,
+        name=entity.name,
+    )
+
+
+def _note(note: report.Note) -> common.Note:
+    return common.Note(author=note.author, date=note.date, text=note.text)
+
+
+def _status_change(change: report.StatusChange) -> StatusChange:
+    return StatusChange(
+        status=ReportStatus(change.status.value),
+        status_change_date=change.date,
+        status_change_reason=_reason(change.reason),
+    )
+
+
+def _known_error(match: report.KnownErrorMatch | None) -> KnownErrorMatch | None:
+    if match is None:
+        return None
+    return KnownErrorMatch(id=match.id, workaround=match.workaround)
+
+
+def _work_of(state: CustomerProblemReport, kind: DelegationKind) -> list[DelegatedWork]:
+    """Work not linked to a request yet has no id to show: it appears once linked."""
+    return [
+        DelegatedWork(
+            request_id=work.request_id,
+            external_id=work.external_id,
+            status=work.status.value,
+        )
+        for work in state.current_work
+        if work.kind is kind and work.request_id is not None
+    ]

@@ -1,0 +1,98 @@
+"""Table values: the state of a customer problem report (keyed by report id) and of the
+shared service trouble of a service (keyed by service id), as compact JSON with a schema
+version, so that a later change of the state types can migrate what the changelogs hold.
+
+Only fields that differ from their defaults are written; reading fills the defaults in.
+"""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Final, Generic, TypeVar
+
+import pydantic_core
+from pydantic import TypeAdapter, ValidationError
+
+from problem_tracker.domain.report import CustomerProblemReport
+from problem_tracker.domain.service_trouble import ServiceTrouble
+
+STATE_VERSION: Final = 1
+
+S = TypeVar("S")
+
+
+class StateDecodeError(ValueError):
+    """A table value this version cannot read."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Record(Generic[S]):
+    v: int
+    state: S
+
+
+@cache
+def _report_adapter() -> TypeAdapter[_Record[CustomerProblemReport]]:
+    return TypeAdapter(_Record[CustomerProblemReport])
+
+
+@cache
+def _service_trouble_adapter() -> TypeAdapter[_Record[ServiceTrouble]]:
+    return TypeAdapter(_Record[ServiceTrouble])
+
+
+@cache
+def _sla_type_declared() -> bool:
+    """``CustomerProblemReport.sla`` only round-trips once its field names a type."""
+    hints = typing.get_type_hints(CustomerProblemReport)
+    return hints["sla"] not in (object, object | None)
+
+
+def encode_report(state: CustomerProblemReport) -> bytes:
+    if state.sla is not None and not _sla_type_declared():
+        raise TypeError("CustomerProblemReport.sla must be declared with its type to be stored")
+    return _encode(_report_adapter(), state)
+
+
+def decode_report(raw: bytes) -> CustomerProblemReport:
+    return _decode(_report_adapter(), raw)
+
+
+def encode_service_trouble(state: ServiceTrouble) -> bytes:
+    return _encode(_service_trouble_adapter(), state)
+
+
+def decode_service_trouble(raw: bytes) -> ServiceTrouble:
+    return _decode(_service_trouble_adapter(), raw)
+
+
+def _encode(adapter: TypeAdapter[_Record[S]], state: S) -> bytes:
+    return adapter.dump_json(_Record(STATE_VERSION, state), exclude_defaults=True)
+
+
+def _decode(adapter: TypeAdapter[_Record[S]], raw: bytes) -> S:
+    try:
+        record = adapter.validate_json(raw)
+    except ValidationError as exc:
+        raise StateDecodeError(_why(raw, exc)) from exc
+    if record.v != STATE_VERSION:
+        raise StateDecodeError(f"unsupported state version {record.v!r}")
+    return record.state
+
+
+def _why(raw: bytes, exc: ValidationError) -> str:
+    """A wrong version is the likely cause of a shape mismatch: say so first."""
+    version = _version_of(raw)
+    if version is not None and version != STATE_VERSION:
+        return f"unsupported state version {version!r}"
+    return f"invalid state: {exc}"
+
+
+def _version_of(raw: bytes) -> Any:
+    try:
+        document = pydantic_core.from_json(raw)
+    except ValueError:
+        return None
+    return document.get("v") if isinstance(document, dict) else None
