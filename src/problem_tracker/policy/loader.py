@@ -1,7 +1,8 @@
 """Read an SLA policy file: YAML → checked document → the domain's ``SlaPolicy``.
 
 Every problem names its YAML path and line, so that an operator can fix the file
-without reading code; all problems are reported at once.
+without reading code. All malformed values are reported at once; references between
+sections (calendars, ladders, the default rule) are checked once the values are sound.
 """
 
 from __future__ import annotations

@@ -70,11 +70,12 @@ def _rule(number: int, rule: SlaRule) -> list[str]:
         terms.append(f"update the customer every {format_duration(targets.customer_update)}")
     terms.append(f"on {rule.calendar.name}")
     terms.append("held pauses the clock" if rule.pause_on_held else "held does not pause")
-    jeopardy = ", ".join(f"{t} %" for t in rule.thresholds) or "none"
+    warnings = ", ".join(f"{t} %" for t in rule.thresholds)
+    jeopardy = f"jeopardy at {warnings}" if warnings else "no jeopardy warnings"
     return [
         f"  {number}. {rule.name:<20} {_match(rule)}",
         f"       {'; '.join(terms)}",
-        f"       jeopardy at {jeopardy}; breach at 100 %",
+        f"       {jeopardy}; breach at 100 %",
         f"       escalation: {_ladder(rule.ladder)}",
     ]
 

@@ -90,6 +90,7 @@ def test_a_lunch_break_does_not_count() -> None:
     )
     morning = local(NEW_YORK, 2026, 11, 23, 11)
     assert calendar.add(morning, 2 * H) == local(NEW_YORK, 2026, 11, 23, 14)
+    assert calendar.add(local(NEW_YORK, 2026, 11, 22, 20), H) == local(NEW_YORK, 2026, 11, 23, 8)
     assert calendar.elapsed(morning, local(NEW_YORK, 2026, 11, 23, 14)) == 2 * H
 
 
