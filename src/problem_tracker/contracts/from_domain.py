@@ -110,9 +110,14 @@ class OutboundMessage:
     envelope: OutboundEnvelope
 
 
-def report_messages(event: ReportEvent, state: CustomerProblemReport) -> list[OutboundMessage]:
+def report_messages(
+    event: ReportEvent, state: CustomerProblemReport | None
+) -> list[OutboundMessage]:
     """The messages one report event causes; ``state`` is the report after the decision
-    (every notification carries the report's snapshot)."""
+    (every notification carries the report's snapshot). Without a report (``None``) the
+    decision can only have been a rejection, which goes to the dead-letter queue."""
+    if state is None:
+        return []
     notification = NOTIFICATIONS.get(type(event))
     if notification is not None:
         return [_notification(notification, event, state)]
