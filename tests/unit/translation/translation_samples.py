@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from functools import cache
 from pathlib import Path
@@ -33,7 +32,8 @@ def spec_of(model: type[BaseModel]) -> MessageSpec:
 
 def document(name: str, **report_fields: Any) -> dict[str, Any]:
     """The checked-in sample of a message type, with fields of its resource replaced."""
-    doc = copy.deepcopy(json.loads((MESSAGES / f"{name}.json").read_text(encoding="utf-8")))
+    text = (MESSAGES / f"{name}.json").read_text(encoding="utf-8")
+    doc: dict[str, Any] = json.loads(text)
     (resource,) = doc["event"].values()
     resource.update(report_fields)
     return doc

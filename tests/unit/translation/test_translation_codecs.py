@@ -1,0 +1,241 @@
+"""Internal commands and table values survive the trip through bytes unchanged."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import fields, replace
+from datetime import timedelta
+from typing import Any, cast
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from builders import (
+    NOW,
+    a_create,
+    a_note,
+    a_product,
+    a_report,
+    a_resource,
+    a_service,
+    partner_work,
+    service_work,
+)
+from problem_tracker.contracts.internal import (
+    COMMAND_TYPES,
+    InternalMessage,
+    InternalMessageError,
+    Origin,
+    UnknownCommandTypeError,
+    decode_internal,
+    encode_internal,
+)
+from problem_tracker.contracts.state import (
+    StateDecodeError,
+    decode_report,
+    decode_service_trouble,
+    encode_report,
+    encode_service_trouble,
+)
+from problem_tracker.domain.commands import Tick
+from problem_tracker.domain.report import (
+    CustomerProblemReport,
+    DelegatedStatus,
+    KnownErrorMatch,
+    Status,
+    StatusChange,
+)
+from problem_tracker.domain.service_trouble import LinkedReport, LinkReport, ServiceTrouble
+
+
+def _every_field(cls: type[Any], **overrides: Any) -> st.SearchStrategy[Any]:
+    """Instances of a domain dataclass with every field drawn, not only the required ones."""
+    inferred: dict[str, Any] = {field.name: ... for field in fields(cls)}
+    return st.builds(cls, **{**inferred, **overrides})
+
+
+COMMANDS = st.one_of([_every_field(cls) for cls in COMMAND_TYPES.values()])
+ORIGINS = st.none() | st.builds(
+    Origin,
+    topic=st.text(min_size=1),
+    partition=st.integers(0, 2**31 - 1),
+    offset=st.integers(0, 2**63 - 1),
+    key=st.none() | st.binary(),
+    value=st.none() | st.binary(),
+)
+
+
+def a_typical_report() -> CustomerProblemReport:
+    """3 entities, 2 delegated works, 10 history entries: what a busy report holds."""
+    return a_report(
+        Status.IN_PROGRESS,
+        symptom_code="NO-DIALTONE",
+        entities=(a_service(), a_resource(), a_product()),
+        notes=(a_note(), a_note("the light is red")),
+        status_history=tuple(
+            StatusChange(status=Status.IN_PROGRESS, date=NOW + timedelta(minutes=i), reason="r")
+            for i in range(10)
+        ),
+        known_error=KnownErrorMatch(id="KE-1", workaround="restart the line card"),
+        delegated=(
+            service_work(),
+            replace(partner_work(), expected_resolution_date=NOW + timedelta(hours=4)),
+        ),
+        recent_event_ids=tuple(f"evt-{i}" for i in range(20)),
+    )
+
+
+def a_service_trouble() -> ServiceTrouble:
+    return ServiceTrouble(
+        service=a_service(name="Broadband 1G"),
+        generation=2,
+        request_id="STR-svc-1-2",
+        status=DelegatedStatus.IN_PROGRESS,
+        priority=1,
+        external_id="SPM-5",
+        linked_reports=(LinkedReport(report_id="CPR-1"), LinkedReport(report_id="CPR-2")),
+        expected_resolution_date=NOW + timedelta(hours=3),
+        recent_event_ids=("evt-1", "evt-2"),
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(command=COMMANDS, origin=ORIGINS)
+def test_every_internal_command_round_trips_with_its_origin(command: Any, origin: Any) -> None:
+    assert decode_internal(encode_internal(command, origin)) == InternalMessage(command, origin)
+
+
+def test_an_internal_message_names_its_command_and_carries_the_original_bytes() -> None:
+    value = b'{"text": "not UTF-8 \xff"}'
+    origin = Origin(topic="customer-problem.events", partition=3, offset=42, key=None, value=value)
+
+    raw = encode_internal(a_create(), origin)
+    document = json.loads(raw)
+
+    assert (document["v"], document["type"]) == (1, "CreateReport")
+    assert document["origin"]["value"] == base64.b64encode(value).decode("ascii")
+    assert document["origin"]["key"] is None
+    assert decode_internal(raw).origin == origin
+
+
+def test_a_tick_travels_without_origin() -> None:
+    tick = Tick(event_id="tick-1", report_id="CPR-1", deadline=NOW)
+
+    assert decode_internal(encode_internal(tick)) == InternalMessage(tick, None)
+
+
+def test_every_report_and_service_trouble_command_is_registered() -> None:
+    assert {"CreateReport", "Tick", "UpdateDelegatedWork", "LinkServiceTrouble"} <= set(
+        COMMAND_TYPES
+    )
+    assert {"LinkReport", "UnlinkReport", "ApplyServiceTroubleUpdate"} <= set(COMMAND_TYPES)
+
+
+def test_an_unknown_command_type_is_refused_clearly() -> None:
+    document = json.loads(encode_internal(a_create()))
+    document["type"] = "DropDatabase"
+
+    with pytest.raises(UnknownCommandTypeError, match="DropDatabase"):
+        decode_internal(json.dumps(document).encode())
+
+
+def test_only_commands_can_be_sent_internally() -> None:
+    with pytest.raises(UnknownCommandTypeError):
+        encode_internal(cast(Any, a_report()))
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"not json",
+        b"[1, 2]",
+        b'{"v": 2, "type": "Tick", "command": {}}',
+        b'{"v": 1, "type": "Tick", "command": {"event_id": "e"}}',
+        b'{"v": 1, "type": "Tick", "command": {"event_id": "e", "report_id": "r", '
+        b'"deadline": "2026-11-26T10:00:00Z"}, "origin": {"topic": "t"}}',
+        b'{"v": 1, "type": "Tick", "command": {"event_id": "e", "report_id": "r", '
+        b'"deadline": "2026-11-26T10:00:00Z"}, "origin": {"topic": "t", "partition": 0, '
+        b'"offset": 1, "value": "not base64!"}}',
+    ],
+    ids=["not json", "not an object", "other version", "invalid command", "origin", "base64"],
+)
+def test_a_record_we_did_not_write_is_an_internal_message_error(raw: bytes) -> None:
+    with pytest.raises(InternalMessageError):
+        decode_internal(raw)
+
+
+def test_an_internal_link_keeps_its_types() -> None:
+    link = LinkReport(
+        event_id="e-1",
+        report_id="CPR-1",
+        service=a_service(),
+        priority=2,
+        severity=a_create().severity,
+        description="no dial tone",
+        requested_resolution_date=NOW,
+    )
+
+    decoded = decode_internal(encode_internal(link)).command
+
+    assert decoded == link
+    assert type(decoded) is LinkReport
+
+
+def test_a_typical_report_round_trips_through_the_table() -> None:
+    report = a_typical_report()
+
+    assert decode_report(encode_report(report)) == report
+
+
+def test_a_stored_report_is_compact_and_versioned() -> None:
+    raw = encode_report(a_report())
+    document = json.loads(raw)
+
+    assert document["v"] == 1
+    assert raw == json.dumps(document, separators=(",", ":")).encode()
+    assert "sla" not in document["state"]
+    assert "known_error" not in document["state"]
+
+
+def test_a_service_trouble_round_trips_through_the_table() -> None:
+    trouble = a_service_trouble()
+
+    assert decode_service_trouble(encode_service_trouble(trouble)) == trouble
+
+
+@settings(max_examples=100, deadline=None)
+@given(report=_every_field(CustomerProblemReport, sla=st.none()))
+def test_any_report_round_trips_through_the_table(report: CustomerProblemReport) -> None:
+    assert decode_report(encode_report(report)) == report
+
+
+@settings(max_examples=100, deadline=None)
+@given(trouble=_every_field(ServiceTrouble))
+def test_any_service_trouble_round_trips_through_the_table(trouble: ServiceTrouble) -> None:
+    assert decode_service_trouble(encode_service_trouble(trouble)) == trouble
+
+
+def test_a_value_of_another_state_version_is_refused_naming_the_version() -> None:
+    document = json.loads(encode_report(a_report()))
+    document["v"] = 2
+
+    with pytest.raises(StateDecodeError, match="version 2"):
+        decode_report(json.dumps(document).encode())
+
+
+def test_a_changed_state_shape_of_another_version_is_refused_naming_the_version() -> None:
+    with pytest.raises(StateDecodeError, match="version 2"):
+        decode_report(b'{"v": 2, "report": {"id": "CPR-1"}}')
+
+
+@pytest.mark.parametrize("raw", [b"", b"{}", b'{"v": 1, "state": {"id": "CPR-1"}}'])
+def test_a_value_that_is_no_stored_report_is_refused(raw: bytes) -> None:
+    with pytest.raises(StateDecodeError):
+        decode_report(raw)
+
+
+def test_a_service_trouble_value_is_not_a_report() -> None:
+    with pytest.raises(StateDecodeError):
+        decode_report(encode_service_trouble(a_service_trouble()))
