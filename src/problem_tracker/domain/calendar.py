@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 ZERO = timedelta(0)
 FULL_DAY = timedelta(days=1)
 _SECOND = timedelta(seconds=1)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 class Calendar(Protocol):
@@ -179,7 +180,7 @@ class BusinessCalendar:
         return table
 
     def _before(self, local: date) -> int:
-        return self._year(local.year)[local.timetuple().tm_yday - 1]
+        return self._year(local.year)[local.toordinal() - date(local.year, 1, 1).toordinal()]
 
     def _sum_days(self, first: date, stop: date) -> int:
         """Business microseconds of the whole days from ``first`` up to, not including,
@@ -225,7 +226,7 @@ def _instant_within(day: _Day, reached: int) -> datetime:
 
 
 def _micros(duration: timedelta) -> int:
-    return duration // timedelta(microseconds=1)
+    return duration // _MICROSECOND
 
 
 def _non_negative(duration: timedelta) -> timedelta:

@@ -99,9 +99,10 @@ class TickResult:
 def escalate_on_breach(
     clock: SlaClock, rule: SlaRule, now: datetime
 ) -> tuple[SlaClock, list[Escalated]]:
-    """Climb the ladder to the rung due ``now``: every rung skipped by a late tick is
-    called, a top rung that repeats is called once however many repeats were missed."""
-    if clock.running_since is None:
+    """After the breach was signalled, climb the ladder to the rung due ``now``: every
+    rung skipped by a late tick is called, a top rung that repeats is called once however
+    many repeats were missed."""
+    if clock.running_since is None or not clock.breached:
         return clock, []
     ladder = rule.ladder
     due = ladder.steps_due(elapsed(clock, rule, now) - rule.targets.resolution)

@@ -100,35 +100,41 @@ def evaluate(
     if clock.running_since is None:
         return clock, []
     used = elapsed(clock, rule, now)
-    percent = percent_elapsed(clock, rule, now)
-    due = due_at(clock, rule)
-    assert due is not None  # the clock runs
     reached = [
         t
         for t in rule.thresholds
         if t not in clock.thresholds_fired and used >= rule.threshold_point(t)
     ]
+    breach = not clock.breached and used >= rule.targets.resolution
+    overdue = _update_overdue(clock, rule, now)
+    if not (reached or breach or overdue):
+        return clock, []
+    percent = 100 * (used / rule.targets.resolution)
+    due = due_at(clock, rule)
+    assert due is not None  # the clock runs
     signals: list[JeopardySignal] = [
         JeopardyReached(
             cause=JeopardyCause.THRESHOLD, threshold_percent=t, percent_elapsed=percent, due_at=due
         )
         for t in reached
     ]
-    breach = not clock.breached and used >= rule.targets.resolution
     if breach:
         signals.append(Breached(due_at=due, percent_elapsed=percent))
-    update_due = None if clock.update_overdue else customer_update_due(clock, rule)
-    update_overdue = update_due is not None and now >= update_due
-    if update_due is not None and update_overdue:
-        signals.append(
-            CustomerUpdateOverdue(last_update=clock.last_customer_update, due_at=update_due)
-        )
+    if overdue:
+        signals.append(overdue)
     return replace(
         clock,
         thresholds_fired=tuple(sorted({*clock.thresholds_fired, *reached})),
         breached=clock.breached or breach,
-        update_overdue=clock.update_overdue or update_overdue,
+        update_overdue=clock.update_overdue or overdue is not None,
     ), signals
+
+
+def _update_overdue(clock: SlaClock, rule: SlaRule, now: datetime) -> CustomerUpdateOverdue | None:
+    due = None if clock.update_overdue else customer_update_due(clock, rule)
+    if due is None or now < due:
+        return None
+    return CustomerUpdateOverdue(last_update=clock.last_customer_update, due_at=due)
 
 
 def raise_jeopardy(

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from problem_tracker.domain.calendar import ZERO, Calendar
 
@@ -262,7 +263,7 @@ def pause(clock: SlaClock, rule: SlaRule, now: datetime, reason: PauseReason) ->
         return clock
     if reason is PauseReason.HELD and not rule.pause_on_held:
         return resume(clock, rule, now)
-    return replace(_end_run(clock, rule, now), pause_reason=reason)
+    return _end_run(clock, rule, now, pause_reason=reason)
 
 
 def resume(clock: SlaClock, rule: SlaRule, now: datetime) -> SlaClock:
@@ -276,19 +277,19 @@ def stop(clock: SlaClock, rule: SlaRule, now: datetime) -> SlaClock:
     """The report was resolved or cancelled: this cycle's clock stops for good."""
     if clock.stopped_at is not None:
         return clock
-    return replace(_end_run(clock, rule, now), pause_reason=None, stopped_at=now)
+    return _end_run(clock, rule, now, pause_reason=None, stopped_at=now)
 
 
-def _end_run(clock: SlaClock, rule: SlaRule, now: datetime) -> SlaClock:
-    if clock.running_since is None:
-        return clock
-    run = (clock.running_since, max(now, clock.running_since))
-    return replace(
-        clock,
-        consumed=clock.consumed + rule.calendar.elapsed(*run),
-        runs=(*clock.runs, run),
-        running_since=None,
-    )
+def _end_run(clock: SlaClock, rule: SlaRule, now: datetime, **changes: Any) -> SlaClock:
+    """The current run (if any) ends ``now``; ``changes`` are applied with it."""
+    if clock.running_since is not None:
+        run = (clock.running_since, max(now, clock.running_since))
+        changes.update(
+            consumed=clock.consumed + rule.calendar.elapsed(*run),
+            runs=(*clock.runs, run),
+            running_since=None,
+        )
+    return replace(clock, **changes)
 
 
 def recompute(clock: SlaClock, new_rule: SlaRule, now: datetime) -> SlaClock:

@@ -13,11 +13,15 @@ from problem_tracker.policy.schema import WEEKDAYS
 
 def describe(policy: SlaPolicy, source: str) -> str:
     calendars = _calendars(policy)
-    olas = len(policy.partner_olas)
+    counts = ", ".join(
+        [
+            _count(len(policy.rules), "rule"),
+            _count(len(calendars), "calendar") + " in use",
+            _count(len(policy.partner_olas), "partner OLA") + " and a default",
+        ]
+    )
     lines = [
-        f"{source}: valid SLA policy: {len(policy.rules)} rules, "
-        f"{len(calendars)} calendars in use, {olas} partner OLA{'s' if olas != 1 else ''} "
-        "and a default",
+        f"{source}: valid SLA policy: {counts}",
         "",
         "Calendars",
         *(f"  {c.name:<14} {_calendar(c)}" for c in calendars),
@@ -28,6 +32,10 @@ def describe(policy: SlaPolicy, source: str) -> str:
         lines.extend(_rule(number, rule))
     lines += ["", "Partner OLAs", *map(_ola, (policy.default_ola, *policy.partner_olas))]
     return "\n".join(lines)
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{'' if number == 1 else 's'}"
 
 
 def _calendars(policy: SlaPolicy) -> list[Calendar]:

@@ -40,7 +40,7 @@ def test_a_valid_policy_is_summarised(capsys: pytest.CaptureFixture[str]) -> Non
 def test_the_fast_policy_is_summarised(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["policy", "check", str(POLICIES / "sla-policy.fast.yaml")]) == 0
     out = capsys.readouterr().out
-    assert "0 partner OLAs and a default" in out
+    assert "2 rules, 1 calendar in use, 0 partner OLAs and a default" in out
     assert "L3 hierarchical head-of-operations; delegation failure" in out
 
 

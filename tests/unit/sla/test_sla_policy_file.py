@@ -293,3 +293,9 @@ def test_an_empty_file_is_not_a_policy() -> None:
     (problem,) = invalid.value.problems
     assert (problem.where, problem.line) == ("(document)", None)
     assert "must be a mapping" in problem.message
+
+
+def test_the_policy_documentation_shows_the_example_file_verbatim() -> None:
+    readme = (POLICIES / "README.md").read_text(encoding="utf-8")
+    example = (POLICIES / "sla-policy.example.yaml").read_text(encoding="utf-8")
+    assert f"```yaml\n{example}```" in readme
