@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "problem_tracker.admin.command",
     "problem_tracker.contracts.command",
     "problem_tracker.simulate.command",
+    "problem_tracker.streaming.worker",
 )
 
 

@@ -8,7 +8,7 @@ The shell loads the state, calls ``handle_report`` or ``handle_service_trouble``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -36,11 +36,16 @@ E = TypeVar("E")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Decision(Generic[S, E]):
     """The state to save (``None``: there is still no such aggregate) and the events to
-    publish, in order."""
+    publish, in order; ``states[i]`` is the state right after ``events[i]``, so that each
+    notification shows the report as it was at that step."""
 
     state: S | None
     events: tuple[E, ...] = ()
+    states: tuple[S | None, ...] = ()
     duplicate: bool = False
+
+    def steps(self) -> Iterator[tuple[E, S | None]]:
+        return zip(self.events, self.states, strict=True)
 
 
 ReportDecision = Decision[CustomerProblemReport, ReportEvent]
@@ -56,7 +61,8 @@ def handle_report(
     if state is not None and state.has_seen(command.event_id):
         return Decision(state=state, duplicate=True)
     events = decide(state, command, now, context)
-    return Decision(state=_fold(evolve, state, events), events=tuple(events))
+    states = _fold(evolve, state, events)
+    return Decision(state=states[-1] if states else state, events=tuple(events), states=states)
 
 
 def handle_service_trouble(
@@ -65,7 +71,8 @@ def handle_service_trouble(
     if state is not None and state.has_seen(command.event_id):
         return Decision(state=state, duplicate=True)
     events = decide_service_trouble(state, command, now)
-    return Decision(state=_fold(evolve_service_trouble, state, events), events=tuple(events))
+    states = _fold(evolve_service_trouble, state, events)
+    return Decision(state=states[-1] if states else state, events=tuple(events), states=states)
 
 
 def rejections(
@@ -81,7 +88,9 @@ def rejections(
 
 def _fold(
     apply: Callable[[S | None, E], S | None], state: S | None, events: Sequence[E]
-) -> S | None:
+) -> tuple[S | None, ...]:
+    states: list[S | None] = []
     for event in events:
         state = apply(state, event)
-    return state
+        states.append(state)
+    return tuple(states)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import faust
 from faust.types import TopicT
 
+from problem_tracker.admin.topics import TopicSpec
 from problem_tracker.config import TopicSettings
 
 INTERNAL_REPORT_COMMANDS = "report-commands"
@@ -79,3 +80,17 @@ def declare_topics(app: faust.App, settings: TopicSettings) -> Topics:
         report_commands=internal(INTERNAL_REPORT_COMMANDS),
         service_trouble_commands=internal(INTERNAL_SERVICE_TROUBLE_COMMANDS),
     )
+
+
+def internal_topic_plan(app_id: str, settings: TopicSettings) -> list[TopicSpec]:
+    """The internal command topics, created before the worker joins its group: Faust only
+    declares the topics agents read directly, and these are read through a combined source."""
+    return [
+        TopicSpec(
+            name=f"{app_id}-{name}",
+            partitions=settings.partitions,
+            replication_factor=settings.replication_factor,
+            config={"cleanup.policy": "delete", "retention.ms": str(settings.retention_ms)},
+        )
+        for name in (INTERNAL_REPORT_COMMANDS, INTERNAL_SERVICE_TROUBLE_COMMANDS)
+    ]

@@ -1,0 +1,101 @@
+"""Everything the worker sends: wire messages, internal commands and dead letters.
+
+Sends go through Faust's producer, which buffers them and flushes before the consumer
+commits, so an input's offset is committed only once all it caused (DLQ entries included)
+has been handed to Kafka; with ``exactly_once`` they share the input's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from faust.types import TopicT
+
+from problem_tracker.application.ports import Clock
+from problem_tracker.application.routing import ToServiceTrouble
+from problem_tracker.contracts.codec import encode, headers_for
+from problem_tracker.contracts.dlq import dlq_headers, dlq_record
+from problem_tracker.contracts.from_domain import OutboundMessage
+from problem_tracker.contracts.internal import Origin, encode_internal
+from problem_tracker.contracts.outcomes import Rejection
+from problem_tracker.contracts.registry import Channel
+from problem_tracker.domain.commands import ReportCommand
+from problem_tracker.observability.metrics import Metrics
+from problem_tracker.streaming.topics import Topics
+
+
+@dataclass(frozen=True, slots=True)
+class Consumed:
+    """One record as it was consumed: where it came from and its raw bytes."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+    @property
+    def origin(self) -> Origin:
+        return Origin(
+            topic=self.topic,
+            partition=self.partition,
+            offset=self.offset,
+            key=self.key,
+            value=self.value,
+        )
+
+
+class Outbox:
+    """Sends through the app's topics; counts what it sends."""
+
+    def __init__(self, topics: Topics, metrics: Metrics, clock: Clock) -> None:
+        self._topics = topics
+        self._metrics = metrics
+        self._clock = clock
+        self._by_channel: dict[Channel, TopicT] = {
+            Channel.SERVICE_TROUBLE_REQUESTS: topics.service_trouble_requests,
+            Channel.PARTNER_PROBLEM_REQUESTS: topics.partner_problem_requests,
+            Channel.NOTIFICATIONS: topics.notifications,
+            Channel.ESCALATIONS: topics.escalations,
+        }
+
+    async def publish(self, messages: Iterable[OutboundMessage]) -> None:
+        for message in messages:
+            event_type = message.envelope.event_type
+            await self._by_channel[message.channel].send(
+                key=message.key.encode(),
+                value=encode(message.envelope),
+                headers=headers_for(event_type),
+            )
+            self._metrics.messages_out.labels(message.channel.value, event_type).inc()
+
+    async def dead_letter(self, origin: Origin, rejection: Rejection) -> None:
+        record = dlq_record(
+            origin.topic,
+            origin.partition,
+            origin.offset,
+            origin.key,
+            origin.value,
+            rejection,
+            self._clock.now(),
+        )
+        await self._topics.dlq.send(key=origin.key, value=record, headers=dlq_headers())
+        self._metrics.dead_letters.labels(origin.topic, rejection.code.value).inc()
+
+    async def to_reports(self, commands: Iterable[ReportCommand], origin: Origin | None) -> None:
+        for command in commands:
+            await self._topics.report_commands.send(
+                key=command.report_id.encode(), value=encode_internal(command, origin)
+            )
+
+    async def to_service_troubles(
+        self, routed: Iterable[ToServiceTrouble], origin: Origin | None
+    ) -> None:
+        for item in routed:
+            await self._topics.service_trouble_commands.send(
+                key=item.service_id.encode(), value=encode_internal(item.command, origin)
+            )
+
+    async def tick(self, report_id: str, encoded_tick: bytes) -> None:
+        await self._topics.report_commands.send(key=report_id.encode(), value=encoded_tick)

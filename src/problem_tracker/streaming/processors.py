@@ -1,0 +1,212 @@
+"""Per-record steps of the shell: decode → load → handle → save → send → observe.
+
+No business rule lives here: the decisions come from ``application`` (which calls the
+domain), translation from ``contracts``. Each processor works on one aggregate's table.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import get_args
+
+from problem_tracker.application.ports import Clock
+from problem_tracker.application.process import handle_report, handle_service_trouble, rejections
+from problem_tracker.application.routing import (
+    ToServiceTrouble,
+    report_commands,
+    service_trouble_commands,
+)
+from problem_tracker.contracts import to_domain
+from problem_tracker.contracts.codec import (
+    decode_customer_event,
+    decode_delegated_event,
+    decode_reference,
+)
+from problem_tracker.contracts.from_domain import report_messages, service_trouble_messages
+from problem_tracker.contracts.internal import InternalMessage, Origin, decode_internal
+from problem_tracker.contracts.outcomes import (
+    DelegatedKind,
+    ReferenceKind,
+    Rejection,
+    RejectionCode,
+)
+from problem_tracker.contracts.state import (
+    decode_report,
+    decode_service_trouble,
+    encode_report,
+    encode_service_trouble,
+)
+from problem_tracker.domain.commands import ReportCommand
+from problem_tracker.domain.context import DecisionContext
+from problem_tracker.domain.service_trouble import ServiceTroubleCommand
+from problem_tracker.observability.metrics import Metrics
+from problem_tracker.streaming.outbox import Consumed, Outbox
+
+log = logging.getLogger(__name__)
+
+Table = MutableMapping[bytes, bytes]
+_REPORT_COMMANDS = get_args(ReportCommand)
+_SERVICE_TROUBLE_COMMANDS = get_args(ServiceTroubleCommand)
+
+
+@dataclass
+class Shell:
+    """What every processor needs from the outside world."""
+
+    outbox: Outbox
+    clock: Clock
+    metrics: Metrics
+    max_message_bytes: int
+
+
+class ReportProcessor:
+    """Track & Manage one customer problem report per key of the reports table."""
+
+    def __init__(self, shell: Shell, table: Table, context: DecisionContext) -> None:
+        self._shell = shell
+        self._table = table
+        self._context = context
+        self.on_saved: Callable[[str, object], None] = lambda report_id, state: None
+
+    async def on_customer_event(self, record: Consumed) -> None:
+        outcome = decode_customer_event(record.key, record.value, self._shell.max_message_bytes)
+        if isinstance(outcome, Rejection):
+            await self._shell.outbox.dead_letter(record.origin, outcome)
+            return
+        await self.apply(to_domain.customer_command(outcome.message), record.origin)
+
+    async def on_internal(self, record: Consumed) -> None:
+        message = await _internal(self._shell.outbox, record)
+        if message is not None and isinstance(message.command, _REPORT_COMMANDS):
+            await self.apply(message.command, message.origin)
+
+    async def apply(self, command: ReportCommand, origin: Origin | None) -> None:
+        key = command.report_id.encode()
+        raw = self._table.get(key)
+        state = None if raw is None else decode_report(raw)
+        decision = handle_report(state, command, self._shell.clock.now(), self._context)
+        if decision.duplicate:
+            self._shell.metrics.duplicates.labels("reports").inc()
+            return
+        if decision.state is not None and decision.state != state:
+            self._table[key] = encode_report(decision.state)
+            self.on_saved(command.report_id, decision.state)
+        outbox = self._shell.outbox
+        for rejected in rejections(decision):
+            await _dead_letter(outbox, origin, rejected.code.value, rejected.reason)
+        for event, state_after in decision.steps():
+            self._shell.metrics.domain_events.labels(type(event).__name__).inc()
+            await outbox.publish(report_messages(event, state_after))
+        await outbox.to_service_troubles(service_trouble_commands(decision.events), origin)
+
+
+class ServiceTroubleProcessor:
+    """One shared service trouble per faulty service, keyed by service id."""
+
+    def __init__(self, shell: Shell, table: Table) -> None:
+        self._shell = shell
+        self._table = table
+
+    async def on_internal(self, record: Consumed) -> None:
+        message = await _internal(self._shell.outbox, record)
+        if message is None or not isinstance(message.command, _SERVICE_TROUBLE_COMMANDS):
+            return
+        command = message.command
+        key = record.key or b""
+        raw = self._table.get(key)
+        state = None if raw is None else decode_service_trouble(raw)
+        decision = handle_service_trouble(state, command, self._shell.clock.now())
+        if decision.duplicate:
+            self._shell.metrics.duplicates.labels("service-troubles").inc()
+            return
+        if decision.state is not None and decision.state != state:
+            self._table[key] = encode_service_trouble(decision.state)
+        outbox = self._shell.outbox
+        for rejected in rejections(decision):
+            await _dead_letter(outbox, message.origin, rejected.code.value, rejected.reason)
+        for event, state_after in decision.steps():
+            self._shell.metrics.domain_events.labels(type(event).__name__).inc()
+            await outbox.publish(service_trouble_messages(event, state_after))
+        await outbox.to_reports(report_commands(decision.events), message.origin)
+
+
+class DelegatedEventRouter:
+    """Answers of Service Problem Management and partners, routed by ``correlationId``
+    to the aggregate that owns the request."""
+
+    def __init__(self, shell: Shell) -> None:
+        self._shell = shell
+
+    async def on_service_trouble_event(self, record: Consumed) -> None:
+        outcome = decode_delegated_event(
+            DelegatedKind.SERVICE_TROUBLE, record.key, record.value, self._shell.max_message_bytes
+        )
+        if isinstance(outcome, Rejection):
+            await self._shell.outbox.dead_letter(record.origin, outcome)
+            return
+        service_id = to_domain.service_of_update(outcome.message)
+        if service_id is None:
+            await _unknown_correlation(self._shell.outbox, record)
+            return
+        command = to_domain.service_trouble_update(outcome.message)
+        await self._shell.outbox.to_service_troubles(
+            [ToServiceTrouble(service_id, command)], record.origin
+        )
+
+    async def on_partner_event(self, record: Consumed) -> None:
+        outcome = decode_delegated_event(
+            DelegatedKind.PARTNER_PROBLEM, record.key, record.value, self._shell.max_message_bytes
+        )
+        if isinstance(outcome, Rejection):
+            await self._shell.outbox.dead_letter(record.origin, outcome)
+            return
+        command = to_domain.partner_update(outcome.message)
+        if command is None:
+            await _unknown_correlation(self._shell.outbox, record)
+            return
+        await self._shell.outbox.to_reports([command], record.origin)
+
+
+class ReferenceValidator:
+    """Reference data is read by every worker (see ``reference``); this side only makes
+    sure a bad record reaches the DLQ once, through the consumer group."""
+
+    def __init__(self, shell: Shell) -> None:
+        self._shell = shell
+
+    def handler(self, kind: ReferenceKind) -> Callable[[Consumed], Awaitable[None]]:
+        async def validate(record: Consumed) -> None:
+            max_bytes = self._shell.max_message_bytes
+            outcome = decode_reference(kind, record.key, record.value, max_bytes)
+            if isinstance(outcome, Rejection):
+                await self._shell.outbox.dead_letter(record.origin, outcome)
+
+        return validate
+
+
+async def _internal(outbox: Outbox, record: Consumed) -> InternalMessage | None:
+    """Internal topics are ours, yet a record we cannot read still goes to the DLQ."""
+    try:
+        return decode_internal(record.value or b"")
+    except ValueError as exc:
+        rejection = Rejection(RejectionCode.SCHEMA_VIOLATION, f"internal command: {exc}")
+        await outbox.dead_letter(record.origin, rejection)
+        return None
+
+
+async def _unknown_correlation(outbox: Outbox, record: Consumed) -> None:
+    rejection = Rejection(
+        RejectionCode.UNKNOWN_CORRELATION,
+        "correlationId names no request of ours",
+        "/correlationId",
+    )
+    await outbox.dead_letter(record.origin, rejection)
+
+
+async def _dead_letter(outbox: Outbox, origin: Origin | None, code: str, reason: str) -> None:
+    if origin is None:
+        log.error("rejected internal command without origin", extra={"code": code})
+        return
+    await outbox.dead_letter(origin, Rejection(RejectionCode(code), reason))

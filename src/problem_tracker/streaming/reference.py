@@ -1,0 +1,147 @@
+"""Reference data every worker needs in full: component ownership and known errors.
+
+Like a Kafka Streams GlobalKTable, each worker reads the two compacted topics from the
+beginning (all partitions, no consumer group) and keeps them in memory, indexed the way
+Perform Initial Diagnosis and Check Known Error look them up. The compacted topic is its
+own changelog, so no extra topic is needed and every worker converges on the same view.
+Invalid records are skipped here; the grouped validator agent dead-letters them once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, TopicPartition
+
+from problem_tracker.admin.client_config import confluent_config
+from problem_tracker.config import KafkaSettings
+from problem_tracker.contracts import to_domain
+from problem_tracker.contracts.codec import decode_reference
+from problem_tracker.contracts.outcomes import Decoded, Deletion, ReferenceKind
+from problem_tracker.contracts.reference import KnownErrorEvent, ReferenceEvent
+from problem_tracker.domain.report import KnownError, Owner
+
+log = logging.getLogger(__name__)
+
+
+class ReferenceIndex:
+    """Ownership by entity id and known errors by symptom code (the domain's ReferenceData)."""
+
+    def __init__(self) -> None:
+        self._owners: dict[str, Owner] = {}
+        self._known_errors: dict[str, KnownError] = {}
+        self._by_symptom: dict[str, dict[str, KnownError]] = {}
+
+    def owner_of(self, entity_id: str) -> Owner | None:
+        return self._owners.get(entity_id)
+
+    def known_errors_for(self, symptom_code: str) -> Sequence[KnownError]:
+        return tuple(self._by_symptom.get(symptom_code, {}).values())
+
+    def sizes(self) -> dict[str, int]:
+        return {"owners": len(self._owners), "known_errors": len(self._known_errors)}
+
+    def apply(self, outcome: Decoded[ReferenceEvent] | Deletion) -> None:
+        """Upsert an entity, or forget it on a tombstone."""
+        if isinstance(outcome, Deletion):
+            if outcome.kind is ReferenceKind.COMPONENT_OWNERSHIP:
+                self._owners.pop(outcome.key, None)
+            else:
+                self._forget_known_error(outcome.key)
+        elif isinstance(outcome.message, KnownErrorEvent):
+            error = to_domain.known_error_entry(outcome.message)
+            self._forget_known_error(error.id)
+            self._known_errors[error.id] = error
+            self._by_symptom.setdefault(error.symptom_code, {})[error.id] = error
+        else:
+            entity_id, owner = to_domain.ownership_entry(outcome.message)
+            self._owners[entity_id] = owner
+
+    def _forget_known_error(self, known_error_id: str) -> None:
+        previous = self._known_errors.pop(known_error_id, None)
+        if previous is not None:
+            bucket = self._by_symptom.get(previous.symptom_code, {})
+            bucket.pop(known_error_id, None)
+            if not bucket:
+                self._by_symptom.pop(previous.symptom_code, None)
+
+
+class ReferenceLoader:
+    """Follows both reference topics in a background thread, feeding a ReferenceIndex."""
+
+    def __init__(
+        self,
+        kafka: KafkaSettings,
+        topics: dict[ReferenceKind, str],
+        index: ReferenceIndex,
+        max_message_bytes: int,
+    ) -> None:
+        self._kafka = kafka
+        self._topics = topics
+        self._kinds = {name: kind for kind, name in topics.items()}
+        self.index = index
+        self._max_bytes = max_message_bytes
+        self._stop = threading.Event()
+        self.loaded = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="reference-loader", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        consumer = Consumer(
+            {
+                **confluent_config(self._kafka),
+                "group.id": "problem-tracker-reference-loader",
+                "enable.auto.commit": False,
+                "enable.partition.eof": True,
+            }
+        )
+        try:
+            pending = self._assign_all(consumer)
+            while not self._stop.is_set():
+                message = consumer.poll(0.5)
+                if message is None:
+                    continue
+                topic_partition = (message.topic(), message.partition())
+                if message.error() is not None:
+                    pending.discard(topic_partition)
+                else:
+                    self._apply(message.topic(), message.key(), message.value())
+                if not pending and not self.loaded.is_set():
+                    log.info("reference data loaded", extra=self.index.sizes())
+                    self.loaded.set()
+        except KafkaException:
+            log.exception("reference loader stopped")
+        finally:
+            consumer.close()
+
+    def _assign_all(self, consumer: Consumer) -> set[tuple[str, int]]:
+        deadline = time.monotonic() + 60
+        while True:
+            metadata = consumer.list_topics(timeout=10)
+            partitions = [
+                TopicPartition(name, p, OFFSET_BEGINNING)
+                for name in self._topics.values()
+                if name in metadata.topics
+                for p in metadata.topics[name].partitions
+            ]
+            if len({tp.topic for tp in partitions}) == len(self._topics):
+                break
+            if time.monotonic() > deadline:
+                raise KafkaException(f"reference topics missing: {list(self._topics.values())}")
+            time.sleep(0.5)
+        consumer.assign(partitions)
+        return {(tp.topic, tp.partition) for tp in partitions}
+
+    def _apply(self, topic: str, key: bytes | None, value: bytes | None) -> None:
+        outcome = decode_reference(self._kinds[topic], key, value, self._max_bytes)
+        if isinstance(outcome, Decoded | Deletion):
+            self.index.apply(outcome)

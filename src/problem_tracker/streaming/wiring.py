@@ -1,0 +1,87 @@
+"""The composition root of a worker: settings in, a runnable Faust app out."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import faust
+
+from problem_tracker.application.ports import Clock, SystemClock
+from problem_tracker.config import Settings
+from problem_tracker.contracts.outcomes import ReferenceKind
+from problem_tracker.domain.context import DecisionContext, ProcessPolicy
+from problem_tracker.observability.metrics import Metrics
+from problem_tracker.streaming.agents import Processors, register_agents
+from problem_tracker.streaming.app import create_app
+from problem_tracker.streaming.outbox import Outbox
+from problem_tracker.streaming.processors import (
+    DelegatedEventRouter,
+    ReferenceValidator,
+    ReportProcessor,
+    ServiceTroubleProcessor,
+    Shell,
+)
+from problem_tracker.streaming.reference import ReferenceIndex, ReferenceLoader
+from problem_tracker.streaming.topics import Topics, declare_topics
+from problem_tracker.streaming.views import Readiness, register_views
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Worker:
+    """Everything one worker runs, built once."""
+
+    app: faust.App
+    topics: Topics
+    metrics: Metrics
+    reference: ReferenceLoader
+    readiness: Readiness
+
+
+def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
+    clock = clock or SystemClock()
+    app = create_app(settings)
+    topics = declare_topics(app, settings.topics)
+    metrics = Metrics()
+    partitions = settings.topics.partitions
+    reports_table = app.Table("reports", partitions=partitions, key_type=bytes, value_type=bytes)
+    service_troubles_table = app.Table(
+        "service-troubles", partitions=partitions, key_type=bytes, value_type=bytes
+    )
+    reference = ReferenceLoader(
+        settings.kafka,
+        {
+            ReferenceKind.KNOWN_ERRORS: topics.known_errors.get_topic_name(),
+            ReferenceKind.COMPONENT_OWNERSHIP: topics.component_ownership.get_topic_name(),
+        },
+        ReferenceIndex(),
+        settings.worker.max_message_bytes,
+    )
+    outbox = Outbox(topics, metrics, clock)
+    shell = Shell(outbox, clock, metrics, settings.worker.max_message_bytes)
+    policy = ProcessPolicy(
+        ask_customer_when_no_affected_entity=settings.worker.ask_customer_when_no_affected_entity
+    )
+    context = DecisionContext(reference=reference.index, policy=policy)
+    processors = Processors(
+        reports=ReportProcessor(shell, reports_table, context),
+        service_troubles=ServiceTroubleProcessor(shell, service_troubles_table),
+        delegated=DelegatedEventRouter(shell),
+        reference=ReferenceValidator(shell),
+    )
+    register_agents(app, topics, processors, outbox)
+    readiness = Readiness(reference.loaded)
+
+    def refresh_gauges() -> None:
+        for kind, size in reference.index.sizes().items():
+            metrics.reference_entries.labels(kind).set(size)
+
+    register_views(app, readiness, metrics, reports_table, refresh_gauges)
+
+    @app.on_rebalance_complete.connect
+    async def on_rebalanced(sender: object, **kwargs: object) -> None:
+        readiness.rebalanced = True
+
+    return Worker(app, topics, metrics, reference, readiness)

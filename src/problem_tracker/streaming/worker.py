@@ -1,0 +1,45 @@
+"""``problem-tracker worker``: run one Faust worker of the processor."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from problem_tracker.config import Settings
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "worker", help="run a stream-processing worker (consumes, decides, publishes)"
+    )
+    parser.add_argument("--plain-logs", action="store_true", help="human-readable log lines")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    import logging
+
+    import faust
+
+    from problem_tracker.admin.topics import ensure_topics, topic_plan
+    from problem_tracker.observability.logging import configure_logging
+    from problem_tracker.streaming.topics import internal_topic_plan
+    from problem_tracker.streaming.wiring import build_worker
+
+    configure_logging(settings.worker.log_level, json_lines=not args.plain_logs)
+    internal = internal_topic_plan(settings.worker.app_id, settings.topics)
+    report = ensure_topics(settings.kafka, [*topic_plan(settings.topics), *internal])
+    for warning in report.warnings:
+        logging.getLogger(__name__).warning(warning)
+    worker = build_worker(settings)
+    worker.reference.start()
+    try:
+        faust.Worker(
+            worker.app,
+            loglevel=settings.worker.log_level,
+            override_logging=False,
+            redirect_stdouts=False,
+        ).execute_from_commandline()
+    finally:
+        worker.reference.stop()
+    return 0
