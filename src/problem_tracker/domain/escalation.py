@@ -4,7 +4,7 @@ SLA, when delegated work fails or a partner overruns its OLA, and the end of it 
 After a breach the report climbs its rule's ladder, one rung per repeat interval of SLA
 time (the ladder pauses with the clock). A rejected or cancelled delegated report, and
 a partner leg past its OLA, escalate functionally at once without climbing the ladder;
-their events carry the rung the report is on. When the report is resolved, cancelled or
+their events carry the rung the report is on (at least 1). When the report is resolved, cancelled or
 closed, an escalation that was under way ends. ``tick`` and ``next_deadline`` are what
 the report's decider calls; the signals are facts it turns into its own events.
 """
@@ -131,7 +131,7 @@ def escalate_delegation_failure(
 ) -> tuple[SlaClock, Escalated]:
     """A delegated report was rejected or cancelled: escalate functionally at once."""
     signal = Escalated(
-        level=clock.escalation_level,
+        level=_functional_level(clock),
         kind=EscalationKind.FUNCTIONAL,
         target=rule.ladder.delegation_failure_target,
         reason=reason,
@@ -161,7 +161,7 @@ def partner_leg_overdue(
     if leg.overdue or now < leg.due_at:
         return leg, clock, []
     escalation = Escalated(
-        level=clock.escalation_level,
+        level=_functional_level(clock),
         kind=EscalationKind.FUNCTIONAL,
         target=leg.escalate_to,
         reason=EscalationReason.PARTNER_OLA_OVERDUE,
@@ -209,3 +209,8 @@ def next_deadline(
 
 def _call(level: EscalationLevel, reason: EscalationReason) -> Escalated:
     return Escalated(level=level.level, kind=level.kind, target=level.target, reason=reason)
+
+
+def _functional_level(clock: SlaClock) -> int:
+    """A functional escalation does not climb the ladder: it carries the rung reached."""
+    return max(clock.escalation_level, 1)

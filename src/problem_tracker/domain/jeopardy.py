@@ -45,10 +45,12 @@ class JeopardyLevel(StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class JeopardyReached:
-    """The report risks missing its resolution target; ``threshold_percent`` is set when a
-    threshold of the target was passed, ``due_at`` is ``None`` while the clock stands."""
+    """The report risks missing its resolution target and is now at ``level``;
+    ``threshold_percent`` is set when a threshold of the target was passed, ``due_at`` is
+    ``None`` while the clock stands."""
 
     cause: JeopardyCause
+    level: JeopardyLevel
     threshold_percent: int | None
     percent_elapsed: float
     due_at: datetime | None
@@ -114,7 +116,11 @@ def evaluate(
     assert due is not None  # the clock runs
     signals: list[JeopardySignal] = [
         JeopardyReached(
-            cause=JeopardyCause.THRESHOLD, threshold_percent=t, percent_elapsed=percent, due_at=due
+            cause=JeopardyCause.THRESHOLD,
+            level=JeopardyLevel.JEOPARDY if t == rule.thresholds[-1] else JeopardyLevel.WARNING,
+            threshold_percent=t,
+            percent_elapsed=percent,
+            due_at=due,
         )
         for t in reached
     ]
@@ -146,6 +152,7 @@ def raise_jeopardy(
         return clock, None
     signal = JeopardyReached(
         cause=cause,
+        level=JeopardyLevel.JEOPARDY,
         threshold_percent=None,
         percent_elapsed=percent_elapsed(clock, rule, now),
         due_at=due_at(clock, rule),

@@ -124,13 +124,19 @@ def test_a_rejected_delegated_report_escalates_functionally_at_once() -> None:
         start_clock(P1, T0), P1, EscalationReason.DELEGATION_REJECTED
     )
     assert signal == Escalated(
-        level=0,
+        level=1,
         kind=EscalationKind.FUNCTIONAL,
         target="service-desk-lead",
         reason=EscalationReason.DELEGATION_REJECTED,
     )
     assert clock.escalated
-    assert clock.escalation_level == 0
+    assert clock.escalation_level == 0  # the ladder was not climbed
+
+
+def test_a_functional_escalation_carries_the_rung_the_report_is_on() -> None:
+    clock = tick(start_clock(P1, T0), P1, DUE + H).clock
+    _, signal = escalate_delegation_failure(clock, P1, EscalationReason.DELEGATION_CANCELLED)
+    assert signal.level == 2
 
 
 # --- partner legs --------------------------------------------------------------------------
@@ -162,12 +168,13 @@ def test_an_overdue_partner_leg_escalates_to_the_partner_manager_and_raises_jeop
     assert signals == [
         JeopardyReached(
             cause=JeopardyCause.PARTNER_OLA_OVERDUE,
+            level=JeopardyLevel.JEOPARDY,
             threshold_percent=None,
             percent_elapsed=50.0,
             due_at=T0 + 16 * H,
         ),
         Escalated(
-            level=0,
+            level=1,
             kind=EscalationKind.FUNCTIONAL,
             target="partner-manager",
             reason=EscalationReason.PARTNER_OLA_OVERDUE,

@@ -35,6 +35,7 @@ DUE = T0 + 4 * H
 def threshold(percent: int, elapsed: float) -> JeopardyReached:
     return JeopardyReached(
         cause=JeopardyCause.THRESHOLD,
+        level=JeopardyLevel.JEOPARDY if percent == 75 else JeopardyLevel.WARNING,
         threshold_percent=percent,
         percent_elapsed=elapsed,
         due_at=DUE,
@@ -137,7 +138,11 @@ def test_an_overdue_customer_update_is_signalled_once_until_the_next_update() ->
 def test_a_forecast_beyond_the_deadline_raises_jeopardy_at_once() -> None:
     clock, signal = forecast_jeopardy(start_clock(P1, T0), P1, DUE + M, now=T0 + H)
     assert signal == JeopardyReached(
-        cause=JeopardyCause.FORECAST, threshold_percent=None, percent_elapsed=25.0, due_at=DUE
+        cause=JeopardyCause.FORECAST,
+        level=JeopardyLevel.JEOPARDY,
+        threshold_percent=None,
+        percent_elapsed=25.0,
+        due_at=DUE,
     )
     assert jeopardy_level(clock, P1) is JeopardyLevel.JEOPARDY
     assert forecast_jeopardy(clock, P1, DUE + H, now=T0 + 2 * H) == (clock, None)
