@@ -59,6 +59,8 @@ class EscalationReason(StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Escalated:
+    """``target`` was called (``kind`` of escalation) for ``reason``, at ladder ``level``."""
+
     level: int
     kind: EscalationKind
     target: str
@@ -91,6 +93,8 @@ class PartnerLeg:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TickResult:
+    """What a tick changed (the clock, the partner legs given) and what it signals."""
+
     clock: SlaClock
     legs: tuple[PartnerLeg, ...]
     signals: list[Signal]
