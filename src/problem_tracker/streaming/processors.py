@@ -40,6 +40,7 @@ from problem_tracker.contracts.state import (
 )
 from problem_tracker.domain.commands import ReportCommand
 from problem_tracker.domain.context import DecisionContext
+from problem_tracker.domain.report import CustomerProblemReport
 from problem_tracker.domain.service_trouble import ServiceTroubleCommand
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.streaming.outbox import Consumed, Outbox
@@ -68,7 +69,7 @@ class ReportProcessor:
         self._shell = shell
         self._table = table
         self._context = context
-        self.on_saved: Callable[[str, object], None] = lambda report_id, state: None
+        self.after_decision: Callable[[str, CustomerProblemReport | None], None] = _no_timers
 
     async def on_customer_event(self, record: Consumed) -> None:
         outcome = decode_customer_event(record.key, record.value, self._shell.max_message_bytes)
@@ -87,12 +88,12 @@ class ReportProcessor:
         raw = self._table.get(key)
         state = None if raw is None else decode_report(raw)
         decision = handle_report(state, command, self._shell.clock.now(), self._context)
+        self.after_decision(command.report_id, decision.state)
         if decision.duplicate:
             self._shell.metrics.duplicates.labels("reports").inc()
             return
         if decision.state is not None and decision.state != state:
             self._table[key] = encode_report(decision.state)
-            self.on_saved(command.report_id, decision.state)
         outbox = self._shell.outbox
         for rejected in rejections(decision):
             await _dead_letter(outbox, origin, rejected.code.value, rejected.reason)
@@ -184,6 +185,10 @@ class ReferenceValidator:
                 await self._shell.outbox.dead_letter(record.origin, outcome)
 
         return validate
+
+
+def _no_timers(report_id: str, state: CustomerProblemReport | None) -> None:
+    """Without a tick scheduler (component tests), reports ask for no timers."""
 
 
 async def _internal(outbox: Outbox, record: Consumed) -> InternalMessage | None:

@@ -23,10 +23,15 @@ from problem_tracker.streaming.processors import (
     Shell,
 )
 from problem_tracker.streaming.reference import ReferenceIndex, ReferenceLoader
+from problem_tracker.streaming.ticks import TickScheduler
 from problem_tracker.streaming.topics import Topics, declare_topics
 from problem_tracker.streaming.views import Readiness, register_views
 
 log = logging.getLogger(__name__)
+
+
+def next_deadline(state: object) -> None:
+    return None
 
 
 @dataclass
@@ -38,6 +43,7 @@ class Worker:
     metrics: Metrics
     reference: ReferenceLoader
     readiness: Readiness
+    ticks: TickScheduler
 
 
 def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
@@ -49,6 +55,9 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
     reports_table = app.Table("reports", partitions=partitions, key_type=bytes, value_type=bytes)
     service_troubles_table = app.Table(
         "service-troubles", partitions=partitions, key_type=bytes, value_type=bytes
+    )
+    deadlines_table = app.Table(
+        "deadlines", partitions=partitions, key_type=bytes, value_type=bytes
     )
     reference = ReferenceLoader(
         settings.kafka,
@@ -65,8 +74,11 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
         ask_customer_when_no_affected_entity=settings.worker.ask_customer_when_no_affected_entity
     )
     context = DecisionContext(reference=reference.index, policy=policy)
+    reports = ReportProcessor(shell, reports_table, context)
+    ticks = TickScheduler(deadlines_table, next_deadline, outbox, clock, metrics)
+    reports.after_decision = ticks.after_decision
     processors = Processors(
-        reports=ReportProcessor(shell, reports_table, context),
+        reports=reports,
         service_troubles=ServiceTroubleProcessor(shell, service_troubles_table),
         delegated=DelegatedEventRouter(shell),
         reference=ReferenceValidator(shell),
@@ -82,6 +94,11 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
 
     @app.on_rebalance_complete.connect
     async def on_rebalanced(sender: object, **kwargs: object) -> None:
+        ticks.rebuild()
         readiness.rebalanced = True
 
-    return Worker(app, topics, metrics, reference, readiness)
+    @app.timer(settings.worker.tick_interval_seconds)
+    async def fire_due_ticks() -> None:
+        await ticks.fire_due()
+
+    return Worker(app, topics, metrics, reference, readiness, ticks)
