@@ -250,3 +250,15 @@ def _notes(notes: list[common.Note]) -> tuple[Note, ...]:
 
 def _joined_note(update: DelegatedReportUpdate) -> str | None:
     return NOTE_SEPARATOR.join(note.text for note in update.note) or None
+
+
+def delegated_command(
+    envelope: ServiceTroubleEnvelope | PartnerProblemEnvelope,
+) -> tuple[str, ApplyServiceTroubleUpdate] | commands.UpdateDelegatedWork | None:
+    """Monitor Resolution Update: an answer from Service Problem Management goes to the
+    shared service trouble of its service (with that service id), a partner's to the
+    report that asked; ``None`` when ``correlationId`` is not one of our request ids."""
+    if isinstance(envelope, PartnerProblemEnvelope):
+        return partner_update(envelope)
+    service_id = service_of_update(envelope)
+    return None if service_id is None else (service_id, service_trouble_update(envelope))

@@ -15,7 +15,12 @@ from dataclasses import dataclass
 import faust
 from faust.types import EventT, StreamT, TopicT
 
-from problem_tracker.contracts.outcomes import ReferenceKind, Rejection, RejectionCode
+from problem_tracker.contracts.outcomes import (
+    DelegatedKind,
+    ReferenceKind,
+    Rejection,
+    RejectionCode,
+)
 from problem_tracker.streaming.outbox import Consumed, Outbox
 from problem_tracker.streaming.processors import (
     DelegatedEventRouter,
@@ -37,7 +42,7 @@ class Processors:
     reference: ReferenceValidator
 
 
-def consumed(event: EventT) -> Consumed:
+def consumed(event: EventT[bytes]) -> Consumed:
     message = event.message
     return Consumed(message.topic, message.partition, message.offset, message.key, message.value)
 
@@ -50,12 +55,13 @@ def _raw_source(app: faust.App, *sources: TopicT) -> TopicT:
 def register_agents(app: faust.App, topics: Topics, processors: Processors, outbox: Outbox) -> None:
     """Attach every agent of the worker to ``app``."""
     reference = processors.reference
+    delegated = processors.delegated
     handlers: list[tuple[TopicT, Handler]] = [
         (topics.customer_events, processors.reports.on_customer_event),
         (topics.report_commands, processors.reports.on_internal),
         (topics.service_trouble_commands, processors.service_troubles.on_internal),
-        (topics.service_trouble_events, processors.delegated.on_service_trouble_event),
-        (topics.partner_problem_events, processors.delegated.on_partner_event),
+        (topics.service_trouble_events, delegated.handler(DelegatedKind.SERVICE_TROUBLE)),
+        (topics.partner_problem_events, delegated.handler(DelegatedKind.PARTNER_PROBLEM)),
         (topics.known_errors, reference.handler(ReferenceKind.KNOWN_ERRORS)),
         (topics.component_ownership, reference.handler(ReferenceKind.COMPONENT_OWNERSHIP)),
     ]

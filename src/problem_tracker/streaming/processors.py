@@ -140,34 +140,25 @@ class DelegatedEventRouter:
     def __init__(self, shell: Shell) -> None:
         self._shell = shell
 
-    async def on_service_trouble_event(self, record: Consumed) -> None:
-        outcome = decode_delegated_event(
-            DelegatedKind.SERVICE_TROUBLE, record.key, record.value, self._shell.max_message_bytes
-        )
-        if isinstance(outcome, Rejection):
-            await self._shell.outbox.dead_letter(record.origin, outcome)
-            return
-        service_id = to_domain.service_of_update(outcome.message)
-        if service_id is None:
-            await _unknown_correlation(self._shell.outbox, record)
-            return
-        command = to_domain.service_trouble_update(outcome.message)
-        await self._shell.outbox.to_service_troubles(
-            [ToServiceTrouble(service_id, command)], record.origin
-        )
+    def handler(self, kind: DelegatedKind) -> Callable[[Consumed], Awaitable[None]]:
+        async def route(record: Consumed) -> None:
+            max_bytes = self._shell.max_message_bytes
+            outcome = decode_delegated_event(kind, record.key, record.value, max_bytes)
+            if isinstance(outcome, Rejection):
+                await self._shell.outbox.dead_letter(record.origin, outcome)
+                return
+            routed = to_domain.delegated_command(outcome.message)
+            if routed is None:
+                await _unknown_correlation(self._shell.outbox, record)
+            elif isinstance(routed, tuple):
+                service_id, command = routed
+                await self._shell.outbox.to_service_troubles(
+                    [ToServiceTrouble(service_id, command)], record.origin
+                )
+            else:
+                await self._shell.outbox.to_reports([routed], record.origin)
 
-    async def on_partner_event(self, record: Consumed) -> None:
-        outcome = decode_delegated_event(
-            DelegatedKind.PARTNER_PROBLEM, record.key, record.value, self._shell.max_message_bytes
-        )
-        if isinstance(outcome, Rejection):
-            await self._shell.outbox.dead_letter(record.origin, outcome)
-            return
-        command = to_domain.partner_update(outcome.message)
-        if command is None:
-            await _unknown_correlation(self._shell.outbox, record)
-            return
-        await self._shell.outbox.to_reports([command], record.origin)
+        return route
 
 
 class ReferenceValidator:

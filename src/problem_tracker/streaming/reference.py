@@ -114,7 +114,7 @@ class ReferenceLoader:
                 if message.error() is not None:
                     pending.discard(topic_partition)
                 else:
-                    self._apply(message.topic(), message.key(), message.value())
+                    self._apply(str(message.topic()), message.key(), message.value())
                 if not pending and not self.loaded.is_set():
                     log.info("reference data loaded", extra=self.index.sizes())
                     self.loaded.set()

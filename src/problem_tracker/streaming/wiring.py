@@ -92,12 +92,12 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
 
     register_views(app, readiness, metrics, reports_table, refresh_gauges)
 
-    @app.on_rebalance_complete.connect
+    @app.on_rebalance_complete.connect  # type: ignore[arg-type]
     async def on_rebalanced(sender: object, **kwargs: object) -> None:
         ticks.rebuild()
         readiness.rebalanced = True
 
-    @app.timer(settings.worker.tick_interval_seconds)
+    @app.timer(settings.worker.tick_interval_seconds)  # type: ignore[untyped-decorator]
     async def fire_due_ticks() -> None:
         await ticks.fire_due()
 
