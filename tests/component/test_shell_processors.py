@@ -1,0 +1,231 @@
+"""The shell's per-record steps without a broker: decode → load → handle → save → send.
+
+Tables are plain dicts and the outbox records what would be sent, so these tests show
+what the worker does with each kind of record; the same code runs on Kafka in the
+integration tests.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from problem_tracker.application.ports import FixedClock
+from problem_tracker.contracts.internal import Origin, decode_internal, encode_internal
+from problem_tracker.contracts.outcomes import DelegatedKind, Rejection
+from problem_tracker.contracts.state import decode_report, encode_report
+from problem_tracker.domain.context import DecisionContext, StaticReferenceData
+from problem_tracker.domain.report import Owner, OwnerRole
+from problem_tracker.observability.metrics import Metrics
+from problem_tracker.simulate import messages
+from problem_tracker.streaming.outbox import Consumed
+from problem_tracker.streaming.processors import (
+    DelegatedEventRouter,
+    ReportProcessor,
+    ServiceTroubleProcessor,
+    Shell,
+)
+from problem_tracker.streaming.ticks import TickScheduler
+
+NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+
+
+@dataclass
+class RecordingOutbox:
+    published: list[Any] = field(default_factory=list)
+    dead: list[tuple[Origin, Rejection]] = field(default_factory=list)
+    to_report: list[Any] = field(default_factory=list)
+    to_service: list[Any] = field(default_factory=list)
+    ticks: list[tuple[str, bytes]] = field(default_factory=list)
+
+    async def publish(self, outbound: Any) -> None:
+        self.published.extend(outbound)
+
+    async def dead_letter(self, origin: Origin, rejection: Rejection) -> None:
+        self.dead.append((origin, rejection))
+
+    async def to_reports(self, commands: Any, origin: Origin | None) -> None:
+        self.to_report.extend(commands)
+
+    async def to_service_troubles(self, routed: Any, origin: Origin | None) -> None:
+        self.to_service.extend(routed)
+
+    async def tick(self, report_id: str, encoded: bytes) -> None:
+        self.ticks.append((report_id, encoded))
+
+    def event_types(self) -> list[str]:
+        return [m.envelope.event_type for m in self.published]
+
+
+@pytest.fixture
+def outbox() -> RecordingOutbox:
+    return RecordingOutbox()
+
+
+@pytest.fixture
+def shell(outbox: RecordingOutbox) -> Shell:
+    return Shell(outbox, FixedClock(NOW), Metrics(), max_message_bytes=4096)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def reports(shell: Shell) -> tuple[ReportProcessor, dict[bytes, bytes]]:
+    owners = {"svc-1": Owner(id="noc", role=OwnerRole.INTERNAL)}
+    context = DecisionContext(reference=StaticReferenceData(owners=owners))
+    table: dict[bytes, bytes] = {}
+    return ReportProcessor(shell, table, context), table
+
+
+def create_record(report_id: str = "CPR-1", event_id: str = "e-1", offset: int = 0) -> Consumed:
+    payload = {
+        "id": report_id,
+        "description": "no broadband since this morning",
+        "severity": "major",
+        "priority": 2,
+        "relatedParty": [{"role": "customer", "id": "cust-1", "segment": "gold"}],
+        "relatedEntity": [{"role": "affectedService", "id": "svc-1", "referredType": "Service"}],
+    }
+    message = messages.report_created(event_id, NOW, payload)
+    return Consumed(
+        "customer-problem.events", 0, offset, report_id.encode(), messages.value_bytes(message)
+    )
+
+
+async def test_a_create_is_saved_notified_and_asks_for_the_shared_service_trouble(
+    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingOutbox
+) -> None:
+    processor, table = reports
+
+    await processor.on_customer_event(create_record())
+
+    assert decode_report(table[b"CPR-1"]).status.value == "inProgress"
+    assert [m.envelope.event.customer_problem_report.status for m in outbox.published[:2]] == [
+        "acknowledged",
+        "inProgress",
+    ]
+    assert [r.service_id for r in outbox.to_service] == ["svc-1"]
+    assert outbox.dead == []
+
+
+async def test_a_redelivered_create_produces_nothing(
+    reports: tuple[ReportProcessor, dict[bytes, bytes]],
+    outbox: RecordingOutbox,
+    shell: Shell,
+) -> None:
+    processor, _ = reports
+    await processor.on_customer_event(create_record())
+    published = len(outbox.published)
+
+    await processor.on_customer_event(create_record(offset=1))
+
+    assert len(outbox.published) == published
+    assert shell.metrics.duplicates.labels("reports")._value.get() == 1
+
+
+async def test_malformed_input_is_dead_lettered_with_its_original_bytes(
+    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingOutbox
+) -> None:
+    processor, table = reports
+
+    await processor.on_customer_event(Consumed("customer-problem.events", 2, 7, b"k", b"{nope"))
+
+    origin, rejection = outbox.dead[0]
+    assert (origin.partition, origin.offset, origin.value) == (2, 7, b"{nope")
+    assert rejection.code.value == "malformed-json"
+    assert table == {}
+
+
+async def test_an_illegal_transition_is_dead_lettered_and_the_report_kept(
+    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingOutbox
+) -> None:
+    processor, table = reports
+    await processor.on_customer_event(create_record())
+    before = table[b"CPR-1"]
+    close = messages.customer_event("e-2", NOW, "CustomerProblemReportCloseEvent", {"id": "CPR-1"})
+    record = Consumed("customer-problem.events", 0, 1, b"CPR-1", messages.value_bytes(close))
+
+    await processor.on_customer_event(record)
+
+    assert [r.code.value for _, r in outbox.dead] == ["illegal-transition"]
+    assert outbox.dead[0][0].offset == 1
+    assert decode_report(table[b"CPR-1"]).status == decode_report(before).status
+
+
+async def test_an_unreadable_internal_command_reaches_the_dlq_instead_of_crashing(
+    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingOutbox
+) -> None:
+    processor, _ = reports
+
+    await processor.on_internal(Consumed("app-report-commands", 0, 3, b"CPR-1", b"garbage"))
+
+    assert outbox.dead[0][1].code.value == "schema-violation"
+
+
+async def test_many_reports_on_one_service_share_one_service_trouble_request(
+    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingOutbox, shell: Shell
+) -> None:
+    processor, _ = reports
+    service_troubles = ServiceTroubleProcessor(shell, {})
+    for n in range(5):
+        await processor.on_customer_event(create_record(f"CPR-{n}", f"e-{n}", n))
+    links, outbox.to_service = outbox.to_service, []
+
+    for routed in links:
+        raw = encode_internal(routed.command, None)
+        await service_troubles.on_internal(Consumed("st", 0, 0, routed.service_id.encode(), raw))
+
+    requests = [t for t in outbox.event_types() if t == "CreateServiceTroubleReportRequest"]
+    assert len(requests) == 1
+    assert {c.report_id for c in outbox.to_report} == {f"CPR-{n}" for n in range(5)}
+
+
+async def test_an_answer_for_a_request_we_never_made_is_unknown_correlation(
+    shell: Shell, outbox: RecordingOutbox
+) -> None:
+    router = DelegatedEventRouter(shell)
+    answer = messages.envelope(
+        event_id="x-1",
+        now=NOW,
+        event_type="ServiceTroubleReportStatusChangeEvent",
+        correlation_id="not-ours",
+        domain="ServiceProblem",
+        source=messages.SPM,
+        event={"serviceTroubleReport": {"id": "ext-1", "status": "resolved"}},
+    )
+    record = Consumed("service-trouble.events", 0, 4, None, json.dumps(answer).encode())
+
+    await router.handler(DelegatedKind.SERVICE_TROUBLE)(record)
+
+    assert [r.code.value for _, r in outbox.dead] == ["unknown-correlation"]
+
+
+async def test_the_tick_scheduler_keeps_deadlines_durable_and_fires_each_once(
+    outbox: RecordingOutbox,
+) -> None:
+    deadlines: dict[bytes, bytes] = {}
+    due = NOW + timedelta(seconds=30)
+    clock = FixedClock(NOW)
+    scheduler = TickScheduler(deadlines, lambda state: due, outbox, clock, Metrics())  # type: ignore[arg-type]
+    report = decode_report(encode_report(_a_report()))
+
+    scheduler.after_decision("CPR-9", report)
+    scheduler.index.clear()
+    scheduler.rebuild()
+    assert await scheduler.fire_due() == 0
+    clock.advance(timedelta(seconds=30))
+
+    assert await scheduler.fire_due() == 1
+    assert await scheduler.fire_due() == 0
+    report_id, raw = outbox.ticks[0]
+    tick = decode_internal(raw).command
+    assert (report_id, tick.deadline) == ("CPR-9", due)
+    assert deadlines == {b"CPR-9": str(int(due.timestamp())).encode()}
+
+
+def _a_report() -> Any:
+    from builders import a_report
+
+    return a_report()
