@@ -31,8 +31,9 @@ def register(subparsers: Any) -> None:
     add(
         "--idle-timeout",
         type=_positive(float),
-        default=DEFAULTS.idle_timeout,
-        help="stop after this many seconds without traffic once every report is created",
+        default=None,
+        help="give up on open reports after this many quiet seconds (default: max(15, 3 *"
+        " resolve-after))",
     )
     add(
         "--bad-rate",

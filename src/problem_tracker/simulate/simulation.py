@@ -34,7 +34,9 @@ class SimulationOptions:
     rate: float = 50.0
     seed: int | None = None
     duration: float = 300.0
-    idle_timeout: float = 30.0
+    idle_timeout: float | None = None
+    """Seconds without traffic, once all is sent, before giving up on open reports
+    (None: ``max(15, 3 * resolve_after)``, so slow responders are not cut short)."""
     bad_rate: float = 0.02
     reject_rate: float = 0.05
     resolve_after: float = 5.0
@@ -206,7 +208,8 @@ class Simulation:
         responders_idle = not self.options.responders or self.responders.pending == 0
         if self.upstream.finished and responders_idle:
             return True
-        return self.upstream.all_sent and at - last_activity >= self.options.idle_timeout
+        idle = self.options.idle_timeout or max(15.0, 3 * self.options.resolve_after)
+        return self.upstream.all_sent and at - last_activity >= idle
 
     def _on_processor_output(self, record: Record, at: float) -> None:
         if record.topic is m.Topic.DLQ:
