@@ -7,8 +7,10 @@ import json
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from aiokafka.partitioner import DefaultPartitioner
@@ -18,6 +20,7 @@ from problem_tracker.admin.topics import ensure_topics, topic_plan
 from problem_tracker.config import KafkaSettings, Settings, TopicSettings
 from problem_tracker.contracts.codec import encode
 from problem_tracker.contracts.delegated import CreateServiceTroubleReportRequest
+from problem_tracker.simulate.faults import BadKind
 from problem_tracker.simulate.simulation import Simulation, SimulationOptions, SimulationReport
 
 pytestmark = pytest.mark.integration
@@ -185,3 +188,22 @@ def test_the_customer_side_closes_a_resolved_report_and_the_run_then_ends(
     assert report.resolved_seen == 1
     assert report.dlq == {"illegal-transition": 1}
     assert not report.interrupted
+
+
+def test_a_seeded_run_against_the_worker_settles_every_report_and_earns_every_dlq_code(
+    pipeline_factory: Callable[..., Any], kafka_bootstrap: str
+) -> None:
+    pipeline = pipeline_factory()
+    topics = TopicSettings(prefix=pipeline.prefix, partitions=PARTITIONS)
+    settings = Settings(kafka=KafkaSettings(bootstrap_servers=kafka_bootstrap), topics=topics)
+    options = SimulationOptions(
+        count=24, rate=200, seed=21, bad_rate=1.0, reject_rate=0.0, resolve_after=1.0, duration=90
+    )
+    report = Simulation(settings, options).run()
+    assert report.reports_open == 0
+    assert report.sent["CustomerProblemReportCloseEvent"] >= 20
+    codes = {kind.value: kind.expected_code for kind in BadKind}
+    expected = Counter({codes[kind]: n for kind, n in report.bad.items() if codes[kind]})
+    assert len(expected) == len(BadKind) - 1
+    assert report.dlq == expected
+    assert report.delivery_failures == []
