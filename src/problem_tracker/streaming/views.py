@@ -52,7 +52,9 @@ def register_views(
     @app.page("/metrics")
     async def prometheus(web: View, request: Request) -> Response:
         refresh_gauges()
-        return web.bytes(generate_latest(metrics.registry), content_type=CONTENT_TYPE_LATEST)
+        # aiohttp refuses a charset inside ``content_type``; Prometheus' type carries one.
+        headers = {"Content-Type": CONTENT_TYPE_LATEST}
+        return web.bytes(generate_latest(metrics.registry), headers=headers)
 
     @app.page("/reports/{report_id}")
     async def report(web: View, request: Request, report_id: str) -> Response:
