@@ -144,8 +144,7 @@ def _decide_new(
     if isinstance(command, Tick):
         return []
     if not isinstance(command, CreateReport):
-        reason = f"no report {command.report_id!r}"
-        return [origin.stamp(_rejected(RejectionCode.UNKNOWN_REPORT, reason, command), 0)]
+        return [origin.stamp(_no_such_report(command), 0)]
     acknowledged = origin.stamp(acknowledge(command, origin.at), 0)
     trail = _Trail(origin=origin, state=created(acknowledged), events=(acknowledged,))
     trail = trail.then(announce_acknowledged)
@@ -200,6 +199,16 @@ def _reopen(state: CustomerProblemReport, reason: str) -> list[ReportEvent]:
 
 def _close(state: CustomerProblemReport, reason: str | None) -> list[ReportEvent]:
     return [*transition(state, Trigger.CLOSE, reason), ReportClosed(reason=reason)]
+
+
+def _no_such_report(command: ReportCommand) -> CommandRejected:
+    """A customer event about a report never created names an unknown report; an answer
+    about delegated work names a request no report of ours made: an unknown correlation."""
+    if isinstance(command, LinkServiceTrouble | UpdateDelegatedWork):
+        reason = f"no delegated work with request id {command.request_id!r}"
+        return _rejected(RejectionCode.UNKNOWN_CORRELATION, reason, command)
+    reason = f"no report {command.report_id!r}"
+    return _rejected(RejectionCode.UNKNOWN_REPORT, reason, command)
 
 
 def _rejected(code: RejectionCode, reason: str, command: ReportCommand) -> CommandRejected:
