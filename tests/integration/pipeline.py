@@ -7,99 +7,31 @@ background so scenarios can wait for what they expect to see.
 
 from __future__ import annotations
 
+import functools
 import itertools
-import json
-import threading
 import time
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
+import endpoints
+from confluent_kafka import Message, Producer
+from records import (
+    DEFAULT_NAMES,
+    REQUEST_SHAPES,
+    Headers,
+    Output,
+    OutputCollector,
+    Record,
+    Sent,
+    sent_from,
+)
 from worker_process import WorkerProcess
 
 from problem_tracker.simulate import messages
 from problem_tracker.simulate.messages import SimMessage, Topic
-
-OUTPUT_TOPICS = (
-    Topic.NOTIFICATIONS,
-    Topic.ESCALATIONS,
-    Topic.SERVICE_TROUBLE_REQUESTS,
-    Topic.PARTNER_PROBLEM_REQUESTS,
-    Topic.DLQ,
-)
-DEFAULT_NAMES = {
-    Topic.CUSTOMER_EVENTS: "customer-problem.events",
-    Topic.SERVICE_TROUBLE_EVENTS: "service-trouble.events",
-    Topic.PARTNER_PROBLEM_EVENTS: "partner-problem.events",
-    Topic.KNOWN_ERRORS: "known-errors",
-    Topic.COMPONENT_OWNERSHIP: "component-ownership",
-    Topic.SERVICE_TROUBLE_REQUESTS: "service-trouble.requests",
-    Topic.PARTNER_PROBLEM_REQUESTS: "partner-problem.requests",
-    Topic.NOTIFICATIONS: "customer-problem.notifications",
-    Topic.ESCALATIONS: "customer-problem.escalations",
-    Topic.DLQ: "customer-problem.dlq",
-}
-
-
-@dataclass(frozen=True)
-class Output:
-    topic: Topic
-    key: str | None
-    value: dict[str, Any]
-
-    @property
-    def event_type(self) -> str | None:
-        return self.value.get("eventType")
-
-    @property
-    def report(self) -> dict[str, Any]:
-        return dict(self.value.get("event", {}).get("customerProblemReport", {}))
-
-
-class OutputCollector:
-    """Reads every output topic from the beginning, in a thread, into memory."""
-
-    def __init__(self, bootstrap: str, names: dict[Topic, str]) -> None:
-        self._by_name = {names[t]: t for t in OUTPUT_TOPICS}
-        self._consumer = Consumer(
-            {"bootstrap.servers": bootstrap, "group.id": f"collector-{uuid.uuid4()}"}
-        )
-        self.outputs: list[Output] = []
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def start(self) -> None:
-        self._consumer.assign(
-            [TopicPartition(name, p, OFFSET_BEGINNING) for name in self._by_name for p in range(3)]
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(10)
-        self._consumer.close()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            record = self._consumer.poll(0.2)
-            if record is None or record.error() is not None:
-                continue
-            key = record.key()
-            output = Output(
-                self._by_name[record.topic()],
-                key.decode() if key is not None else None,
-                json.loads(record.value()),
-            )
-            with self._lock:
-                self.outputs.append(output)
-
-    def snapshot(self) -> list[Output]:
-        with self._lock:
-            return list(self.outputs)
 
 
 @dataclass
@@ -126,21 +58,53 @@ class Pipeline:
     def event_id(self) -> str:
         return f"evt-{self.prefix}{next(self._ids)}"
 
-    def send(self, message: SimMessage, *, raw: bytes | None = None) -> None:
+    def send(self, message: SimMessage, *, raw: bytes | None = None) -> Sent:
         value = raw if raw is not None else messages.value_bytes(message)
-        self._producer.produce(
-            self.names[message.topic],
-            key=None if message.key is None else message.key.encode(),
-            value=value,
-            headers=messages.headers(message),
-        )
-        self._producer.flush(10)
+        return self.send_raw(message.topic, message.key, value, messages.headers(message))
 
-    def send_raw(self, topic: Topic, key: str | None, value: bytes | None) -> None:
-        self._producer.produce(self.names[topic], key=key.encode() if key else None, value=value)
-        self._producer.flush(10)
+    def send_raw(
+        self,
+        topic: Topic,
+        key: str | None,
+        value: bytes | None,
+        headers: Headers | None = None,
+    ) -> Sent:
+        return self.send_all([(topic, key, value, headers or [])])[0]
+
+    def send_many(self, batch: Iterable[SimMessage]) -> list[Sent]:
+        """Produce a whole batch before waiting for any delivery."""
+        return self.send_all(
+            (m.topic, m.key, messages.value_bytes(m), messages.headers(m)) for m in batch
+        )
+
+    def send_all(self, records: Iterable[Record]) -> list[Sent]:
+        """Produce records in order; where each landed, in the same order."""
+        delivered: dict[int, Sent] = {}
+        errors: list[str] = []
+
+        def on_delivery(index: int, err: Any, record: Message) -> None:
+            if err is not None:
+                errors.append(str(err))
+            else:
+                delivered[index] = sent_from(record)
+
+        for index, (topic, key, value, headers) in enumerate(records):
+            self._producer.produce(
+                self.names[topic],
+                key=None if key is None else key.encode(),
+                value=value,
+                headers=headers,
+                on_delivery=functools.partial(on_delivery, index),
+            )
+            self._producer.poll(0)
+        remaining = self._producer.flush(30)
+        assert not errors, errors[:3]
+        assert not remaining, f"{remaining} records undelivered"
+        return [delivered[index] for index in sorted(delivered)]
 
     def own(self, entity_id: str, owner_id: str, role: str, referred_type: str = "Service") -> None:
+        """Inventory names the owner; returns once the worker's reference data has it."""
+        before = self.reference_size("owners")
         self.send(
             messages.component_ownership(
                 self.event_id(),
@@ -149,11 +113,35 @@ class Pipeline:
                 {"id": owner_id, "role": role},
             )
         )
+        self.wait_for(
+            f"ownership of {entity_id} loaded", lambda: self.reference_size("owners") > before
+        )
+
+    def known_error(
+        self, known_error_id: str, symptom_code: str, workaround: str, **fields: Any
+    ) -> None:
+        """The KEDB publishes a known error; returns once the worker's reference data has it."""
+        before = self.reference_size("known_errors")
+        entry = {
+            "id": known_error_id,
+            "symptomCode": symptom_code,
+            "workaround": workaround,
+            "status": "active",
+            **fields,
+        }
+        self.send(messages.known_error(self.event_id(), now(), entry))
+        self.wait_for(
+            f"known error {known_error_id} loaded",
+            lambda: self.reference_size("known_errors") > before,
+        )
 
     def create(self, report_id: str, **fields: Any) -> str:
-        event_id = self.event_id()
-        self.send(messages.report_created(event_id, now(), report(report_id, **fields)))
-        return event_id
+        message = self.create_message(report_id, **fields)
+        self.send(message)
+        return str(message.value["eventId"])  # type: ignore[index]
+
+    def create_message(self, report_id: str, **fields: Any) -> SimMessage:
+        return messages.report_created(self.event_id(), now(), report(report_id, **fields))
 
     def customer(self, event_type: str, report_id: str, **fields: Any) -> str:
         event_id = self.event_id()
@@ -214,13 +202,121 @@ class Pipeline:
             )
         )
 
+    def wait_statuses(self, report_id: str, expected: list[str], timeout: float = 30.0) -> None:
+        """Wait until the report's status notifications are exactly ``expected``."""
+        try:
+            self.wait_for(str(expected), lambda: self.statuses(report_id) == expected, timeout)
+        except AssertionError:
+            actual = self.statuses(report_id)
+            raise AssertionError(f"{report_id} went {actual}, expected {expected}") from None
+
     def requests(
         self, topic: Topic, predicate: Callable[[Output], bool] = lambda o: True
     ) -> list[Output]:
         return [o for o in self.outputs(topic) if predicate(o)]
 
-    def dead_letters(self) -> list[dict[str, Any]]:
-        return [o.value for o in self.outputs(Topic.DLQ)]
+    def dead_letters(self, original: Topic | None = None) -> list[dict[str, Any]]:
+        """DLQ records, optionally only those rejecting records of ``original``."""
+        return [
+            o.value
+            for o in self.outputs(Topic.DLQ)
+            if original is None or o.value["originalTopic"] == self.names[original]
+        ]
+
+    def dead_letter_for(self, sent: Sent, timeout: float = 30.0) -> dict[str, Any]:
+        """The DLQ record pointing back at ``sent``."""
+        return dict(
+            self.wait_for(
+                f"DLQ entry for {sent.topic}[{sent.partition}]@{sent.offset}",
+                lambda: next(
+                    (
+                        d
+                        for d in self.dead_letters()
+                        if (d["originalTopic"], d["partition"], d["offset"])
+                        == (sent.topic, sent.partition, sent.offset)
+                    ),
+                    None,
+                ),
+                timeout,
+            )
+        )
+
+    def notifications(self, report_id: str, event_type: str | None = None) -> list[Output]:
+        return [
+            o
+            for o in self.outputs(Topic.NOTIFICATIONS, report_id)
+            if event_type is None or o.event_type == event_type
+        ]
+
+    def latest_snapshot(self, report_id: str) -> dict[str, Any]:
+        """The report as its last notification showed it."""
+        return self.notifications(report_id)[-1].report
+
+    def created_requests(self, topic: Topic, entity_id: str | None = None) -> list[dict[str, Any]]:
+        """Create…Request resources sent on ``topic``, optionally for one affected entity."""
+        resource, entity = REQUEST_SHAPES[topic]
+        return [
+            o.value["event"][resource]
+            for o in self.outputs(topic)
+            if o.event_type is not None
+            and o.event_type.startswith("Create")
+            and (entity_id is None or o.value["event"][resource][entity]["id"] == entity_id)
+        ]
+
+    def cancelled_requests(self, topic: Topic) -> list[str]:
+        """Request ids of Cancel…Request messages sent on ``topic``."""
+        resource, _ = REQUEST_SHAPES[topic]
+        return [
+            o.value["event"][resource]["requestId"]
+            for o in self.outputs(topic)
+            if o.event_type is not None and o.event_type.startswith("Cancel")
+        ]
+
+    def wait_request(self, topic: Topic, entity_id: str, timeout: float = 30.0) -> str:
+        """The request id of the (first) Create…Request for ``entity_id``."""
+        found = self.wait_for(
+            f"request for {entity_id}", lambda: self.created_requests(topic, entity_id), timeout
+        )
+        return str(found[0]["requestId"])
+
+    def settle(self, quiet: float = 2.0, timeout: float = 30.0) -> list[Output]:
+        """Wait until no output has arrived for ``quiet`` seconds; everything seen."""
+        deadline = time.monotonic() + timeout
+        seen = len(self.collector.snapshot())
+        last_change = time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            count = len(self.collector.snapshot())
+            if count != seen:
+                seen, last_change = count, time.monotonic()
+            elif time.monotonic() - last_change >= quiet:
+                return self.collector.snapshot()
+        raise AssertionError(f"outputs still arriving after {timeout}s")
+
+    # -- the worker's own endpoints ----------------------------------------------------
+
+    def metric(self, name: str, **labels: str) -> float:
+        return endpoints.metric(self.worker, name, **labels)
+
+    def reference_size(self, kind: str) -> float:
+        """How many owners / known errors the worker's reference data holds."""
+        return self.metric("problem_tracker_reference_entries", kind=kind)
+
+    def view(self, report_id: str) -> dict[str, Any] | None:
+        return endpoints.report_view(self.worker, report_id)
+
+    def restart_worker(self, data_dir: Path | None = None) -> WorkerProcess:
+        """Start a new worker of the same app (same group, tables and topics) once the old
+        one is gone; ``data_dir`` None keeps the local state, a new one starts empty."""
+        old = self.worker
+        self.worker = WorkerProcess(
+            bootstrap=old.bootstrap,
+            app_id=old.app_id,
+            topic_prefix=old.topic_prefix,
+            data_dir=data_dir or old.data_dir,
+            extra_env=dict(old.extra_env),
+        ).start()
+        return self.worker
 
 
 def now() -> datetime:

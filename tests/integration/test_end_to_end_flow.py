@@ -9,6 +9,8 @@ from problem_tracker.simulate.messages import Topic
 
 pytestmark = pytest.mark.integration
 
+ATTRIBUTES_CHANGED = "CustomerProblemReportAttributeValueChangeEvent"
+
 
 def str_requests(pipeline: Pipeline, service: str) -> list[dict]:
     return [
@@ -53,3 +55,35 @@ def test_an_internal_fault_is_resolved_when_its_service_trouble_is_then_closed(
         "resolved",
         "closed",
     ]
+
+
+def test_a_known_error_is_attached_and_the_report_still_follows_its_service_trouble_to_closed(
+    pipeline: Pipeline,
+) -> None:
+    pipeline.known_error("KE-fibre-1", "SYM-FIBRE-CUT", "use the 4G backup router")
+    pipeline.create("CPR-ke-1", services=["svc-ke-1"], symptomCode="SYM-FIBRE-CUT")
+
+    attached = pipeline.wait_for(
+        "known error attached",
+        lambda: [
+            o.report["knownError"]
+            for o in pipeline.notifications("CPR-ke-1", ATTRIBUTES_CHANGED)
+            if "knownError" in o.report
+        ],
+    )
+    assert attached[0] == {"id": "KE-fibre-1", "workaround": "use the 4G backup router"}
+    request_id = pipeline.wait_request(Topic.SERVICE_TROUBLE_REQUESTS, "svc-ke-1")
+    pipeline.wait_status("CPR-ke-1", "inProgress")
+    pipeline.answer(Topic.SERVICE_TROUBLE_EVENTS, request_id, "resolved")
+    pipeline.wait_status("CPR-ke-1", "resolved")
+    pipeline.customer("CustomerProblemReportCloseEvent", "CPR-ke-1")
+
+    assert pipeline.wait_status("CPR-ke-1", "closed") == [
+        "acknowledged",
+        "inProgress",
+        "resolved",
+        "closed",
+    ]
+    resolved = pipeline.notifications("CPR-ke-1", "CustomerProblemReportResolvedEvent")
+    assert [o.report["status"] for o in resolved] == ["resolved"]
+    assert pipeline.latest_snapshot("CPR-ke-1")["knownError"]["id"] == "KE-fibre-1"
