@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "problem_tracker.contracts.command",
     "problem_tracker.simulate.command",
     "problem_tracker.streaming.worker",
+    "problem_tracker.demo.command",
 )
 
 
