@@ -3,11 +3,12 @@ shared service trouble of a service (keyed by service id), as compact JSON with 
 version, so that a later change of the state types can migrate what the changelogs hold.
 
 Only fields that differ from their defaults are written; reading fills the defaults in.
+A report's SLA (clock, partner legs, next deadline) is part of its value, so a restored
+worker resumes every timer where it was.
 """
 
 from __future__ import annotations
 
-import typing
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final, Generic, TypeVar
@@ -43,16 +44,7 @@ def _service_trouble_adapter() -> TypeAdapter[_Record[ServiceTrouble]]:
     return TypeAdapter(_Record[ServiceTrouble])
 
 
-@cache
-def _sla_type_declared() -> bool:
-    """``CustomerProblemReport.sla`` only round-trips once its field names a type."""
-    hints = typing.get_type_hints(CustomerProblemReport)
-    return hints["sla"] not in (object, object | None)
-
-
 def encode_report(state: CustomerProblemReport) -> bytes:
-    if state.sla is not None and not _sla_type_declared():
-        raise TypeError("CustomerProblemReport.sla must be declared with its type to be stored")
     return _encode(_report_adapter(), state)
 
 

@@ -1,5 +1,5 @@
 """What a decision may consult besides the report: reference data (component ownership,
-known errors) and the operator's process policy."""
+known errors), the operator's process policy and the SLA policy."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from problem_tracker.domain.builtin_sla import BUILTIN_SLA_POLICY
 from problem_tracker.domain.report import KnownError, Owner
+from problem_tracker.domain.sla import SlaPolicy
 
 
 class ReferenceData(Protocol):
@@ -48,5 +50,9 @@ class StaticReferenceData:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DecisionContext:
+    """``sla_policy`` sets every report's targets; the shell loads it from the policy file
+    (``problem_tracker.policy.load_policy``), the built-in one is the default."""
+
     reference: ReferenceData
     policy: ProcessPolicy = ProcessPolicy()
+    sla_policy: SlaPolicy = BUILTIN_SLA_POLICY

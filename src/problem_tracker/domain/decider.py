@@ -4,7 +4,10 @@
 The flow reads off the steps: Start (intake) → Perform Initial Diagnosis (diagnosis) →
 Check Known Error (known_errors) → Coordinate Customer Problem (coordination) → Monitor
 Resolution Update (resolution), with Cancel Customer Problem (cancellation) as a side exit.
-Every accepted command ends by checking whether the report is now resolved.
+Every accepted command ends by checking whether the report is now resolved, then what its
+SLA makes due (jeopardy_management); the SLA clock follows every event (sla_tracking). A
+``Tick`` is acted on only when it is for the report's current deadline and that deadline
+has come (timers).
 
 ``decide`` never raises and never applies a command that does not fit: a redelivered
 command produces nothing; a command for a report that does not exist, a command that does
@@ -14,10 +17,7 @@ not fit the status (see ``lifecycle.TRANSITIONS``) or a reply nobody asked for p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TypeVar
 
 from problem_tracker.domain.cancellation import cancel
 from problem_tracker.domain.commands import (
@@ -40,14 +40,13 @@ from problem_tracker.domain.coordination import coordinate
 from problem_tracker.domain.diagnosis import ask_customer
 from problem_tracker.domain.events import (
     CommandRejected,
-    DomainEvent,
+    DeadlineRescheduled,
     RejectionCode,
     ReportClosed,
     ReportEvent,
     ReportReopened,
 )
-from problem_tracker.domain.evolution import created, evolve, fold
-from problem_tracker.domain.identity import aggregate_event_id
+from problem_tracker.domain.evolution import evolve
 from problem_tracker.domain.intake import (
     acknowledge,
     announce_acknowledged,
@@ -55,15 +54,15 @@ from problem_tracker.domain.intake import (
     receive_information,
     record_isolation,
 )
+from problem_tracker.domain.jeopardy_management import watch
 from problem_tracker.domain.known_errors import check_known_error
 from problem_tracker.domain.lifecycle import Trigger, allows, transition
 from problem_tracker.domain.report import CustomerProblemReport, Status
 from problem_tracker.domain.resolution import apply_update, link_service_trouble, settle
+from problem_tracker.domain.timers import tick_is_due
+from problem_tracker.domain.trail import Origin, Trail
 
 __all__ = ["decide", "evolve", "trigger_of"]
-
-_E = TypeVar("_E", bound=DomainEvent)
-Step = Callable[[CustomerProblemReport], Sequence[ReportEvent]]
 
 _TRIGGERS: dict[type[ReportCommand], Trigger] = {
     CreateReport: Trigger.CREATE,
@@ -86,38 +85,6 @@ def trigger_of(command: ReportCommand) -> Trigger:
     return _TRIGGERS[type(command)]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Origin:
-    report_id: str
-    at: datetime
-    cause: str
-
-    def stamp(self, event: _E, index: int) -> _E:
-        event_id = aggregate_event_id(self.report_id, self.cause, type(event).__name__, index)
-        return replace(
-            event,
-            event_id=event_id,
-            report_id=self.report_id,
-            occurred_at=self.at,
-            caused_by=self.cause,
-        )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Trail:
-    """The events decided so far and the report they lead to: each step sees the report
-    as the previous steps left it."""
-
-    origin: _Origin
-    state: CustomerProblemReport
-    events: tuple[ReportEvent, ...] = ()
-
-    def then(self, step: Step) -> _Trail:
-        start = len(self.events)
-        new = tuple(self.origin.stamp(e, start + i) for i, e in enumerate(step(self.state)))
-        return replace(self, state=fold(self.state, new), events=(*self.events, *new))
-
-
 def decide(
     state: CustomerProblemReport | None,
     command: ReportCommand,
@@ -125,35 +92,47 @@ def decide(
     context: DecisionContext,
 ) -> list[ReportEvent]:
     """The events ``command`` causes on the report ``state`` (``None``: no such report)."""
-    origin = _Origin(report_id=command.report_id, at=now, cause=command.event_id)
+    origin = Origin(report_id=command.report_id, at=now, cause=command.event_id)
     if state is not None and state.has_seen(command.event_id):
         return []
     if state is None:
         return _decide_new(origin, command, context)
+    if isinstance(command, Tick) and not tick_is_due(state, command, now):
+        return []
     if not allows(state.status, trigger_of(command)):
         reason = f"{type(command).__name__} does not fit a report in status {state.status.value}"
         return [origin.stamp(_rejected(RejectionCode.ILLEGAL_TRANSITION, reason, command), 0)]
-    trail = _handle(_Trail(origin=origin, state=state), command, context)
-    return list(trail.then(settle).events)
+    trail = Trail(origin=origin, state=state, sla_policy=context.sla_policy)
+    trail = _handle(trail, command, context).then(settle)
+    return list(_watched(trail, command).events)
+
+
+def _watched(trail: Trail, command: ReportCommand) -> Trail:
+    """Signal what the SLA makes due now; a due tick that finds nothing to signal (the
+    policy changed since) records the recomputed deadline instead."""
+    decided = trail.events
+    trail = trail.then(lambda s: watch(s, decided, trail.origin.at, trail.sla_policy))
+    if isinstance(command, Tick) and not trail.events:
+        trail = trail.then(lambda s: [DeadlineRescheduled()])
+    return trail
 
 
 def _decide_new(
-    origin: _Origin, command: ReportCommand, context: DecisionContext
+    origin: Origin, command: ReportCommand, context: DecisionContext
 ) -> list[ReportEvent]:
     """Only a create starts a report; a timer of a report that is gone is dropped."""
     if isinstance(command, Tick):
         return []
     if not isinstance(command, CreateReport):
         return [origin.stamp(_no_such_report(command), 0)]
-    acknowledged = origin.stamp(acknowledge(command, origin.at), 0)
-    trail = _Trail(origin=origin, state=created(acknowledged), events=(acknowledged,))
+    trail = Trail.start(origin, acknowledge(command, origin.at), context.sla_policy)
     trail = trail.then(announce_acknowledged)
     trail = trail.then(lambda s: ask_customer(s, context.policy))
     trail = trail.then(lambda s: check_known_error(s, context.reference))
     return list(trail.then(lambda s: coordinate(s, context)).events)
 
 
-def _handle(trail: _Trail, command: ReportCommand, context: DecisionContext) -> _Trail:
+def _handle(trail: Trail, command: ReportCommand, context: DecisionContext) -> Trail:
     match command:
         case ChangeAttributes():
             return trail.then(lambda s: change_attributes(s, command))
@@ -184,7 +163,7 @@ def _handle(trail: _Trail, command: ReportCommand, context: DecisionContext) -> 
             return trail
 
 
-def _coordinate_unless_held(trail: _Trail, context: DecisionContext) -> _Trail:
+def _coordinate_unless_held(trail: Trail, context: DecisionContext) -> Trail:
     """Coordinate what is not delegated yet; a held report delegates when it resumes."""
     if trail.state.status is Status.HELD:
         return trail

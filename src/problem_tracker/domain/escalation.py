@@ -55,6 +55,7 @@ class EscalationReason(StrEnum):
     DELEGATION_REJECTED = "delegated-report-rejected"
     DELEGATION_CANCELLED = "delegated-report-cancelled"
     PARTNER_OLA_OVERDUE = "partner-ola-overdue"
+    CUSTOMER_UPDATE_OVERDUE = "customer-update-overdue"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -5,6 +5,11 @@ The header (``event_id``, ``report_id``, ``occurred_at``, ``caused_by``) is stam
 ``decide`` on every event it returns: ``event_id`` is derived from the inbound event that
 caused it, ``caused_by`` is that inbound event id. The defaults only exist so that the
 rules can build the payload before the header is known.
+
+``sla`` is part of the header too: set on an event after which the report's SLA is
+different (a clock started, paused, re-measured; a threshold fired), it is the SLA as
+``decide`` computed it with the policy in force. ``evolve`` takes it as it is, so the
+policy stays an input of decisions only and a replay rebuilds the SLA without it.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from problem_tracker.domain.escalation import EscalationKind, EscalationReason
+from problem_tracker.domain.jeopardy import JeopardyCause, JeopardyLevel
 from problem_tracker.domain.report import (
     DelegatedStatus,
     EntityRef,
@@ -23,6 +30,7 @@ from problem_tracker.domain.report import (
     Severity,
     Status,
 )
+from problem_tracker.domain.sla_track import SlaTrack
 
 UNSTAMPED_AT = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -41,6 +49,7 @@ class DomainEvent:
     report_id: str = ""
     occurred_at: datetime = UNSTAMPED_AT
     caused_by: str = ""
+    sla: SlaTrack | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -207,6 +216,49 @@ class ServiceTroubleReleased(DomainEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class JeopardyRaised(DomainEvent):
+    """The report risks missing its resolution target (or missed it: ``level`` breached,
+    at 100 %). ``threshold_percent`` is the threshold passed (``None`` for a forecast or
+    an overdue partner); ``due_at`` is ``None`` while the clock stands still."""
+
+    cause: JeopardyCause
+    level: JeopardyLevel
+    threshold_percent: int | None
+    percent_elapsed: float
+    due_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EscalationRaised(DomainEvent):
+    """Escalate Customer Problem: ``target`` was called, at ``level``. ``ladder_step`` is
+    the step of the breach ladder this call reached; ``request_id`` names the delegated
+    work a failure or an overdue partner escalation is about."""
+
+    level: int
+    kind: EscalationKind
+    target: str
+    reason: EscalationReason
+    ladder_step: int | None = None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EscalationEnded(DomainEvent):
+    """End: the report that was in jeopardy or escalated is ``reason`` (resolved, cancelled
+    or closed); ``level`` is the highest escalation level it had reached."""
+
+    level: int
+    reason: Status
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeadlineRescheduled(DomainEvent):
+    """A due tick found nothing to signal (the policy changed since the deadline was set):
+    the report records its recomputed SLA (in the ``sla`` header), so that the same
+    deadline is not ticked again."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CommandRejected(DomainEvent):
     """The command did not fit; it was not applied (a DLQ entry, never a crash)."""
 
@@ -234,6 +286,20 @@ ReportEvent = (
     | ReportReopened
     | PartnerProblemCancelRequested
     | ServiceTroubleReleased
+    | JeopardyRaised
+    | EscalationRaised
+    | EscalationEnded
+    | DeadlineRescheduled
     | CommandRejected
 )
 """Every event of the report aggregate."""
+
+CUSTOMER_NOTIFICATIONS: tuple[type[DomainEvent], ...] = (
+    StatusChanged,
+    AttributesChanged,
+    KnownErrorAttached,
+    InformationRequired,
+    ReportResolved,
+)
+"""The events the customer is notified of (each with the report's snapshot): each one is a
+customer-visible update, and restarts the SLA's customer update interval."""

@@ -1,7 +1,8 @@
 """How each fact changes a customer problem report: ``evolve(state, event) -> state``.
 
 Evolving never decides anything and never fails: every rule lives in ``decide``. Every
-event also records its cause, the inbound event id, so that a redelivery is recognised.
+event also records its cause, the inbound event id, so that a redelivery is recognised,
+and an event that carries the report's new SLA (its ``sla`` header) sets it.
 """
 
 from __future__ import annotations
@@ -45,7 +46,10 @@ def evolve(state: CustomerProblemReport | None, event: ReportEvent) -> CustomerP
         return created(event)
     if state is None:
         return None
-    return remember(_apply(state, event), event.caused_by)
+    state = _apply(state, event)
+    if event.sla is not None:
+        state = replace(state, sla=event.sla)
+    return remember(state, event.caused_by)
 
 
 def fold(state: CustomerProblemReport, events: Iterable[ReportEvent]) -> CustomerProblemReport:
@@ -71,6 +75,7 @@ def created(event: ReportAcknowledged) -> CustomerProblemReport:
         entities=event.entities,
         notes=event.notes,
         assignee=event.assignee,
+        sla=event.sla,
     )
     return remember(report, event.caused_by)
 

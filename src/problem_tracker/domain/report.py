@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from problem_tracker.domain.sla_track import SlaTrack
+
 RECENT_EVENT_LIMIT = 256
 """How many inbound event ids a report remembers to recognise a redelivered event."""
 
@@ -171,7 +173,11 @@ class DelegatedWork:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CustomerProblemReport:
-    """The state of one customer problem report (the aggregate keyed by report id)."""
+    """The state of one customer problem report (the aggregate keyed by report id).
+
+    ``sla`` is the SLA of the current cycle; ``None`` for a report stored before SLAs
+    were tracked, until a reopen starts a new cycle.
+    """
 
     id: str
     status: Status
@@ -196,7 +202,7 @@ class CustomerProblemReport:
     partner_request_count: int = 0
     recent_event_ids: tuple[str, ...] = ()
     assignee: str | None = None
-    sla: object | None = None
+    sla: SlaTrack | None = None
 
     @property
     def is_terminal(self) -> bool:

@@ -40,6 +40,7 @@ from problem_tracker.contracts.state import (
     encode_service_trouble,
 )
 from problem_tracker.domain.commands import Tick
+from problem_tracker.domain.escalation import PartnerLeg
 from problem_tracker.domain.report import (
     CustomerProblemReport,
     DelegatedStatus,
@@ -48,6 +49,8 @@ from problem_tracker.domain.report import (
     StatusChange,
 )
 from problem_tracker.domain.service_trouble import LinkedReport, LinkReport, ServiceTrouble
+from problem_tracker.domain.sla import SlaClock
+from problem_tracker.domain.sla_track import SlaTrack
 
 
 def _every_field(cls: type[Any], **overrides: Any) -> st.SearchStrategy[Any]:
@@ -56,6 +59,11 @@ def _every_field(cls: type[Any], **overrides: Any) -> st.SearchStrategy[Any]:
     return st.builds(cls, **{**inferred, **overrides})
 
 
+SLA_TRACKS = _every_field(
+    SlaTrack,
+    clock=_every_field(SlaClock),
+    partner_legs=st.lists(_every_field(PartnerLeg), max_size=3).map(tuple),
+)
 COMMANDS = st.one_of([_every_field(cls) for cls in COMMAND_TYPES.values()])
 ORIGINS = st.none() | st.builds(
     Origin,
@@ -206,7 +214,7 @@ def test_a_service_trouble_round_trips_through_the_table() -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(report=_every_field(CustomerProblemReport, sla=st.none()))
+@given(report=_every_field(CustomerProblemReport, sla=st.none() | SLA_TRACKS))
 def test_any_report_round_trips_through_the_table(report: CustomerProblemReport) -> None:
     assert decode_report(encode_report(report)) == report
 

@@ -1,0 +1,57 @@
+"""What a customer problem report keeps of its SLA between two decisions (eTOM 1.3.7.3
+Track & Manage Customer Problem): the clock of its current cycle, the OLA legs of the
+partner requests still open, and what the policy made of them at the last decision — the
+jeopardy level, the resolution due time and the instant the report wants its next
+``Tick``.
+
+Those three are stored rather than recomputed so that the shell can schedule ticks and
+show the report without the policy. Ticks have a resolution of one second: the next tick
+is the first whole second at or after the earliest deadline, so that the instant the shell
+schedules (in whole seconds) is exactly the one the report asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from problem_tracker.domain import escalation
+from problem_tracker.domain.escalation import PartnerLeg
+from problem_tracker.domain.jeopardy import JeopardyLevel, jeopardy_level
+from problem_tracker.domain.sla import SlaClock, SlaRule, due_at
+
+TICK_RESOLUTION = timedelta(seconds=1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SlaTrack:
+    """The SLA of the report's current cycle; ``next_tick`` is ``None`` when nothing can
+    fall due (the clock stands still or has stopped and no partner leg is open)."""
+
+    clock: SlaClock
+    partner_legs: tuple[PartnerLeg, ...] = ()
+    jeopardy: JeopardyLevel = JeopardyLevel.NONE
+    due_at: datetime | None = None
+    next_tick: datetime | None = None
+
+    @property
+    def stopped(self) -> bool:
+        return self.clock.stopped_at is not None
+
+
+def refreshed(track: SlaTrack, rule: SlaRule) -> SlaTrack:
+    """The track with its jeopardy level, due time and next tick as ``rule`` sees them."""
+    clock, legs = track.clock, track.partner_legs
+    return replace(
+        track,
+        jeopardy=jeopardy_level(clock, rule),
+        due_at=due_at(clock, rule),
+        next_tick=whole_second(escalation.next_deadline(clock, rule, legs)),
+    )
+
+
+def whole_second(moment: datetime | None) -> datetime | None:
+    """The first whole second at or after ``moment``: a deadline never fires early."""
+    if moment is None or moment.microsecond == 0:
+        return moment
+    return moment.replace(microsecond=0) + TICK_RESOLUTION
