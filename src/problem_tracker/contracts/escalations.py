@@ -11,7 +11,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from problem_tracker.contracts.common import Identifier, Name, OutboundModel, Reason, UtcDateTime
+from problem_tracker.contracts.common import (
+    ExternalId,
+    Identifier,
+    Name,
+    OutboundModel,
+    Reason,
+    UtcDateTime,
+)
 from problem_tracker.contracts.envelope import OutboundEnvelope
 from problem_tracker.contracts.outbound import JeopardyState
 
@@ -23,6 +30,16 @@ class EscalationKind(StrEnum):
     HIERARCHICAL = "hierarchical"
 
 
+class JeopardyCause(StrEnum):
+    """What put the report at risk: a threshold of its resolution target (the breach is
+    the 100 % threshold), delegated work forecasting a later resolution, or a partner past
+    its OLA."""
+
+    THRESHOLD = "threshold"
+    FORECAST = "forecast"
+    PARTNER_OLA_OVERDUE = "partner-ola-overdue"
+
+
 class EscalationEndReason(StrEnum):
     """Why a report is no longer in jeopardy."""
 
@@ -32,23 +49,28 @@ class EscalationEndReason(StrEnum):
 
 
 class Jeopardy(OutboundModel):
-    """A jeopardy threshold of the report's resolution target was reached."""
+    """The report's resolution target is at risk (or missed: ``breached``).
+    ``thresholdPercent`` is set when a threshold was passed (100 for the breach);
+    ``dueTime`` is left out while the SLA clock stands still (pending or held)."""
 
     customer_problem_report_id: Identifier
     jeopardy: Literal[JeopardyState.WARNING, JeopardyState.JEOPARDY, JeopardyState.BREACHED]
-    threshold_percent: Annotated[int, Field(ge=1)]
+    threshold_percent: Annotated[int, Field(ge=1)] | None = None
     percent_elapsed: Annotated[float, Field(ge=0, allow_inf_nan=False)]
-    due_time: UtcDateTime
+    due_time: UtcDateTime | None = None
+    cause: JeopardyCause | None = None
 
 
 class Escalation(OutboundModel):
-    """The report was escalated to a level, towards a target, for a reason."""
+    """The report was escalated to a level, towards a target, for a reason; ``requestId``
+    names the delegated request a failure or an overdue partner escalation is about."""
 
     customer_problem_report_id: Identifier
     level: Annotated[int, Field(ge=1)]
     kind: EscalationKind
     target: Name
     reason: Reason
+    request_id: ExternalId | None = None
 
 
 class EscalationEnd(OutboundModel):

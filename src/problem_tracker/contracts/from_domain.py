@@ -30,6 +30,20 @@ from problem_tracker.contracts.delegated import (
     ServiceTroubleRequestPayload,
 )
 from problem_tracker.contracts.envelope import DOMAIN, OutboundEnvelope
+from problem_tracker.contracts.escalations import (
+    CustomerProblemEscalationEndEvent,
+    CustomerProblemEscalationEvent,
+    CustomerProblemJeopardyEvent,
+    Escalation,
+    EscalationEnd,
+    EscalationEndPayload,
+    EscalationEndReason,
+    EscalationKind,
+    EscalationPayload,
+    Jeopardy,
+    JeopardyCause,
+    JeopardyPayload,
+)
 from problem_tracker.contracts.outbound import (
     CustomerProblemReportAttributeValueChangeNotification,
     CustomerProblemReportInformationRequiredEvent,
@@ -48,7 +62,10 @@ from problem_tracker.domain import report
 from problem_tracker.domain.events import (
     AttributesChanged,
     DomainEvent,
+    EscalationEnded,
+    EscalationRaised,
     InformationRequired,
+    JeopardyRaised,
     KnownErrorAttached,
     PartnerProblemCancelRequested,
     PartnerProblemRequested,
@@ -126,6 +143,8 @@ def report_messages(
             return [_partner_request(event)]
         case PartnerProblemCancelRequested():
             return [_partner_cancellation(event, state)]
+        case JeopardyRaised() | EscalationRaised() | EscalationEnded():
+            return [_escalation_message(event)]
         case _:
             return []
 
@@ -163,6 +182,60 @@ def _notification(
         "event": SnapshotPayload(customer_problem_report=snapshot(state)),
     }
     return OutboundMessage(Channel.NOTIFICATIONS, state.id, model.model_validate(fields))
+
+
+def _escalation_message(
+    event: JeopardyRaised | EscalationRaised | EscalationEnded,
+) -> OutboundMessage:
+    """Jeopardy and Escalate/End Customer Problem, for assurance and duty managers."""
+    header = _header(event, event.report_id)
+    envelope: OutboundEnvelope
+    match event:
+        case JeopardyRaised():
+            payload = JeopardyPayload(customer_problem_jeopardy=_jeopardy(event))
+            envelope = CustomerProblemJeopardyEvent(
+                event_type="CustomerProblemJeopardyEvent", event=payload, **header
+            )
+        case EscalationRaised():
+            called = EscalationPayload(customer_problem_escalation=_escalation(event))
+            envelope = CustomerProblemEscalationEvent(
+                event_type="CustomerProblemEscalationEvent", event=called, **header
+            )
+        case EscalationEnded():
+            ended = EscalationEndPayload(customer_problem_escalation_end=_end(event))
+            envelope = CustomerProblemEscalationEndEvent(
+                event_type="CustomerProblemEscalationEndEvent", event=ended, **header
+            )
+    return OutboundMessage(Channel.ESCALATIONS, event.report_id, envelope)
+
+
+def _jeopardy(event: JeopardyRaised) -> Jeopardy:
+    return Jeopardy(
+        customer_problem_report_id=event.report_id,
+        jeopardy=JeopardyState(event.level.value),
+        threshold_percent=event.threshold_percent,
+        percent_elapsed=event.percent_elapsed,
+        due_time=event.due_at,
+        cause=JeopardyCause(event.cause.value),
+    )
+
+
+def _escalation(event: EscalationRaised) -> Escalation:
+    return Escalation(
+        customer_problem_report_id=event.report_id,
+        level=event.level,
+        kind=EscalationKind(event.kind.value),
+        target=event.target,
+        reason=event.reason.value,
+        request_id=event.request_id,
+    )
+
+
+def _end(event: EscalationEnded) -> EscalationEnd:
+    return EscalationEnd(
+        customer_problem_report_id=event.report_id,
+        reason=EscalationEndReason(event.reason.value),
+    )
 
 
 def _partner_request(event: PartnerProblemRequested) -> OutboundMessage:
@@ -288,15 +361,31 @@ def snapshot(state: CustomerProblemReport) -> ReportSnapshot:
 
 
 def sla_view(state: CustomerProblemReport) -> SlaView:
-    """Until the SLA clock is tracked: no jeopardy, no escalation, and the expected
-    resolution is the latest estimate of the current cycle's open delegated work (unknown
-    while any open work has no estimate)."""
+    """The report's jeopardy and escalation level as its SLA last recorded them, and its
+    expected resolution: the SLA due time, or the forecast of the current cycle's open
+    delegated work when that is later (the commitment stands until the work says it will
+    miss it). While the clock stands still (pending, held, finished) the due time is not
+    known and only the forecast is shown; the forecast is the latest estimate of the open
+    work, unknown while any open work has none."""
+    forecast = _forecast(state)
+    track = state.sla
+    if track is None:
+        return SlaView(expected_resolution_date=forecast)
+    known = [moment for moment in (track.due_at, forecast) if moment is not None]
+    return SlaView(
+        jeopardy=JeopardyState(track.jeopardy.value),
+        escalation_level=track.clock.escalation_level,
+        expected_resolution_date=max(known, default=None),
+    )
+
+
+def _forecast(state: CustomerProblemReport) -> datetime | None:
     open_work = [work for work in state.current_work if work.status not in FINISHED_STATUSES]
     estimates = [work.expected_resolution_date for work in open_work]
     known = [estimate for estimate in estimates if estimate is not None]
     if not known or len(known) < len(estimates):
-        return SlaView()
-    return SlaView(expected_resolution_date=max(known))
+        return None
+    return max(known)
 
 
 def _party(party: report.Party) -> common.RelatedParty:
