@@ -56,6 +56,9 @@ class DemoOptions:
     bad_rate: float = 0.05
     resolve_after: float = 8.0
     """Delegated work takes 4-12 s: around the fast policy's targets, so some reports breach."""
+    idle_timeout: float = 10.0
+    """Traffic ends this long after the last message once every report was created: a
+    report whose delegated work was rejected waits for people, not for the simulator."""
     seed: int | None = None
     keep_worker: bool = False
     workdir: Path = Path("var/demo")
@@ -184,7 +187,7 @@ class Demo:
             rate=self.options.rate,
             seed=self.options.seed,
             duration=self.options.duration,
-            idle_timeout=min(15.0, self.options.duration),
+            idle_timeout=self.options.idle_timeout,
             bad_rate=self.options.bad_rate,
             resolve_after=self.options.resolve_after,
             create_topics=False,

@@ -79,13 +79,16 @@ class WorkerChild:
         worker = self.settings.worker
         return f"http://{worker.web_host}:{worker.web_port}"
 
+    def environment(self) -> dict[str, str]:
+        return {**self._inherited, **settings_env(self.settings)}
+
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.settings.worker.data_dir.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "problem_tracker", "worker"],
-                env={**self._inherited, **settings_env(self.settings)},
+                env=self.environment(),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
