@@ -68,3 +68,72 @@ def test_every_report_fires_once_at_its_last_scheduled_deadline(
     for report_id, moment in fired:
         assert moment == T0 + timedelta(seconds=expected[report_id] or 0)
     assert len(index) == 0
+
+
+def test_a_far_deadline_waits_in_its_bucket_until_its_own_second() -> None:
+    index = DueIndex()
+    index.schedule("far", T0 + timedelta(days=3, seconds=17))
+    index.schedule("near", T0 + timedelta(seconds=2))
+    assert [r for r, _ in index.pop_due(T0 + timedelta(seconds=2))] == ["near"]
+    assert index.next_due() == T0 + timedelta(days=3, seconds=17)
+    assert list(index.pop_due(T0 + timedelta(days=3, seconds=16))) == []
+    assert list(index.pop_due(T0 + timedelta(days=3, seconds=17))) == [
+        ("far", T0 + timedelta(days=3, seconds=17))
+    ]
+
+
+def test_a_deadline_set_after_its_bucket_was_opened_still_fires() -> None:
+    index = DueIndex()
+    index.schedule("first", T0 + timedelta(seconds=1))
+    assert [r for r, _ in index.pop_due(T0 + timedelta(seconds=1))] == ["first"]
+    index.schedule("late", T0 + timedelta(seconds=3))
+    index.schedule("late", T0 + timedelta(seconds=5))
+    assert index.next_due() == T0 + timedelta(seconds=5)
+    assert [r for r, _ in index.pop_due(T0 + timedelta(seconds=10))] == ["late"]
+
+
+def test_many_reports_fire_in_deadline_order_across_buckets() -> None:
+    index = DueIndex()
+    offsets = [(i * 37) % 1000 for i in range(1000)]
+    for i, offset in enumerate(offsets):
+        index.schedule(f"r{i}", T0 + timedelta(seconds=offset))
+    fired = list(index.pop_due(T0 + timedelta(seconds=999)))
+    assert [moment for _, moment in fired] == sorted(moment for _, moment in fired)
+    assert len(fired) == 1000
+    assert len(index) == 0
+
+
+Step = tuple[str, int | None] | int
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a", "b", "c", "d", "e"]), st.integers(0, 400) | st.none())
+        | st.integers(1, 150),
+        max_size=60,
+    )
+)
+def test_the_index_agrees_with_a_plain_dict_whatever_the_order_of_schedules_and_pops(
+    steps: list[Step],
+) -> None:
+    index = DueIndex()
+    model: dict[str, int] = {}
+    now = 0
+    for step in steps:
+        if isinstance(step, int):
+            now += step
+            fired = list(index.pop_due(T0 + timedelta(seconds=now)))
+            due = {r: o for r, o in model.items() if o <= now}
+            assert sorted(fired) == sorted((r, T0 + timedelta(seconds=o)) for r, o in due.items())
+            assert [m for _, m in fired] == sorted(m for _, m in fired)
+            model = {r: o for r, o in model.items() if o > now}
+        else:
+            report_id, offset = step
+            index.schedule(report_id, None if offset is None else T0 + timedelta(seconds=offset))
+            if offset is None:
+                model.pop(report_id, None)
+            else:
+                model[report_id] = offset
+        expected = None if not model else T0 + timedelta(seconds=min(model.values()))
+        assert index.next_due() == expected
+        assert len(index) == len(model)
