@@ -2,7 +2,15 @@
 
 Sends go through Faust's producer, which buffers them and flushes before the consumer
 commits, so an input's offset is committed only once all it caused (DLQ entries included)
-has been handed to Kafka; with ``exactly_once`` they share the input's transaction.
+has been handed to Kafka.
+
+With ``exactly_once`` everything an input causes must share the input's transaction. Faust
+picks a transaction by the *destination* partition, which is only right when the output
+lands on the input's partition; our outputs are keyed by other ids (a service id, a
+request id), so they would wait in another partition's transaction, to be committed when
+that partition next commits or aborted on timeout. Here every send names the transaction
+of the record being processed; a send outside any record (a timer) needs no atomicity
+and goes through the plain producer.
 """
 
 from __future__ import annotations
@@ -10,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from faust.types import TopicT
+import faust
+from faust.types import AppT, TopicT
 
 from problem_tracker.application.ports import Clock
 from problem_tracker.application.routing import ToServiceTrouble
@@ -63,10 +72,11 @@ class Outbox:
     async def publish(self, messages: Iterable[OutboundMessage]) -> None:
         for message in messages:
             event_type = message.envelope.event_type
-            await self._by_channel[message.channel].send(
-                key=message.key.encode(),
-                value=encode(message.envelope),
-                headers=headers_for(event_type),
+            await self._send(
+                self._by_channel[message.channel],
+                message.key.encode(),
+                encode(message.envelope),
+                headers_for(event_type),
             )
             self._metrics.messages_out.labels(message.channel.value, event_type).inc()
 
@@ -80,22 +90,58 @@ class Outbox:
             rejection,
             self._clock.now(),
         )
-        await self._topics.dlq.send(key=origin.key, value=record, headers=dlq_headers())
+        await self._send(self._topics.dlq, origin.key, record, dlq_headers())
         self._metrics.dead_letters.labels(origin.topic, rejection.code.value).inc()
 
     async def to_reports(self, commands: Iterable[ReportCommand], origin: Origin | None) -> None:
         for command in commands:
-            await self._topics.report_commands.send(
-                key=command.report_id.encode(), value=encode_internal(command, origin)
+            await self._send(
+                self._topics.report_commands,
+                command.report_id.encode(),
+                encode_internal(command, origin),
             )
 
     async def to_service_troubles(
         self, routed: Iterable[ToServiceTrouble], origin: Origin | None
     ) -> None:
         for item in routed:
-            await self._topics.service_trouble_commands.send(
-                key=item.service_id.encode(), value=encode_internal(item.command, origin)
+            await self._send(
+                self._topics.service_trouble_commands,
+                item.service_id.encode(),
+                encode_internal(item.command, origin),
             )
 
     async def tick(self, report_id: str, encoded_tick: bytes) -> None:
-        await self._topics.report_commands.send(key=report_id.encode(), value=encoded_tick)
+        await self._send(self._topics.report_commands, report_id.encode(), encoded_tick)
+
+    async def _send(
+        self,
+        topic: TopicT,
+        key: bytes | None,
+        value: bytes,
+        headers: list[tuple[str, bytes]] | None = None,
+    ) -> None:
+        app = topic.app
+        if not app.in_transaction:
+            await topic.send(key=key, value=value, headers=headers)
+            return
+        await app.producer.send(
+            topic.get_topic_name(),
+            key,
+            value,
+            None,
+            None,
+            headers,
+            transactional_id=_input_transaction(app),
+        )
+
+
+def _input_transaction(app: AppT) -> str | None:
+    """The transaction that commits the offset of the record being processed (Faust's
+    ``{app id}-{topic group}-{partition}``), or ``None`` outside any record."""
+    event = faust.current_event()
+    if event is None:
+        return None
+    source = event.message.tp
+    group = app.assignor.group_for_topic(source.topic)
+    return f"{app.conf.id}-{group}-{source.partition}"
