@@ -150,6 +150,12 @@ class Pipeline:
         return event_id
 
     def answer(self, topic: Topic, request_id: str, status: str, **fields: Any) -> None:
+        self.send(self.answer_message(topic, request_id, status, **fields))
+
+    def answer_message(
+        self, topic: Topic, request_id: str, status: str, **fields: Any
+    ) -> SimMessage:
+        """SPM's (or a partner's) status change for our request ``request_id``."""
         kind = (
             "serviceTroubleReport"
             if topic is Topic.SERVICE_TROUBLE_EVENTS
@@ -166,7 +172,7 @@ class Pipeline:
             source=messages.SPM,
             event={kind: {"id": f"ext-{request_id}", "status": status, **fields}},
         )
-        self.send(SimMessage(topic, request_id, value, event_type, event_type))
+        return SimMessage(topic, request_id, value, event_type, event_type)
 
     # -- observing ---------------------------------------------------------------------
 
