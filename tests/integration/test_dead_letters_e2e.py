@@ -95,38 +95,42 @@ def test_closing_an_unresolved_report_is_an_illegal_transition(pipeline: Pipelin
     assert pipeline.statuses("CPR-dlq-close") == ["acknowledged", "inProgress"]
 
 
-def _answer(topic: Topic, correlation_id: str, event_id: str) -> SimMessage:
-    kind = (
-        messages.SERVICE_TROUBLE
-        if topic is Topic.SERVICE_TROUBLE_EVENTS
-        else (messages.PARTNER_PROBLEM)
-    )
-    update = messages.DelegatedUpdate(status="resolved")
-    return messages.delegated_event(
-        kind, event_id, now(), correlation_id, f"ext-{correlation_id}", update, messages.SPM
-    )
+FOREIGN_ANSWERS = {
+    "a service trouble request id of nobody's format": (
+        Topic.SERVICE_TROUBLE_EVENTS,
+        "REQ-not-ours-1",
+    ),
+    "a service trouble never requested": (Topic.SERVICE_TROUBLE_EVENTS, "STR-svc-never-1"),
+    "a partner request id of nobody's format": (Topic.PARTNER_PROBLEM_EVENTS, "PP-not-ours-1"),
+    "a partner request of a report never created": (
+        Topic.PARTNER_PROBLEM_EVENTS,
+        "SPR-CPR-never-created-1",
+    ),
+}
 
 
-@pytest.mark.parametrize(
-    ("topic", "correlation_id"),
-    [
-        (Topic.SERVICE_TROUBLE_EVENTS, "REQ-not-ours-1"),
-        (Topic.SERVICE_TROUBLE_EVENTS, "STR-svc-never-requested-1"),
-        (Topic.PARTNER_PROBLEM_EVENTS, "PARTNER-not-ours-1"),
-        (Topic.PARTNER_PROBLEM_EVENTS, "SPR-CPR-dlq-corr-9"),
-        (Topic.PARTNER_PROBLEM_EVENTS, "SPR-CPR-never-created-1"),
-    ],
-)
+@pytest.mark.parametrize("case", FOREIGN_ANSWERS, ids=list(FOREIGN_ANSWERS))
 def test_an_answer_naming_no_request_of_ours_is_an_unknown_correlation(
-    pipeline: Pipeline, topic: Topic, correlation_id: str
+    pipeline: Pipeline, case: str
 ) -> None:
-    if correlation_id == "SPR-CPR-dlq-corr-9":
-        pipeline.create("CPR-dlq-corr", services=["svc-dlq-corr"])
-        pipeline.wait_status("CPR-dlq-corr", "inProgress")
+    topic, correlation_id = FOREIGN_ANSWERS[case]
 
-    sent = pipeline.send(_answer(topic, correlation_id, pipeline.event_id()))
+    sent = pipeline.send(pipeline.answer_message(topic, correlation_id, "resolved"))
 
     assert_dead_letter(pipeline, sent, "unknown-correlation")
+
+
+def test_a_partner_answer_for_a_request_the_report_never_made_is_an_unknown_correlation(
+    pipeline: Pipeline,
+) -> None:
+    pipeline.create("CPR-dlq-corr", services=["svc-dlq-corr"])
+    pipeline.wait_status("CPR-dlq-corr", "inProgress")
+
+    answer = pipeline.answer_message(Topic.PARTNER_PROBLEM_EVENTS, "SPR-CPR-dlq-corr-9", "resolved")
+    assert_dead_letter(pipeline, pipeline.send(answer), "unknown-correlation")
+
+    pipeline.settle()
+    assert pipeline.statuses("CPR-dlq-corr") == ["acknowledged", "inProgress"]
 
 
 def test_bad_reference_records_are_dead_lettered_too(pipeline: Pipeline) -> None:
@@ -147,3 +151,17 @@ def test_bad_reference_records_are_dead_lettered_too(pipeline: Pipeline) -> None
     assert json.loads(record["value"])["event"]["componentOwnership"]["entityId"] == (
         "svc-dlq-owned"
     )
+
+
+def test_the_size_limit_is_the_operators_choice(
+    pipeline: Pipeline, pipeline_factory: Callable[..., Pipeline]
+) -> None:
+    strict = pipeline_factory(PROBLEM_TRACKER_WORKER__MAX_MESSAGE_BYTES="2048")
+    chatty = [messages.note("agent", now(), "line test " + "ok " * 800)]
+
+    sent = strict.send(strict.create_message("CPR-dlq-chatty", note=chatty))
+    pipeline.create("CPR-dlq-chatty", note=chatty)
+
+    assert len(sent.value or b"") > 2048
+    assert_dead_letter(strict, sent, "oversized")
+    pipeline.wait_status("CPR-dlq-chatty", "pending")
