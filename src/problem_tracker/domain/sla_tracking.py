@@ -6,9 +6,9 @@ report's SLA is now:
   ``inProgress``) starts a new cycle with a fresh clock, thresholds and ladder. A report
   stored before SLAs were tracked has none until it is reopened.
 - The rule is the first of the policy that matches the report's priority, severity,
-  customer segment (of its ``customer`` party) and ticket type. When another rule matches
-  (an attribute changed, or the policy did), it applies from the start of the cycle: the
-  time already used is re-measured on its calendar.
+  customer segment (of its ``customer`` party) and ticket type, now: when another rule
+  matches (an attribute changed, or the policy did), it applies from the start of the
+  cycle, and the time already used is re-measured on its calendar.
 - ``acknowledged`` and ``inProgress`` run the clock; ``pending`` stops it; ``held`` stops it
   if the rule says so; ``resolved``, ``cancelled`` and ``closed`` stop it for good, and a
   stopped clock keeps its measure.
@@ -66,10 +66,7 @@ def keep_time(
     if track is None or track.stopped:
         return track
     rule, now = rule_for(state, policy), event.occurred_at
-    clock = track.clock
-    if clock.rule_name != rule.name:
-        clock = recompute(clock, rule, now)
-    clock = _follow_status(clock, rule, state.status, now)
+    clock = _follow_status(recompute(track.clock, rule, now), rule, state.status, now)
     if isinstance(event, CUSTOMER_NOTIFICATIONS):
         clock = record_customer_update(clock, now)
     legs = _legs(track.partner_legs, state, event, policy, clock)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from jeopardy_builders import (
+    OFFICE,
     POLICY,
     STANDARD,
     T0,
@@ -245,11 +246,11 @@ def test_a_tick_sent_twice_acts_once() -> None:
     assert late == []
 
 
-def test_deadlines_are_whole_seconds() -> None:
+def test_deadlines_are_rounded_up_to_the_tenth_of_a_second() -> None:
     timeline = Timeline()
     timeline.create(at=T0 + timedelta(microseconds=1), entities=SERVICE)
 
-    assert next_deadline(timeline.report) == T0 + 4 * H + timedelta(seconds=1)
+    assert next_deadline(timeline.report) == T0 + 4 * H + timedelta(milliseconds=100)
 
 
 def test_a_due_tick_under_a_changed_policy_records_the_new_deadline() -> None:
@@ -262,6 +263,20 @@ def test_a_due_tick_under_a_changed_policy_records_the_new_deadline() -> None:
 
     assert [type(e) for e in events] == [DeadlineRescheduled]
     assert next_deadline(timeline.report) == T0 + 8 * H
+
+
+def test_a_rule_whose_calendar_changed_re_measures_the_cycle_on_the_new_calendar() -> None:
+    sunday = T0 - 24 * H
+    timeline = Timeline()
+    timeline.create(at=sunday, entities=SERVICE)
+    timeline.send(Hold(event_id=next_event_id(), report_id=REPORT_ID), sunday + 2 * H)
+    office_hours = a_rule("standard", 8 * H, calendar=OFFICE)
+    timeline.context = sla_context(policy=_only(office_hours))
+
+    timeline.send(Resume(event_id=next_event_id(), report_id=REPORT_ID), sunday + 3 * H)
+
+    assert timeline.sla.clock.consumed == timedelta(0)  # Sunday is not a working day
+    assert timeline.sla.due_at == T0 + 6 * H  # Monday 08:00-16:00 in Berlin
 
 
 def test_a_rule_the_policy_no_longer_has_gives_way_to_the_rule_matching_now() -> None:
