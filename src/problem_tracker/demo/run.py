@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from confluent_kafka import KafkaException
+from confluent_kafka.admin import AdminClient
 from rich.console import Console
 
+from problem_tracker.admin.client_config import confluent_config
 from problem_tracker.admin.topics import ensure_topics, topic_plan
 from problem_tracker.config import Settings
 from problem_tracker.demo.outputs import read_outputs
@@ -26,6 +29,9 @@ from problem_tracker.simulate import Simulation, SimulationOptions, SimulationRe
 from problem_tracker.simulate.console import ProgressView
 
 FAST_POLICY = Path("deploy/policies/sla-policy.fast.yaml")
+CLUSTER_TIMEOUT = 10.0
+SILENT = 0
+"""A cluster that does not answer is said once, in the error, not in a retry per 50 ms."""
 
 
 def prune_state(root: Path, keep: str) -> None:
@@ -130,8 +136,10 @@ class Demo:
     def _broker(self) -> tuple[str, float]:
         started = time.monotonic()
         if self.options.bootstrap_servers is not None:
-            self._say(f"Kafka    using {self.options.bootstrap_servers}")
-            return self.options.bootstrap_servers, 0.0
+            bootstrap = self.options.bootstrap_servers
+            self._check_answers(bootstrap)
+            self._say(f"Kafka    using {bootstrap}, answered in {time.monotonic() - started:.1f} s")
+            return bootstrap, time.monotonic() - started
         broker = LocalKafka(self.settings.local_kafka)
         running = broker.running_bootstrap()
         bootstrap = running or broker.start()
@@ -139,6 +147,14 @@ class Demo:
         how = "already up, reused" if running else f"started (Kafka {broker.settings.version})"
         self._say(f"Kafka    {bootstrap} {how} in {elapsed:.1f} s")
         return bootstrap, elapsed
+
+    def _check_answers(self, bootstrap: str) -> None:
+        kafka = self.settings.kafka.model_copy(update={"bootstrap_servers": bootstrap})
+        admin = AdminClient({**confluent_config(kafka), "log_level": SILENT})
+        try:
+            admin.list_topics(timeout=CLUSTER_TIMEOUT)
+        except KafkaException as exc:
+            raise DemoError(f"Kafka at {bootstrap} does not answer: {exc.args[0].str()}") from exc
 
     def _demo_settings(self, bootstrap: str) -> Settings:
         """The settings of this run: its own names and state, the fast SLA policy."""
