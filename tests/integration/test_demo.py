@@ -38,9 +38,9 @@ def demo_run(
         sla_policy=FAST_POLICY,
         bootstrap_servers=kafka_bootstrap,
     )
-    console = Console(file=io.StringIO(), width=120)
-    result = Demo(settings, options, console, os.environ).run()
-    return result, console.file.getvalue()  # type: ignore[attr-defined]
+    said = io.StringIO()
+    result = Demo(settings, options, Console(file=said, width=120), os.environ).run()
+    return result, said.getvalue()
 
 
 def test_every_created_report_is_acknowledged_and_has_one_last_status(

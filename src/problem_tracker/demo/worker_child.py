@@ -85,6 +85,8 @@ class WorkerChild:
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.settings.worker.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.log_path.exists():  # a worker kept from the last run goes on writing there
+            self.log_path.replace(self.log_path.with_suffix(".previous.log"))
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "problem_tracker", "worker"],

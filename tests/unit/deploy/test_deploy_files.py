@@ -66,7 +66,7 @@ def setting_env_names() -> set[str]:
     return {
         f"PROBLEM_TRACKER_{group}__{field}".upper()
         for group, group_field in Settings.model_fields.items()
-        for field in group_field.annotation.model_fields  # type: ignore[union-attr]
+        for field in group_field.annotation.model_fields
     }
 
 
