@@ -58,6 +58,10 @@ class WorkerSettings(BaseModel):
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
     max_message_bytes: int = Field(default=256 * 1024, ge=1024)
     tick_interval_seconds: float = Field(default=0.2, gt=0)
+    commit_interval_seconds: float = Field(default=1.0, gt=0)
+    session_timeout_seconds: float = Field(default=30.0, gt=0)
+    heartbeat_interval_seconds: float = Field(default=3.0, gt=0)
+    standby_replicas: int = Field(default=1, ge=0)
     ask_customer_when_no_affected_entity: bool = True
     sla_policy_file: Path | None = None
     log_level: str = "INFO"

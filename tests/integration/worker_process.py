@@ -51,6 +51,9 @@ class WorkerProcess:
                 "PROBLEM_TRACKER_WORKER__DATA_DIR": str(self.data_dir / "state"),
                 "PROBLEM_TRACKER_WORKER__WEB_PORT": str(self.web_port),
                 "PROBLEM_TRACKER_WORKER__LOG_LEVEL": "INFO",
+                # a killed worker leaves the group in seconds, not half a minute
+                "PROBLEM_TRACKER_WORKER__SESSION_TIMEOUT_SECONDS": "6",
+                "PROBLEM_TRACKER_WORKER__HEARTBEAT_INTERVAL_SECONDS": "1",
             }
         )
         env.update(self.extra_env)

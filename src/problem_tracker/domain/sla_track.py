@@ -5,9 +5,10 @@ jeopardy level, the resolution due time and the instant the report wants its nex
 ``Tick``.
 
 Those three are stored rather than recomputed so that the shell can schedule ticks and
-show the report without the policy. Ticks have a resolution of one second: the next tick
-is the first whole second at or after the earliest deadline, so that the instant the shell
-schedules (in whole seconds) is exactly the one the report asked for.
+show the report without the policy. Ticks have a resolution of 100 ms: the next tick is
+the first tenth of a second at or after the earliest deadline, so that the instant the
+shell schedules (in slots of 100 ms) is exactly the one the report asked for, and a
+deadline is acted on at most a tenth of a second late by rounding.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from problem_tracker.domain.escalation import PartnerLeg
 from problem_tracker.domain.jeopardy import JeopardyLevel, jeopardy_level
 from problem_tracker.domain.sla import SlaClock, SlaRule, due_at
 
-TICK_RESOLUTION = timedelta(seconds=1)
+TICK_RESOLUTION = timedelta(milliseconds=100)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,12 +47,15 @@ def refreshed(track: SlaTrack, rule: SlaRule) -> SlaTrack:
         track,
         jeopardy=jeopardy_level(clock, rule),
         due_at=due_at(clock, rule),
-        next_tick=whole_second(escalation.next_deadline(clock, rule, legs)),
+        next_tick=on_tick_grid(escalation.next_deadline(clock, rule, legs)),
     )
 
 
-def whole_second(moment: datetime | None) -> datetime | None:
-    """The first whole second at or after ``moment``: a deadline never fires early."""
-    if moment is None or moment.microsecond == 0:
-        return moment
-    return moment.replace(microsecond=0) + TICK_RESOLUTION
+def on_tick_grid(moment: datetime | None) -> datetime | None:
+    """The first tick instant at or after ``moment``: a deadline never fires early."""
+    if moment is None:
+        return None
+    past_grid = moment.microsecond % (TICK_RESOLUTION // timedelta(microseconds=1))
+    return (
+        moment if past_grid == 0 else moment - timedelta(microseconds=past_grid) + TICK_RESOLUTION
+    )

@@ -2,7 +2,7 @@
 when it next wants a ``Tick``, and only that tick, once it is due, is acted on.
 
 The shell calls ``next_deadline`` after every saved decision and schedules a ``Tick``
-whose ``deadline`` is that instant (a whole second). A tick for a deadline the report no
+whose ``deadline`` is that instant (on the 100 ms tick grid). A tick for a deadline the report no
 longer has (a stale one: the report paused, moved on, or the tick was already acted on)
 or one that arrives before its deadline does nothing.
 """

@@ -19,7 +19,7 @@ from problem_tracker.contracts.internal import encode_internal
 from problem_tracker.domain.commands import Tick
 from problem_tracker.domain.report import CustomerProblemReport
 from problem_tracker.observability.metrics import Metrics
-from problem_tracker.streaming.due_index import DueIndex, from_epoch_second, to_epoch_second
+from problem_tracker.streaming.due_index import DueIndex, from_slot, to_slot
 from problem_tracker.streaming.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -28,9 +28,7 @@ NextDeadline = Callable[[CustomerProblemReport], datetime | None]
 
 
 def tick_command(report_id: str, deadline: datetime) -> Tick:
-    return Tick(
-        event_id=f"tick-{to_epoch_second(deadline)}", report_id=report_id, deadline=deadline
-    )
+    return Tick(event_id=f"tick-{to_slot(deadline)}", report_id=report_id, deadline=deadline)
 
 
 class TickScheduler:
@@ -56,7 +54,7 @@ class TickScheduler:
         deadline = None if state is None else self._next_deadline(state)
         key = report_id.encode()
         stored = self._deadlines.get(key)
-        wanted = None if deadline is None else str(to_epoch_second(deadline)).encode()
+        wanted = None if deadline is None else str(to_slot(deadline)).encode()
         if stored != wanted:
             if wanted is None:
                 self._deadlines.pop(key, None)
@@ -83,4 +81,4 @@ class TickScheduler:
 
 
 def deadline_from_table(value: bytes) -> datetime:
-    return from_epoch_second(int(value))
+    return from_slot(int(value))

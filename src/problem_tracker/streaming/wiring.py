@@ -11,7 +11,9 @@ from problem_tracker.application.ports import Clock, SystemClock
 from problem_tracker.config import Settings
 from problem_tracker.contracts.outcomes import ReferenceKind
 from problem_tracker.domain.context import DecisionContext, ProcessPolicy
+from problem_tracker.domain.timers import next_deadline
 from problem_tracker.observability.metrics import Metrics
+from problem_tracker.policy import load_policy
 from problem_tracker.streaming.agents import Processors, register_agents
 from problem_tracker.streaming.app import create_app
 from problem_tracker.streaming.outbox import Outbox
@@ -28,10 +30,6 @@ from problem_tracker.streaming.topics import Topics, declare_topics
 from problem_tracker.streaming.views import Readiness, register_views
 
 log = logging.getLogger(__name__)
-
-
-def next_deadline(state: object) -> None:
-    return None
 
 
 @dataclass
@@ -73,7 +71,11 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
     policy = ProcessPolicy(
         ask_customer_when_no_affected_entity=settings.worker.ask_customer_when_no_affected_entity
     )
-    context = DecisionContext(reference=reference.index, policy=policy)
+    context = DecisionContext(
+        reference=reference.index,
+        policy=policy,
+        sla_policy=load_policy(settings.worker.sla_policy_file),
+    )
     reports = ReportProcessor(shell, reports_table, context)
     ticks = TickScheduler(deadlines_table, next_deadline, outbox, clock, metrics)
     reports.after_decision = ticks.after_decision

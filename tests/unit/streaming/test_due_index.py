@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from problem_tracker.streaming.due_index import DueIndex, to_epoch_second
+from problem_tracker.streaming.due_index import DueIndex, to_slot
 
 T0 = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
@@ -16,11 +16,12 @@ def test_a_deadline_is_due_only_once_its_second_has_come() -> None:
     assert len(index) == 0
 
 
-def test_a_fractional_deadline_rounds_up_so_it_never_fires_early() -> None:
+def test_a_deadline_between_slots_rounds_up_so_it_never_fires_early() -> None:
     index = DueIndex()
     index.schedule("r1", T0 + timedelta(seconds=5, milliseconds=1))
-    assert list(index.pop_due(T0 + timedelta(seconds=5, milliseconds=500))) == []
-    assert [r for r, _ in index.pop_due(T0 + timedelta(seconds=6))] == ["r1"]
+    assert list(index.pop_due(T0 + timedelta(seconds=5, milliseconds=99))) == []
+    fired = list(index.pop_due(T0 + timedelta(seconds=5, milliseconds=100)))
+    assert fired == [("r1", T0 + timedelta(seconds=5, milliseconds=100))]
 
 
 def test_rescheduling_replaces_the_earlier_deadline() -> None:
@@ -44,7 +45,7 @@ def test_clearing_a_deadline_removes_the_report() -> None:
 def test_rebuild_replaces_the_whole_index() -> None:
     index = DueIndex()
     index.schedule("old", T0)
-    index.rebuild([("a", to_epoch_second(T0) + 3), ("b", to_epoch_second(T0) + 1)])
+    index.rebuild([("a", to_slot(T0) + 30), ("b", to_slot(T0) + 10)])
     assert [r for r, _ in index.pop_due(T0 + timedelta(seconds=10))] == ["b", "a"]
 
 
