@@ -106,6 +106,11 @@ class Demo:
 
     def run(self) -> DemoResult:
         started = time.monotonic()
+        if not self.options.sla_policy.is_file():
+            raise DemoError(
+                f"SLA policy {self.options.sla_policy} not found: "
+                "run from the repository root or pass --sla-policy"
+            )
         bootstrap, kafka_seconds = self._broker()
         settings = self._demo_settings(bootstrap)
         self._topics(settings)
@@ -159,10 +164,6 @@ class Demo:
     def _demo_settings(self, bootstrap: str) -> Settings:
         """The settings of this run: its own names and state, the fast SLA policy."""
         policy = self.options.sla_policy
-        if not policy.is_file():
-            raise DemoError(
-                f"SLA policy {policy} not found: run from the repository root or pass --sla-policy"
-            )
         worker = self.settings.worker
         port = worker.web_port if worker.web_port and port_is_free(worker.web_port) else 0
         workdir = self.options.workdir.resolve()
