@@ -5,8 +5,9 @@ that needs it."""
 from __future__ import annotations
 
 import pytest
-from pipeline import Pipeline
+from pipeline import Pipeline, now
 
+from problem_tracker.simulate import messages
 from problem_tracker.simulate.messages import CANCEL, Topic
 
 pytestmark = pytest.mark.integration
@@ -59,3 +60,22 @@ def _withdrawal(pipeline: Pipeline, request_id: str) -> dict:
         for o in pipeline.outputs(Topic.PARTNER_PROBLEM_REQUESTS, request_id)
         if o.event_type == "CancelPartnerProblemReportRequest"
     )
+
+
+def test_a_report_cancelled_before_its_service_trouble_was_linked_still_withdraws_it(
+    pipeline: Pipeline,
+) -> None:
+    create = pipeline.create_message("CPR-cx-3", services=["svc-cx-3"])
+    cancel = messages.status_request(
+        pipeline.event_id(), now(), CANCEL, "CPR-cx-3", "customer called back: all fine"
+    )
+    pipeline.send_many([create, cancel])
+
+    request_id = pipeline.wait_request(Topic.SERVICE_TROUBLE_REQUESTS, "svc-cx-3")
+    pipeline.wait_for(
+        "the service trouble withdrawn",
+        lambda: request_id in pipeline.cancelled_requests(Topic.SERVICE_TROUBLE_REQUESTS),
+    )
+    pipeline.wait_statuses("CPR-cx-3", ["acknowledged", "inProgress", "cancelled"])
+    pipeline.settle()
+    assert pipeline.dead_letters() == []

@@ -104,3 +104,26 @@ def test_a_reopened_report_goes_back_to_work_with_a_new_service_trouble_request(
     pipeline.wait_statuses(
         "CPR-reopen-1", ["acknowledged", "inProgress", "resolved", "inProgress", "resolved"]
     )
+
+
+def test_a_report_whose_work_is_done_while_held_is_resolved_when_resumed(
+    pipeline: Pipeline,
+) -> None:
+    pipeline.create("CPR-hold-3", services=["svc-hold-3"])
+    request_id = pipeline.wait_request(Topic.SERVICE_TROUBLE_REQUESTS, "svc-hold-3")
+    pipeline.wait_for(
+        "service trouble linked",
+        lambda: (pipeline.view("CPR-hold-3") or {}).get("serviceTroubleReport"),
+    )
+    pipeline.customer(HOLD, "CPR-hold-3", statusChangeReason="customer abroad")
+    pipeline.wait_status("CPR-hold-3", "held")
+    pipeline.answer(Topic.SERVICE_TROUBLE_EVENTS, request_id, "resolved")
+    pipeline.settle()
+    assert pipeline.statuses("CPR-hold-3") == ["acknowledged", "inProgress", "held"]
+
+    pipeline.customer(RESUME, "CPR-hold-3")
+
+    pipeline.wait_statuses(
+        "CPR-hold-3", ["acknowledged", "inProgress", "held", "inProgress", "resolved"]
+    )
+    assert len(pipeline.notifications("CPR-hold-3", "CustomerProblemReportResolvedEvent")) == 1

@@ -47,3 +47,35 @@ def _linked_to(pipeline: Pipeline, report_id: str) -> str | None:
     view = pipeline.view(report_id) or {}
     work = view.get("serviceTroubleReport", [])
     return work[0]["requestId"] if work else None
+
+
+def test_a_report_arriving_while_the_service_trouble_is_worked_on_joins_it(
+    pipeline: Pipeline,
+) -> None:
+    pipeline.create("CPR-late-1", services=["svc-late-1"])
+    request_id = pipeline.wait_request(Topic.SERVICE_TROUBLE_REQUESTS, "svc-late-1")
+    pipeline.wait_for("first report linked", lambda: _linked_to(pipeline, "CPR-late-1"))
+    pipeline.answer(Topic.SERVICE_TROUBLE_EVENTS, request_id, "inProgress")
+    pipeline.wait_for(
+        "work in progress",
+        lambda: _work(pipeline, "CPR-late-1").get("status") == "inProgress",
+    )
+
+    pipeline.create("CPR-late-2", services=["svc-late-1"])
+
+    pipeline.wait_for("late report linked", lambda: _linked_to(pipeline, "CPR-late-2"))
+    assert _work(pipeline, "CPR-late-2") == {
+        "requestId": request_id,
+        "externalId": f"ext-{request_id}",
+        "status": "inProgress",
+    }
+    pipeline.answer(Topic.SERVICE_TROUBLE_EVENTS, request_id, "resolved")
+    pipeline.wait_status("CPR-late-1", "resolved")
+    pipeline.wait_status("CPR-late-2", "resolved")
+    assert len(pipeline.created_requests(Topic.SERVICE_TROUBLE_REQUESTS, "svc-late-1")) == 1
+
+
+def _work(pipeline: Pipeline, report_id: str) -> dict:
+    view = pipeline.view(report_id) or {}
+    work = view.get("serviceTroubleReport", [])
+    return dict(work[0]) if work else {}
