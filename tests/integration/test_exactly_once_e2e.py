@@ -20,7 +20,13 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def pipeline(pipeline_factory: Callable[..., Pipeline]) -> Pipeline:
-    return pipeline_factory(PROBLEM_TRACKER_WORKER__PROCESSING_GUARANTEE="exactly_once")
+    return pipeline_factory(
+        PROBLEM_TRACKER_WORKER__PROCESSING_GUARANTEE="exactly_once",
+        # Faust's own settings: a killed member leaves the group after 10 s, not 60 s.
+        BROKER_SESSION_TIMEOUT="10",
+        BROKER_HEARTBEAT_INTERVAL="1",
+        BROKER_REBALANCE_TIMEOUT="10",
+    )
 
 
 def read_committed(pipeline: Pipeline, topic: Topic, timeout: float = 30.0) -> list:
@@ -80,3 +86,36 @@ def test_an_internal_fault_flows_through_a_transactional_worker_to_committed_rea
     ] == ["acknowledged", "inProgress", "resolved", "closed"]
     assert [n["eventType"] for n in notifications].count("CustomerProblemReportResolvedEvent") == 1
     assert len({n["eventId"] for n in notifications}) == len(notifications)
+
+
+def test_a_transactional_worker_killed_mid_flow_shows_committed_readers_each_output_once(
+    pipeline: Pipeline, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    pipeline.create("CPR-eos-2", services=["svc-eos-2"])
+    request_id = pipeline.wait_request(Topic.SERVICE_TROUBLE_REQUESTS, "svc-eos-2")
+    pipeline.wait_for(
+        "service trouble linked",
+        lambda: (pipeline.view("CPR-eos-2") or {}).get("serviceTroubleReport"),
+    )
+    pipeline.worker.kill()
+    pipeline.restart_worker(tmp_path_factory.mktemp("worker-eos-empty-disk"))
+
+    pipeline.answer(Topic.SERVICE_TROUBLE_EVENTS, request_id, "resolved")
+    pipeline.wait_status("CPR-eos-2", "resolved", timeout=60)
+    pipeline.customer(CLOSE, "CPR-eos-2")
+    pipeline.wait_status("CPR-eos-2", "closed")
+
+    notifications = [
+        n
+        for n in read_committed(pipeline, Topic.NOTIFICATIONS)
+        if n["correlationId"] == "CPR-eos-2"
+    ]
+    statuses = [
+        n["event"]["customerProblemReport"]["status"]
+        for n in notifications
+        if n["eventType"] == "CustomerProblemReportStatusChangeEvent"
+    ]
+    assert statuses == ["acknowledged", "inProgress", "resolved", "closed"]
+    assert len({n["eventId"] for n in notifications}) == len(notifications)
+    requests = read_committed(pipeline, Topic.SERVICE_TROUBLE_REQUESTS)
+    assert [r["correlationId"] for r in requests].count(request_id) == 1
