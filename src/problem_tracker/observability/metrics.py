@@ -58,9 +58,9 @@ class Metrics:
             buckets=_LATENCY_BUCKETS,
             registry=r,
         )
-        self.open_reports = Gauge(
-            "problem_tracker_open_reports",
-            "Reports in a non-terminal status on this worker's partitions.",
+        self.ready = Gauge(
+            "problem_tracker_ready",
+            "1 when partitions are assigned and recovered and reference data is loaded.",
             registry=r,
         )
         self.due_index_size = Gauge(

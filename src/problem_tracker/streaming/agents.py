@@ -9,6 +9,7 @@ after the DLQ entry was handed to the producer.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from problem_tracker.contracts.outcomes import (
     Rejection,
     RejectionCode,
 )
+from problem_tracker.observability.metrics import Metrics
 from problem_tracker.streaming.outbox import Consumed, Outbox
 from problem_tracker.streaming.processors import (
     DelegatedEventRouter,
@@ -52,7 +54,9 @@ def _raw_source(app: faust.App, *sources: TopicT) -> TopicT:
     return app.topic(*names, key_serializer="raw", value_serializer="raw")
 
 
-def register_agents(app: faust.App, topics: Topics, processors: Processors, outbox: Outbox) -> None:
+def register_agents(
+    app: faust.App, topics: Topics, processors: Processors, outbox: Outbox, metrics: Metrics
+) -> None:
     """Attach every agent of the worker to ``app``."""
     reference = processors.reference
     delegated = processors.delegated
@@ -70,6 +74,8 @@ def register_agents(app: faust.App, topics: Topics, processors: Processors, outb
     async def run(stream: StreamT[bytes]) -> None:
         async for event in stream.events():
             record = consumed(event)
+            metrics.messages_in.labels(record.topic).inc()
+            started = time.perf_counter()
             try:
                 await by_topic[record.topic](record)
             except Exception as exc:
@@ -78,6 +84,7 @@ def register_agents(app: faust.App, topics: Topics, processors: Processors, outb
                 )
                 rejection = Rejection(RejectionCode.SCHEMA_VIOLATION, f"unprocessable: {exc!r}")
                 await outbox.dead_letter(record.origin, rejection)
+            metrics.processing_seconds.labels(record.topic).observe(time.perf_counter() - started)
 
     # Sources that share a table are consumed by one agent, so that their records for
     # one key are handled in order on the worker that owns the key's partition.

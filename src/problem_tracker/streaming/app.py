@@ -36,7 +36,8 @@ def create_app(settings: Settings) -> faust.App:
         broker=f"kafka://{settings.kafka.bootstrap_servers.replace(',', ';kafka://')}",
         broker_credentials=faust_broker_credentials(settings),
         store=worker.store,
-        datadir=str(worker.data_dir),
+        # Faust names table files without the app id: keep each app's state apart.
+        datadir=str(worker.data_dir / worker.app_id),
         processing_guarantee=worker.processing_guarantee,
         topic_partitions=settings.topics.partitions,
         topic_replication_factor=settings.topics.replication_factor,

@@ -85,10 +85,11 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
         delegated=DelegatedEventRouter(shell),
         reference=ReferenceValidator(shell),
     )
-    register_agents(app, topics, processors, outbox)
+    register_agents(app, topics, processors, outbox, metrics)
     readiness = Readiness(reference.loaded)
 
     def refresh_gauges() -> None:
+        metrics.ready.set(0 if readiness.problems() else 1)
         for kind, size in reference.index.sizes().items():
             metrics.reference_entries.labels(kind).set(size)
 
