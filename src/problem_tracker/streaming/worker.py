@@ -31,6 +31,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     report = ensure_topics(settings.kafka, [*topic_plan(settings.topics), *internal])
     for warning in report.warnings:
         logging.getLogger(__name__).warning(warning)
+    (settings.worker.data_dir / settings.worker.app_id).mkdir(parents=True, exist_ok=True)
     worker = build_worker(settings)
     worker.reference.start()
     try:
