@@ -16,6 +16,7 @@ from problem_tracker.config import Settings
 BENCHMARK_MODULES: tuple[str, ...] = (
     "bench.due_index",
     "bench.domain",
+    "bench.pipeline",
 )
 
 

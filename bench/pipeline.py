@@ -1,0 +1,254 @@
+"""End to end on a real broker: one worker, customer problem reports in, acknowledgements out.
+
+Inventory first says the NOC owns every service, then the run sends reports in two
+phases: a paced phase (a steady, light rate) gives the latency of one report through the
+worker, and a burst (every report as fast as the producer goes) gives the throughput the
+worker sustains. A report counts as acknowledged when its StatusChange notification with
+status ``acknowledged`` is consumed from customer-problem.notifications; its latency is
+from the moment its create event was produced to that moment, both on this machine's
+clock. Each create also makes the worker request a service trouble report, link it and
+put the report inProgress, so this is the whole intake path, not a single hop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.kafka_env import (
+    BenchWorker,
+    broker,
+    cpu_seconds,
+    create_topics,
+    delete_run_topics,
+    new_run,
+    work_directory,
+)
+from bench.report import RESULTS_DIR, Result, Stopwatch, finish, percentile, rss_bytes
+from bench.traffic import Sender, Watcher
+from problem_tracker.config import Settings
+from problem_tracker.simulate.messages import Topic
+
+STATUS_CHANGE = "CustomerProblemReportStatusChangeEvent"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("pipeline", help="one worker end to end on a real broker")
+    parser.add_argument("--reports", type=int, default=5000, help="reports in the burst")
+    parser.add_argument("--paced", type=int, default=200, help="reports in the paced phase")
+    parser.add_argument("--rate", type=float, default=20.0, help="paced reports per second")
+    parser.add_argument("--services", type=int, default=500)
+    parser.add_argument("--partitions", type=int, default=6)
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds per phase")
+    parser.add_argument("--bootstrap", help="an existing broker (default: start a throwaway)")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
+    parser.set_defaults(handler=run)
+
+
+@dataclass
+class Acknowledgements:
+    """When each report's acknowledgement arrived, and any dead letters seen."""
+
+    at: dict[str, float] = field(default_factory=dict)
+    dead_letters: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def seen(
+        self, role: Topic, key: str | None, headers: dict[str, str], value: bytes, at: float
+    ) -> None:
+        if role is Topic.DLQ:
+            self.dead_letters += 1
+            return
+        if key is None or key in self.at or headers.get("eventType") != STATUS_CHANGE:
+            return
+        report = json.loads(value)["event"]["customerProblemReport"]
+        if report.get("status") == "acknowledged":
+            with self.lock:
+                self.at[key] = at
+
+    def count(self, report_ids: list[str]) -> int:
+        with self.lock:
+            return sum(1 for r in report_ids if r in self.at)
+
+
+@dataclass
+class Phase:
+    name: str
+    sent: dict[str, float]
+    produce_seconds: float = 0.0
+    complete: bool = False
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    parameters = {k: v for k, v in vars(args).items() if k not in ("handler", "results_dir")}
+    result = Result("pipeline", parameters)
+    with work_directory(args.keep) as work, broker(args.bootstrap, settings, work) as kafka:
+        app_id, topics = new_run("pipeline", args.partitions)
+        create_topics(kafka.bootstrap, app_id, topics)
+        sender = Sender(kafka.bootstrap, topics)
+        services = [f"svc-{i:04d}" for i in range(args.services)]
+        for service in services:
+            sender.own(service)
+        sender.flush()
+        acks = Acknowledgements()
+        roles = (Topic.NOTIFICATIONS, Topic.DLQ)
+        watcher = Watcher(kafka.bootstrap, topics, roles, acks.seen).start()
+        worker = BenchWorker(kafka.bootstrap, app_id, topics, work / "worker")
+        try:
+            with Stopwatch() as starting:
+                worker.start()
+            result.add("worker start until ready", round(starting.seconds, 1), "s")
+            measure(result, args, sender, services, acks, worker, kafka.pid)
+        finally:
+            worker.stop()
+            watcher.stop()
+            if args.bootstrap:
+                delete_run_topics(kafka.bootstrap, app_id, topics)
+    result.add("dead letters seen", acks.dead_letters)
+    add_context_notes(result)
+    return finish(result, args.results_dir)
+
+
+def measure(
+    result: Result,
+    args: argparse.Namespace,
+    sender: Sender,
+    services: list[str],
+    acks: Acknowledgements,
+    worker: BenchWorker,
+    broker_pid: int | None,
+) -> None:
+    rss_ready = rss_bytes(worker.pid)
+    paced = send_paced(sender, services, args.paced, args.rate)
+    wait_for(paced, acks, args.timeout, worker)
+    report_phase(result, paced, acks)
+    worker.settle()
+    rss_before = rss_bytes(worker.pid)
+    cpu_before = cpu_seconds(worker.pid)
+    broker_before = cpu_seconds(broker_pid) if broker_pid else 0.0
+    counters_before = worker.metrics()
+    burst = send_burst(sender, services, args.reports, offset=args.paced)
+    wait_for(burst, acks, args.timeout, worker)
+    report_phase(result, burst, acks)
+    settled = worker.settle()
+    n = len(burst.sent)
+    cpu = cpu_seconds(worker.pid) - cpu_before
+    rss_end = rss_bytes(worker.pid)
+    result.add("worker CPU for the burst, until idle again", round(cpu, 1), "s")
+    result.add("worker CPU per report", round(cpu / n * 1000, 2), "ms")
+    result.add("wait for the worker to be idle after the burst", round(settled, 1), "s")
+    if broker_pid:
+        result.add(
+            "broker CPU for the burst", round(cpu_seconds(broker_pid) - broker_before, 1), "s"
+        )
+    report_traffic(result, counters_before, worker.metrics(), n)
+    result.add("worker RSS when ready", round(rss_ready / 2**20, 1), "MiB")
+    result.add("worker RSS at the end (VmRSS)", round(rss_end / 2**20, 1), "MiB")
+    result.add("worker RSS growth per burst report", round((rss_end - rss_before) / n), "B")
+
+
+def report_traffic(
+    result: Result, before: dict[str, float], after: dict[str, float], n: int
+) -> None:
+    """Messages the worker consumed and produced per burst report, from its own counters."""
+    for direction in ("in", "out"):
+        prefix = f"problem_tracker_messages_{direction}_total{{"
+        moved = sum(v - before.get(k, 0.0) for k, v in after.items() if k.startswith(prefix))
+        result.add(f"worker messages {direction} per report", round(moved / n, 2))
+
+
+def send_paced(sender: Sender, services: list[str], count: int, rate: float) -> Phase:
+    phase = Phase("paced", {})
+    started = time.monotonic()
+    for i in range(count):
+        delay = started + i / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        report_id = f"CPR-{i:07d}"
+        phase.sent[report_id] = sender.create(report_id, services[i % len(services)])
+    sender.flush()
+    phase.produce_seconds = time.monotonic() - started
+    return phase
+
+
+def send_burst(sender: Sender, services: list[str], count: int, offset: int) -> Phase:
+    phase = Phase("burst", {})
+    with Stopwatch() as producing:
+        for i in range(offset, offset + count):
+            report_id = f"CPR-{i:07d}"
+            phase.sent[report_id] = sender.create(report_id, services[i % len(services)])
+        sender.flush()
+    phase.produce_seconds = producing.seconds
+    return phase
+
+
+def wait_for(phase: Phase, acks: Acknowledgements, timeout: float, worker: BenchWorker) -> None:
+    """Until every report of the phase is acknowledged, the time is up or the worker died."""
+    ids = list(phase.sent)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and worker.alive():
+        if acks.count(ids) == len(ids):
+            phase.complete = True
+            return
+        time.sleep(0.1)
+    if not worker.alive():
+        raise RuntimeError(f"worker died during the {phase.name} phase:\n{worker.tail()}")
+
+
+def report_phase(result: Result, phase: Phase, acks: Acknowledgements) -> None:
+    name = phase.name
+    latencies = [acks.at[r] - sent for r, sent in phase.sent.items() if r in acks.at]
+    done = sorted(acks.at[r] for r in phase.sent if r in acks.at)
+    first_sent = min(phase.sent.values())
+    result.add(f"{name}: reports sent", len(phase.sent))
+    result.add(f"{name}: reports acknowledged", len(done))
+    result.add(f"{name}: produce rate", round(len(phase.sent) / phase.produce_seconds), "/s")
+    if not phase.complete:
+        result.notes.append(f"{name}: only {len(done)} of {len(phase.sent)} acknowledged in time")
+    if not done:
+        return
+    result.add(
+        f"{name}: acknowledged rate, overall",
+        round(len(done) / (done[-1] - first_sent), 1),
+        "reports/s",
+    )
+    if len(done) >= 20:
+        low, high = done[len(done) // 10], done[len(done) * 9 // 10]
+        steady = (len(done) * 9 // 10 - len(done) // 10) / max(high - low, 1e-9)
+        result.add(
+            f"{name}: acknowledged rate, sustained (10th-90th pct)", round(steady, 1), "reports/s"
+        )
+    for label, fraction in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99)):
+        result.add(f"{name}: latency {label}", round(percentile(latencies, fraction) * 1000), "ms")
+    result.add(f"{name}: latency max", round(max(latencies) * 1000), "ms")
+
+
+def report_costs(
+    result: Result,
+    worker: BenchWorker,
+    burst: Phase,
+    cpu_before: float,
+    rss_ready: int,
+    rss_before_burst: int,
+) -> None:
+    n = len(burst.sent)
+    rss_end = rss_bytes(worker.pid)
+    cpu = cpu_seconds(worker.pid) - cpu_before
+    result.add("worker CPU during burst", round(cpu, 1), "s")
+    result.add("worker CPU per report (intake path)", round(cpu / n * 1000, 2), "ms")
+    result.add("worker RSS when ready", round(rss_ready / 2**20, 1), "MiB")
+    result.add("worker RSS at the end (VmRSS)", round(rss_end / 2**20, 1), "MiB")
+    result.add("worker RSS growth per burst report", round((rss_end - rss_before_burst) / n), "B")
+
+
+def add_context_notes(result: Result) -> None:
+    result.notes.append(
+        "broker, worker and this load generator share the machine; the burst latency is "
+        "mostly time spent queued behind earlier reports, the paced latency is the path "
+        "of one report"
+    )

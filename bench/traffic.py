@@ -1,0 +1,166 @@
+"""What the benchmarks send to a worker and how they watch what it publishes.
+
+Messages come from the simulator's builders (``problem_tracker.simulate.messages``), so
+they are the contract's envelopes; keys are partitioned with ``murmur2_random`` as Faust
+expects. Times are wall-clock (``time.time()``) on this machine, the same clock the
+worker uses for ``eventTime`` and SLA deadlines.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from confluent_kafka import OFFSET_BEGINNING, Consumer, Message, Producer, TopicPartition
+
+from bench.kafka_env import RunTopics
+from problem_tracker.simulate import messages
+from problem_tracker.simulate.messages import SimMessage, Topic
+
+QUIET = 3
+
+
+class Sender:
+    """Produces contract messages into this run's topics; counts what was refused."""
+
+    def __init__(self, bootstrap: str, topics: RunTopics) -> None:
+        self._producer = Producer(
+            {
+                "bootstrap.servers": bootstrap,
+                "partitioner": "murmur2_random",
+                "linger.ms": 5,
+                "enable.idempotence": True,
+                "log_level": QUIET,
+            }
+        )
+        self._topics = topics
+        self._ids = itertools.count()
+        self.failures: list[str] = []
+
+    def event_id(self) -> str:
+        return f"evt-{self._topics.prefix}{next(self._ids)}"
+
+    def send(self, message: SimMessage) -> None:
+        while True:
+            try:
+                self._producer.produce(
+                    self._topics.name(message.topic.value),
+                    key=None if message.key is None else message.key.encode(),
+                    value=messages.value_bytes(message),
+                    headers=messages.headers(message),
+                    on_delivery=self._delivered,
+                )
+                break
+            except BufferError:
+                self._producer.poll(0.05)
+        self._producer.poll(0)
+
+    def own(self, service_id: str, owner_id: str = "noc", role: str = "internal") -> None:
+        """Inventory says who owns a service (the worker reads this at start-up)."""
+        entity = {"id": service_id, "referredType": "Service"}
+        owner = {"id": owner_id, "role": role}
+        self.send(messages.component_ownership(self.event_id(), now(), entity, owner))
+
+    def create(self, report_id: str, service_id: str, priority: int = 2) -> float:
+        """A new customer problem report on one service; returns the wall time it was sent."""
+        sent = time.time()
+        moment = datetime.fromtimestamp(sent, UTC)
+        report = {
+            "id": report_id,
+            "description": f"customer problem {report_id}",
+            "severity": "major",
+            "priority": priority,
+            "ticketType": "incident",
+            "creationDate": messages.iso(moment),
+            "relatedParty": [{"role": "customer", "id": f"cust-{report_id}", "segment": "gold"}],
+            "relatedEntity": [
+                {"role": "affectedService", "id": service_id, "referredType": "Service"}
+            ],
+        }
+        self.send(messages.report_created(self.event_id(), moment, report))
+        return sent
+
+    def flush(self, timeout: float = 60.0) -> None:
+        remaining = self._producer.flush(timeout)
+        if remaining:
+            raise RuntimeError(f"{remaining} messages still undelivered after {timeout}s")
+        if self.failures:
+            raise RuntimeError(f"{len(self.failures)} sends failed, first: {self.failures[0]}")
+
+    def _delivered(self, error: Any, _message: Message) -> None:
+        if error is not None:
+            self.failures.append(str(error))
+
+
+Seen = Callable[[Topic, str | None, dict[str, str], bytes, float], None]
+"""Called with (topic role, key, headers, value, wall time received) for every record."""
+
+
+class Watcher:
+    """Reads output topics from the beginning in a thread and hands each record over."""
+
+    def __init__(
+        self, bootstrap: str, topics: RunTopics, roles: tuple[Topic, ...], seen: Seen
+    ) -> None:
+        self._roles = {topics.name(role.value): role for role in roles}
+        self._partitions = topics.partitions
+        self._seen = seen
+        self._consumer = Consumer(
+            {
+                "bootstrap.servers": bootstrap,
+                "group.id": f"bench-watcher-{uuid.uuid4()}",
+                "enable.auto.commit": False,
+                "fetch.wait.max.ms": 10,
+                "log_level": QUIET,
+            }
+        )
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bench-watcher", daemon=True)
+        self.errors: list[str] = []
+
+    def start(self) -> Watcher:
+        self._consumer.assign(
+            [
+                TopicPartition(name, partition, OFFSET_BEGINNING)
+                for name in self._roles
+                for partition in range(self._partitions)
+            ]
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+        self._consumer.close()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for record in self._consumer.consume(500, 0.1):
+                received = time.time()
+                if record.error() is not None:
+                    self.errors.append(str(record.error()))
+                    continue
+                key = record.key()
+                headers = _headers(record)
+                self._seen(
+                    self._roles[str(record.topic())],
+                    key.decode() if key is not None else None,
+                    headers,
+                    record.value() or b"",
+                    received,
+                )
+
+
+def _headers(record: Message) -> dict[str, str]:
+    raw = cast(list[tuple[str, bytes | None]], record.headers() or [])
+    return {name: (value or b"").decode() for name, value in raw}
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
