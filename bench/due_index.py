@@ -25,7 +25,7 @@ from rocksdict import Options, Rdict, WriteBatch
 
 from bench.report import RESULTS_DIR, Result, Stopwatch, finish, rss_bytes
 from problem_tracker.config import Settings
-from problem_tracker.streaming.due_index import DueIndex, to_epoch_second
+from problem_tracker.streaming.due_index import DueIndex, to_slot
 
 GOAL_REPORTS = 1_000_000
 GOAL_BYTES_PER_REPORT = 200
@@ -158,7 +158,7 @@ def measure_layout(n: int, spread: int, seed: int) -> Measured:
             round(sum(sys.getsizeof(i) for i in ids) / n, 1),
             "B",
         ),
-        "distinct seconds": (len({to_epoch_second(d) for d in deadlines}), ""),
+        "distinct seconds": (len({to_slot(d) for d in deadlines}), ""),
         "schedule": (round(n / scheduling.seconds), "reports/s"),
         "reschedule (1 h later)": (round(n / rescheduling.seconds), "reports/s"),
         "pop_due burst (all due at once)": (round(popping.seconds, 3), "s"),
@@ -203,7 +203,7 @@ def measure_rebuild(n: int, spread: int, seed: int) -> Measured:
 
 def write_deadlines(path: str, n: int, spread: int, seed: int) -> None:
     """The ``deadlines`` table as the worker stores it: report id → ASCII epoch second."""
-    first = to_epoch_second(BASE)
+    first = to_slot(BASE)
     db = Rdict(path, Options(raw_mode=True))
     try:
         batch = WriteBatch(raw_mode=True)
