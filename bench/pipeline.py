@@ -107,6 +107,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         finally:
             worker.stop()
             watcher.stop()
+            sender.close()
             if args.bootstrap:
                 delete_run_topics(kafka.bootstrap, app_id, topics)
     result.add("dead letters seen", acks.dead_letters)

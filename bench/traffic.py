@@ -92,6 +92,9 @@ class Sender:
         if self.failures:
             raise RuntimeError(f"{len(self.failures)} sends failed, first: {self.failures[0]}")
 
+    def close(self) -> None:
+        self._producer.close()
+
     def _delivered(self, error: Any, _message: Message) -> None:
         if error is not None:
             self.failures.append(str(error))
