@@ -20,13 +20,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def pipeline(pipeline_factory: Callable[..., Pipeline]) -> Pipeline:
-    return pipeline_factory(
-        PROBLEM_TRACKER_WORKER__PROCESSING_GUARANTEE="exactly_once",
-        # Faust's own settings: a killed member leaves the group after 10 s, not 60 s.
-        BROKER_SESSION_TIMEOUT="10",
-        BROKER_HEARTBEAT_INTERVAL="1",
-        BROKER_REBALANCE_TIMEOUT="10",
-    )
+    return pipeline_factory(PROBLEM_TRACKER_WORKER__PROCESSING_GUARANTEE="exactly_once")
 
 
 def read_committed(pipeline: Pipeline, topic: Topic, timeout: float = 30.0) -> list:

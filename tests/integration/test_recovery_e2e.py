@@ -5,7 +5,6 @@ gone) and processes what arrived while no worker ran."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import pytest
 from pipeline import Pipeline
@@ -13,18 +12,6 @@ from pipeline import Pipeline
 from problem_tracker.simulate.messages import CLOSE, Topic
 
 pytestmark = pytest.mark.integration
-
-FAST_FAILURE_DETECTION = {
-    # Faust's own settings: a killed member leaves the group after 10 s instead of 60 s.
-    "BROKER_SESSION_TIMEOUT": "10",
-    "BROKER_HEARTBEAT_INTERVAL": "1",
-    "BROKER_REBALANCE_TIMEOUT": "10",
-}
-
-
-@pytest.fixture(scope="module")
-def pipeline(pipeline_factory: Callable[..., Pipeline]) -> Pipeline:
-    return pipeline_factory(**FAST_FAILURE_DETECTION)
 
 
 def _delegated(pipeline: Pipeline, report_id: str, service_id: str) -> str:
