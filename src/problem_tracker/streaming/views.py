@@ -10,7 +10,7 @@ import faust
 from faust.web import Request, Response, View
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from problem_tracker.contracts.from_domain import snapshot
+from problem_tracker.contracts.snapshot import snapshot
 from problem_tracker.contracts.state import decode_report
 from problem_tracker.observability.metrics import Metrics
 

@@ -21,8 +21,9 @@ from builders import (
     run,
 )
 from problem_tracker.application.process import handle_report
-from problem_tracker.contracts.from_domain import NOTIFICATIONS, report_messages, sla_view
+from problem_tracker.contracts.from_domain import NOTIFICATIONS, report_messages
 from problem_tracker.contracts.registry import Channel
+from problem_tracker.contracts.snapshot import sla_view
 from problem_tracker.domain.commands import Cancel, Tick, UpdateDelegatedWork
 from problem_tracker.domain.events import (
     CUSTOMER_NOTIFICATIONS,

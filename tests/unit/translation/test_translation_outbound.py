@@ -31,10 +31,9 @@ from problem_tracker.contracts.from_domain import (
     OutboundMessage,
     report_messages,
     service_trouble_messages,
-    sla_view,
-    snapshot,
 )
 from problem_tracker.contracts.registry import Channel
+from problem_tracker.contracts.snapshot import sla_view, snapshot
 from problem_tracker.domain.commands import (
     Cancel,
     ChangeAttributes,
