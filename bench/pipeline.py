@@ -34,6 +34,7 @@ from problem_tracker.config import Settings
 from problem_tracker.simulate.messages import Topic
 
 STATUS_CHANGE = "CustomerProblemReportStatusChangeEvent"
+SAMPLE_EVERY = 5.0
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -71,17 +72,21 @@ class Acknowledgements:
             with self.lock:
                 self.at[key] = at
 
-    def count(self, report_ids: list[str]) -> int:
+    def count(self) -> int:
         with self.lock:
-            return sum(1 for r in report_ids if r in self.at)
+            return len(self.at)
 
 
 @dataclass
 class Phase:
+    """One batch of reports: when each was sent, and what was seen while waiting."""
+
     name: str
-    sent: dict[str, float]
+    acknowledged_before: int
+    sent: dict[str, float] = field(default_factory=dict)
     produce_seconds: float = 0.0
     complete: bool = False
+    rss_samples: list[tuple[int, float]] = field(default_factory=list)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -125,7 +130,7 @@ def measure(
     broker_pid: int | None,
 ) -> None:
     rss_ready = rss_bytes(worker.pid)
-    paced = send_paced(sender, services, args.paced, args.rate)
+    paced = send_paced(sender, acks, services, args.paced, args.rate)
     wait_for(paced, acks, args.timeout, worker)
     report_phase(result, paced, acks)
     worker.settle()
@@ -133,7 +138,7 @@ def measure(
     cpu_before = cpu_seconds(worker.pid)
     broker_before = cpu_seconds(broker_pid) if broker_pid else 0.0
     counters_before = worker.metrics()
-    burst = send_burst(sender, services, args.reports, offset=args.paced)
+    burst = send_burst(sender, acks, services, args.reports, offset=args.paced)
     wait_for(burst, acks, args.timeout, worker)
     report_phase(result, burst, acks)
     settled = worker.settle()
@@ -151,6 +156,10 @@ def measure(
     result.add("worker RSS when ready", round(rss_ready / 2**20, 1), "MiB")
     result.add("worker RSS at the end (VmRSS)", round(rss_end / 2**20, 1), "MiB")
     result.add("worker RSS growth per burst report", round((rss_end - rss_before) / n), "B")
+    result.series["burst: worker RSS MiB by reports acknowledged"] = [
+        *burst.rss_samples,
+        (n, round(rss_end / 2**20, 1)),
+    ]
 
 
 def report_traffic(
@@ -163,8 +172,10 @@ def report_traffic(
         result.add(f"worker messages {direction} per report", round(moved / n, 2))
 
 
-def send_paced(sender: Sender, services: list[str], count: int, rate: float) -> Phase:
-    phase = Phase("paced", {})
+def send_paced(
+    sender: Sender, acks: Acknowledgements, services: list[str], count: int, rate: float
+) -> Phase:
+    phase = Phase("paced", acks.count())
     started = time.monotonic()
     for i in range(count):
         delay = started + i / rate - time.monotonic()
@@ -177,8 +188,10 @@ def send_paced(sender: Sender, services: list[str], count: int, rate: float) -> 
     return phase
 
 
-def send_burst(sender: Sender, services: list[str], count: int, offset: int) -> Phase:
-    phase = Phase("burst", {})
+def send_burst(
+    sender: Sender, acks: Acknowledgements, services: list[str], count: int, offset: int
+) -> Phase:
+    phase = Phase("burst", acks.count())
     with Stopwatch() as producing:
         for i in range(offset, offset + count):
             report_id = f"CPR-{i:07d}"
@@ -189,11 +202,16 @@ def send_burst(sender: Sender, services: list[str], count: int, offset: int) -> 
 
 
 def wait_for(phase: Phase, acks: Acknowledgements, timeout: float, worker: BenchWorker) -> None:
-    """Until every report of the phase is acknowledged, the time is up or the worker died."""
-    ids = list(phase.sent)
+    """Until every report of the phase is acknowledged, the time is up or the worker died;
+    the worker's RSS is sampled every few seconds on the way."""
     deadline = time.monotonic() + timeout
+    next_sample = 0.0
     while time.monotonic() < deadline and worker.alive():
-        if acks.count(ids) == len(ids):
+        acknowledged = acks.count() - phase.acknowledged_before
+        if time.monotonic() >= next_sample:
+            phase.rss_samples.append((acknowledged, round(rss_bytes(worker.pid) / 2**20, 1)))
+            next_sample = time.monotonic() + SAMPLE_EVERY
+        if acknowledged >= len(phase.sent):
             phase.complete = True
             return
         time.sleep(0.1)

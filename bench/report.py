@@ -46,6 +46,7 @@ class Result:
     figures: list[Figure] = field(default_factory=list)
     goals: list[GoalCheck] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    series: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
     load_at_start: tuple[float, float, float] = field(default_factory=os.getloadavg)
 
@@ -68,6 +69,7 @@ class Result:
             "parameters": self.parameters,
             "figures": {f.name: {"value": f.value, "unit": f.unit} for f in self.figures},
             "goals": [asdict(g) for g in self.goals],
+            "series": self.series,
             "notes": self.notes,
         }
 
@@ -138,9 +140,17 @@ def show(result: Result, path: Path, console: Console | None = None) -> None:
     for goal in result.goals:
         verdict = {True: "MET", False: "NOT MET", None: "not checked"}[goal.met]
         console.print(f"goal: {goal.goal} — measured {goal.measured}: {verdict}")
+    for name, points in result.series.items():
+        shown = ", ".join(f"{x:g}: {y:g}" for x, y in _thin(points))
+        console.print(f"{name}: {shown}")
     for note in result.notes:
         console.print(f"note: {note}")
     console.print(f"result written to {path}")
+
+
+def _thin(points: list[tuple[float, float]], most: int = 12) -> list[tuple[float, float]]:
+    step = max(1, -(-len(points) // most))
+    return points[::step] if points[-1:] == points[::step][-1:] else [*points[::step], points[-1]]
 
 
 def _format(value: float | int | str) -> str:
