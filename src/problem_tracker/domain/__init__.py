@@ -7,9 +7,10 @@ Problem, with the shared ``service_trouble``) → ``resolution`` (Monitor Resolu
 ``decider`` / ``evolution`` / ``trail`` the report aggregate, ``report`` / ``commands`` /
 ``events`` its types, ``identity`` the deterministic ids.
 
-The SLA: ``sla`` (policy and clock), ``calendar`` (business time), ``jeopardy`` and
-``escalation`` (Escalate/End) are the rules; ``sla_tracking`` keeps a report's clock in
-step with the report, ``jeopardy_management`` signals what falls due, ``sla_track`` is
-what the report stores of it, ``timers`` says when it wants its next tick, and
-``builtin_sla`` is the policy used when none is configured.
+The SLA: ``sla_policy`` (rules, targets, ladders, partner OLAs), ``sla`` (the clock),
+``calendar`` (business time), ``jeopardy`` and ``escalation`` (Escalate/End) are the
+rules; ``sla_tracking`` keeps a report's clock in step with the report,
+``jeopardy_management`` signals what falls due, ``sla_track`` is what the report stores
+of it, ``timers`` says when it wants its next tick, and ``builtin_sla`` is the policy used
+when none is configured.
 """

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from problem_tracker.domain.calendar import AlwaysOpen
-from problem_tracker.domain.sla import (
+from problem_tracker.domain.sla_policy import (
     EscalationKind,
     EscalationLadder,
     EscalationLevel,

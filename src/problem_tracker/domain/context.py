@@ -9,7 +9,7 @@ from typing import Protocol
 
 from problem_tracker.domain.builtin_sla import BUILTIN_SLA_POLICY
 from problem_tracker.domain.report import KnownError, Owner
-from problem_tracker.domain.sla import SlaPolicy
+from problem_tracker.domain.sla_policy import SlaPolicy
 
 
 class ReferenceData(Protocol):

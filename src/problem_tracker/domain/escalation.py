@@ -18,23 +18,12 @@ from enum import StrEnum
 
 from problem_tracker.domain import jeopardy
 from problem_tracker.domain.jeopardy import JeopardyCause, JeopardySignal, raise_jeopardy
-from problem_tracker.domain.sla import (
-    EscalationKind,
-    EscalationLadder,
-    EscalationLevel,
-    SlaClock,
-    SlaPolicy,
-    SlaRule,
-    elapsed,
-    instant_at,
-)
+from problem_tracker.domain.sla import SlaClock, elapsed, instant_at
+from problem_tracker.domain.sla_policy import EscalationKind, EscalationLevel, SlaPolicy, SlaRule
 
 __all__ = [
     "Escalated",
     "EscalationEnded",
-    "EscalationKind",
-    "EscalationLadder",
-    "EscalationLevel",
     "EscalationReason",
     "PartnerLeg",
     "Signal",

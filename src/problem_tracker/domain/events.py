@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from problem_tracker.domain.escalation import EscalationKind, EscalationReason
+from problem_tracker.domain.escalation import EscalationReason
 from problem_tracker.domain.jeopardy import JeopardyCause, JeopardyLevel
 from problem_tracker.domain.report import (
     DelegatedStatus,
@@ -30,6 +30,7 @@ from problem_tracker.domain.report import (
     Severity,
     Status,
 )
+from problem_tracker.domain.sla_policy import EscalationKind
 from problem_tracker.domain.sla_track import SlaTrack
 
 UNSTAMPED_AT = datetime(1970, 1, 1, tzinfo=UTC)

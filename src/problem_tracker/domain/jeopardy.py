@@ -18,13 +18,13 @@ from enum import StrEnum
 
 from problem_tracker.domain.sla import (
     SlaClock,
-    SlaRule,
     customer_update_due,
     due_at,
     elapsed,
     instant_at,
     percent_elapsed,
 )
+from problem_tracker.domain.sla_policy import SlaRule
 
 
 class JeopardyCause(StrEnum):

@@ -27,7 +27,7 @@ from datetime import datetime
 
 from problem_tracker.domain import escalation, jeopardy
 from problem_tracker.domain.delegated_work import outstanding_work
-from problem_tracker.domain.escalation import EscalationKind, EscalationReason
+from problem_tracker.domain.escalation import EscalationReason
 from problem_tracker.domain.events import (
     DelegatedWorkFailed,
     EscalationEnded,
@@ -37,7 +37,8 @@ from problem_tracker.domain.events import (
 )
 from problem_tracker.domain.jeopardy import JeopardyCause, JeopardyLevel
 from problem_tracker.domain.report import CustomerProblemReport, DelegatedStatus, Status
-from problem_tracker.domain.sla import SlaClock, SlaPolicy, SlaRule
+from problem_tracker.domain.sla import SlaClock
+from problem_tracker.domain.sla_policy import EscalationKind, SlaPolicy, SlaRule
 from problem_tracker.domain.sla_track import SlaTrack, refreshed
 from problem_tracker.domain.sla_tracking import rule_for
 

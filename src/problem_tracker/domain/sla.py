@@ -1,16 +1,13 @@
-"""The SLA policy and the SLA clock of a customer problem report (eTOM 1.3.7.3).
+"""The SLA clock of a customer problem report (eTOM 1.3.7.3).
 
 Track & Manage Customer Problem keeps every report within the service level agreed with
-the customer: the first rule of the policy that matches the report's priority, severity,
-customer segment and ticket type sets its targets, its calendar, when the clock pauses,
-its jeopardy thresholds and its escalation ladder. The clock runs in business time of
-that calendar from the start of a cycle (the report's creation, or a reopen) until the
-report is resolved or cancelled; waiting on the customer (``pending``) always stops it.
+the customer (the rule of ``sla_policy.py`` that matches the report). The clock runs in
+business time of the rule's calendar from the start of a cycle (the report's creation, or
+a reopen) until the report is resolved or cancelled; waiting on the customer
+(``pending``) always stops it, an operator hold stops it if the rule says so.
 
 The clock stores the rule's name, not the rule, so that the report state stays plain
 data; every function takes the rule the clock was started with (``SlaPolicy.rule_named``).
-The ladder (``EscalationLadder``) is policy data and lives here; Escalate/End is
-``escalation.py``.
 """
 
 from __future__ import annotations
@@ -20,185 +17,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from problem_tracker.domain.calendar import ZERO, Calendar
-
-
-class EscalationKind(StrEnum):
-    FUNCTIONAL = "functional"
-    HIERARCHICAL = "hierarchical"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class EscalationLevel:
-    """One rung of the ladder: whom to call, and how long after this rung the next fires
-    (on the top rung: how often it is called again; ``None``: never)."""
-
-    level: int
-    kind: EscalationKind
-    target: str
-    repeat_after: timedelta | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class EscalationLadder:
-    """What happens after a breach, in SLA business time past the resolution target: rung
-    1 at the breach, each further rung ``repeat_after`` the previous one. A rejected or
-    cancelled delegated report escalates functionally to ``delegation_failure_target``."""
-
-    levels: tuple[EscalationLevel, ...]
-    delegation_failure_target: str
-
-    def __post_init__(self) -> None:
-        if [level.level for level in self.levels] != list(range(1, len(self.levels) + 1)):
-            raise ValueError("escalation levels must be numbered 1, 2, ... in order")
-
-    def level_of(self, step: int) -> EscalationLevel:
-        """The rung called at ladder step ``step`` (1-based); steps past the top repeat it."""
-        return self.levels[min(step, len(self.levels)) - 1]
-
-    def offset(self, step: int) -> timedelta | None:
-        """SLA time after the breach at which ladder step ``step`` fires; ``None``: never."""
-        top = len(self.levels)
-        if not top:
-            return None
-        at = ZERO
-        for level in self.levels[: min(step, top) - 1]:
-            if level.repeat_after is None:
-                return None
-            at += level.repeat_after
-        if step <= top:
-            return at
-        repeat = self.levels[-1].repeat_after
-        return None if repeat is None else at + repeat * (step - top)
-
-    def steps_due(self, overdue: timedelta) -> int:
-        """How many ladder steps have fired when the clock is ``overdue`` past its target."""
-        if overdue < ZERO or not self.levels:
-            return 0
-        at = ZERO
-        for step, level in enumerate(self.levels[:-1], start=1):
-            if level.repeat_after is None or at + level.repeat_after > overdue:
-                return step
-            at += level.repeat_after
-        top, repeat = len(self.levels), self.levels[-1].repeat_after
-        return top if repeat is None else top + (overdue - at) // repeat
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SlaTargets:
-    """Resolve within ``resolution``; never leave the customer without a visible update
-    for longer than ``customer_update`` (if set). Both are business time."""
-
-    resolution: timedelta
-    customer_update: timedelta | None = None
-
-    def __post_init__(self) -> None:
-        if self.resolution <= ZERO:
-            raise ValueError("the resolution target must be positive")
-        if self.customer_update is not None and self.customer_update <= ZERO:
-            raise ValueError("the customer update interval must be positive")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RuleMatch:
-    """Which reports a rule applies to; an empty set accepts any value."""
-
-    priorities: frozenset[int] = frozenset()
-    severities: frozenset[str] = frozenset()
-    segments: frozenset[str] = frozenset()
-    ticket_types: frozenset[str] = frozenset()
-
-    @property
-    def matches_everything(self) -> bool:
-        return not (self.priorities or self.severities or self.segments or self.ticket_types)
-
-    def matches(
-        self, priority: int, severity: str, segment: str | None, ticket_type: str | None
-    ) -> bool:
-        return (
-            _accepts(self.priorities, priority)
-            and _accepts(self.severities, severity)
-            and _accepts(self.segments, segment)
-            and _accepts(self.ticket_types, ticket_type)
-        )
-
-
-def _accepts(allowed: frozenset[int] | frozenset[str], value: int | str | None) -> bool:
-    return not allowed or value in allowed
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SlaRule:
-    """The service level of the reports a rule matches. ``thresholds`` are percentages of
-    the resolution target, ascending, each in (0, 100); at 100 % the report breaches."""
-
-    name: str
-    match: RuleMatch
-    targets: SlaTargets
-    calendar: Calendar
-    ladder: EscalationLadder
-    thresholds: tuple[int, ...] = (50, 75)
-    pause_on_held: bool = True
-
-    def __post_init__(self) -> None:
-        if any(not 0 < t < 100 for t in self.thresholds):
-            raise ValueError("jeopardy thresholds must lie strictly between 0 and 100 %")
-        if list(self.thresholds) != sorted(set(self.thresholds)):
-            raise ValueError("jeopardy thresholds must be ascending and distinct")
-
-    def threshold_point(self, percent: int) -> timedelta:
-        """SLA time at which ``percent`` of the resolution target is used up."""
-        return self.targets.resolution * percent / 100
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PartnerOla:
-    """Operational level agreement with a supplier/partner for the problem reports we
-    raise with it: resolve within ``resolution`` on ``calendar``, else escalate to
-    ``escalate_to`` (the partner manager). ``partner`` is ``None`` for the default OLA."""
-
-    partner: str | None
-    resolution: timedelta
-    calendar: Calendar
-    escalate_to: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SlaPolicy:
-    """Ordered rules (first match wins; the last one matches everything) and the partner
-    OLAs (``default_ola`` for partners without their own)."""
-
-    rules: tuple[SlaRule, ...]
-    default_ola: PartnerOla
-    partner_olas: tuple[PartnerOla, ...] = ()
-
-    def __post_init__(self) -> None:
-        if not self.rules or not self.rules[-1].match.matches_everything:
-            raise ValueError("the last SLA rule must match every report (a default rule)")
-        names = [rule.name for rule in self.rules]
-        if len(names) != len(set(names)):
-            raise ValueError(f"SLA rule names must be unique: {names}")
-
-    def rule_named(self, name: str) -> SlaRule:
-        for rule in self.rules:
-            if rule.name == name:
-                return rule
-        raise KeyError(f"no SLA rule named {name!r}")
-
-    def ola_for(self, partner: str) -> PartnerOla:
-        for ola in self.partner_olas:
-            if ola.partner == partner:
-                return ola
-        return self.default_ola
-
-
-def match_rule(
-    policy: SlaPolicy, priority: int, severity: str, segment: str | None, ticket_type: str | None
-) -> SlaRule:
-    """The first rule of the policy that applies to a report with these attributes."""
-    return next(
-        r for r in policy.rules if r.match.matches(priority, severity, segment, ticket_type)
-    )
+from problem_tracker.domain.calendar import ZERO
+from problem_tracker.domain.sla_policy import SlaRule
 
 
 class PauseReason(StrEnum):

@@ -19,7 +19,8 @@ from datetime import datetime, timedelta
 from problem_tracker.domain import escalation
 from problem_tracker.domain.escalation import PartnerLeg
 from problem_tracker.domain.jeopardy import JeopardyLevel, jeopardy_level
-from problem_tracker.domain.sla import SlaClock, SlaRule, due_at
+from problem_tracker.domain.sla import SlaClock, due_at
+from problem_tracker.domain.sla_policy import SlaRule
 
 TICK_RESOLUTION = timedelta(milliseconds=100)
 

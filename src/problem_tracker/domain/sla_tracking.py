@@ -36,9 +36,6 @@ from problem_tracker.domain.report import CustomerProblemReport, Status
 from problem_tracker.domain.sla import (
     PauseReason,
     SlaClock,
-    SlaPolicy,
-    SlaRule,
-    match_rule,
     pause,
     recompute,
     record_customer_update,
@@ -46,6 +43,7 @@ from problem_tracker.domain.sla import (
     start_clock,
     stop,
 )
+from problem_tracker.domain.sla_policy import SlaPolicy, SlaRule, match_rule
 from problem_tracker.domain.sla_track import SlaTrack, refreshed
 
 CUSTOMER_ROLE = "customer"

@@ -13,7 +13,7 @@ from problem_tracker.domain.events import DomainEvent, ReportAcknowledged, Repor
 from problem_tracker.domain.evolution import created, evolve
 from problem_tracker.domain.identity import aggregate_event_id
 from problem_tracker.domain.report import CustomerProblemReport
-from problem_tracker.domain.sla import SlaPolicy
+from problem_tracker.domain.sla_policy import SlaPolicy
 from problem_tracker.domain.sla_tracking import keep_time
 
 _E = TypeVar("_E", bound=DomainEvent)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from problem_tracker.domain.calendar import AlwaysOpen, BusinessCalendar, Calendar, OpenHours
-from problem_tracker.domain.sla import (
+from problem_tracker.domain.sla_policy import (
     EscalationLadder,
     EscalationLevel,
     PartnerOla,

@@ -8,7 +8,7 @@ from pathlib import Path
 from bench.__main__ import build_parser
 from bench.ticks import ESCALATION, FAST_POLICY, JEOPARDY, DueInstants
 
-from problem_tracker.domain.sla import match_rule
+from problem_tracker.domain.sla_policy import match_rule
 from problem_tracker.policy.loader import load_policy
 
 DUE = datetime(2026, 11, 27, 12, 0, 15, 250000, tzinfo=UTC)

@@ -19,7 +19,7 @@ from problem_tracker.domain.events import (
     ReportEvent,
 )
 from problem_tracker.domain.report import CustomerProblemReport, EntityRef, Owner
-from problem_tracker.domain.sla import (
+from problem_tracker.domain.sla_policy import (
     EscalationKind,
     EscalationLadder,
     EscalationLevel,

@@ -45,7 +45,7 @@ from problem_tracker.domain.context import DecisionContext, StaticReferenceData
 from problem_tracker.domain.events import DeadlineRescheduled, JeopardyRaised
 from problem_tracker.domain.jeopardy import JeopardyLevel
 from problem_tracker.domain.report import DelegatedStatus, Owner, OwnerRole, Severity, Status
-from problem_tracker.domain.sla import SlaPolicy, SlaRule
+from problem_tracker.domain.sla_policy import SlaPolicy, SlaRule
 from problem_tracker.domain.timers import next_deadline
 from problem_tracker.policy import builtin_policy
 

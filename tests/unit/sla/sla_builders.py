@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from problem_tracker.domain.calendar import AlwaysOpen, BusinessCalendar, Calendar, OpenHours
-from problem_tracker.domain.sla import (
+from problem_tracker.domain.sla_policy import (
     EscalationKind,
     EscalationLadder,
     EscalationLevel,

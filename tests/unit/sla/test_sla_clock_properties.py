@@ -15,13 +15,13 @@ from problem_tracker.domain.jeopardy import Breached, JeopardyReached
 from problem_tracker.domain.sla import (
     PauseReason,
     SlaClock,
-    SlaRule,
     due_at,
     pause,
     record_customer_update,
     resume,
     start_clock,
 )
+from problem_tracker.domain.sla_policy import SlaRule
 
 T0 = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 

@@ -9,7 +9,6 @@ from sla_builders import BERLIN, H, M, ladder, local, office, policy, rule, utc
 from problem_tracker.domain.escalation import (
     Escalated,
     EscalationEnded,
-    EscalationKind,
     EscalationReason,
     Signal,
     end_escalation,
@@ -28,7 +27,8 @@ from problem_tracker.domain.jeopardy import (
     JeopardyReached,
     jeopardy_level,
 )
-from problem_tracker.domain.sla import PartnerOla, PauseReason, SlaClock, pause, start_clock
+from problem_tracker.domain.sla import PauseReason, SlaClock, pause, start_clock
+from problem_tracker.domain.sla_policy import EscalationKind, PartnerOla
 
 T0 = utc(2026, 11, 23, 10)
 DUE = T0 + 4 * H

@@ -8,7 +8,7 @@ import pytest
 from sla_builders import H, M, ladder, policy, rule
 
 from problem_tracker.domain.calendar import AlwaysOpen
-from problem_tracker.domain.sla import (
+from problem_tracker.domain.sla_policy import (
     EscalationKind,
     EscalationLadder,
     EscalationLevel,
