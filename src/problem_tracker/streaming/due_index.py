@@ -1,15 +1,15 @@
 """In-memory index of the next deadline of every open report this worker owns.
 
-Time is counted in slots of 100 ms (``SLOT``), so a tick leaves at most a tenth of a
-slot after its deadline plus the timer interval. A two-level timing wheel:
-``due_slot[report_id]`` is the authority, so rescheduling is O(1) and a stale entry is
-skipped wherever it is found. Deadlines further out wait in buckets of 64 slots (one
-list of ids per bucket); when time reaches a bucket it is opened, and its live ids move
-into per-slot lists that fire in deadline order (a bucket found entirely in the past,
-say after a restart, fires straight away, sorted). A million open
-reports with deadlines spread over weeks therefore cost one dict entry, one int and one
-list pointer each, not a list or a heap entry per slot (BENCHMARKS.md has the measured
-bytes per report). The report state itself stays in the table.
+Time is counted in slots of 100 ms (``SLOT``), so a tick leaves at most one slot after its
+deadline plus the timer interval. A two-level timing wheel: ``due_slot[report_id]`` is
+the authority, so rescheduling is O(1) and a stale entry is skipped wherever it is found.
+Deadlines further out wait in buckets of 512 slots (one list of ids per bucket); when time
+reaches a bucket it is opened, and its live ids move into per-slot lists that fire in
+deadline order (a bucket found entirely in the past, say after a restart, fires straight
+away, sorted). Buckets of 51.2 s keep a million reports with deadlines spread over weeks
+at a few dozen per bucket, so each costs one dict entry, one int and one list pointer,
+not a list or a heap entry of its own (BENCHMARKS.md has the measured bytes per report).
+The report state itself stays in the table.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from operator import itemgetter
 
 SLOT = timedelta(milliseconds=100)
 """The resolution of the index: deadlines are rounded up to a whole slot."""
-BUCKET_BITS = 6
-"""Buckets of 2**6 = 64 slots."""
+BUCKET_BITS = 9
+"""Buckets of 2**9 = 512 slots (51.2 s)."""
 _NOTHING_OPENED = -(1 << 62)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
