@@ -35,8 +35,9 @@ LAYOUTS = {
     "spread": 30 * 24 * 3600,
     "clustered": 3600,
 }
-"""Deadlines uniform over 30 days (mostly one report per second: the costliest case for a
-per-second wheel) or over one hour (hundreds of reports share each second)."""
+"""Deadlines uniform over 30 days (a bucket of the wheel holds a few reports, a 100 ms slot
+rarely more than one: the costliest case) or over one hour (dozens of reports share each
+slot)."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -113,26 +114,27 @@ def report_ids(n: int) -> list[str]:
     return [f"CPR-{i:07d}" for i in range(n)]
 
 
-def offsets(n: int, spread: int, seed: int) -> list[int]:
+def deadlines(n: int, spread: int, seed: int) -> list[datetime]:
+    """Deadlines to the millisecond, uniform over ``spread`` seconds after ``BASE``."""
     rng = random.Random(seed)
-    return [rng.randrange(spread) for _ in range(n)]
+    return [BASE + timedelta(milliseconds=rng.randrange(spread * 1000)) for _ in range(n)]
 
 
 def measure_layout(n: int, spread: int, seed: int) -> Measured:
     ids = report_ids(n)
-    deadlines = [BASE + timedelta(seconds=s) for s in offsets(n, spread, seed)]
-    later = [d + timedelta(hours=1) for d in deadlines]
+    due = deadlines(n, spread, seed)
+    later = [d + timedelta(hours=1) for d in due]
     gc.collect()
 
     index = DueIndex()
     rss_before = rss_bytes()
     with Stopwatch() as scheduling:
-        _schedule_all(index, ids, deadlines)
+        _schedule_all(index, ids, due)
     rss_grown = rss_bytes() - rss_before
     with Stopwatch() as popping:
         fired = sum(1 for _ in index.pop_due(BASE + timedelta(seconds=spread)))
     assert fired == n, f"pop_due yielded {fired} of {n}"
-    _schedule_all(index, ids, deadlines)
+    _schedule_all(index, ids, due)
     with Stopwatch() as rescheduling:
         _schedule_all(index, ids, later)
     index.clear()
@@ -141,7 +143,7 @@ def measure_layout(n: int, spread: int, seed: int) -> Measured:
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
     traced_index = DueIndex()
-    _schedule_all(traced_index, ids, deadlines)
+    _schedule_all(traced_index, ids, due)
     built, peak = tracemalloc.get_traced_memory()
     _schedule_all(traced_index, ids, later)
     after_reschedule = tracemalloc.get_traced_memory()[0]
@@ -158,7 +160,7 @@ def measure_layout(n: int, spread: int, seed: int) -> Measured:
             round(sum(sys.getsizeof(i) for i in ids) / n, 1),
             "B",
         ),
-        "distinct seconds": (len({to_slot(d) for d in deadlines}), ""),
+        "distinct 100 ms slots": (len({to_slot(d) for d in due}), ""),
         "schedule": (round(n / scheduling.seconds), "reports/s"),
         "reschedule (1 h later)": (round(n / rescheduling.seconds), "reports/s"),
         "pop_due burst (all due at once)": (round(popping.seconds, 3), "s"),
@@ -202,13 +204,12 @@ def measure_rebuild(n: int, spread: int, seed: int) -> Measured:
 
 
 def write_deadlines(path: str, n: int, spread: int, seed: int) -> None:
-    """The ``deadlines`` table as the worker stores it: report id → ASCII epoch second."""
-    first = to_slot(BASE)
+    """The ``deadlines`` table as the worker stores it: report id → ASCII slot number."""
     db = Rdict(path, Options(raw_mode=True))
     try:
         batch = WriteBatch(raw_mode=True)
-        for report_id, offset in zip(report_ids(n), offsets(n, spread, seed), strict=True):
-            batch.put(report_id.encode(), str(first + offset).encode())
+        for report_id, due in zip(report_ids(n), deadlines(n, spread, seed), strict=True):
+            batch.put(report_id.encode(), str(to_slot(due)).encode())
             if len(batch) >= 50_000:
                 db.write(batch)
                 batch = WriteBatch(raw_mode=True)
@@ -219,7 +220,7 @@ def write_deadlines(path: str, n: int, spread: int, seed: int) -> None:
 
 
 def _entries(db: Rdict) -> Iterator[tuple[str, int]]:
-    """What ``TickScheduler.rebuild`` makes of the table: (report id, epoch second)."""
+    """What ``TickScheduler.rebuild`` makes of the table: (report id, slot)."""
     return ((cast(bytes, key).decode(), int(value)) for key, value in db.items())
 
 
