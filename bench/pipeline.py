@@ -19,17 +19,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.kafka_env import (
-    BenchWorker,
-    broker,
-    cpu_seconds,
-    create_topics,
-    delete_run_topics,
-    new_run,
-    work_directory,
-)
+from bench.kafka_env import BenchWorker, cpu_seconds
 from bench.report import RESULTS_DIR, Result, Stopwatch, finish, percentile, rss_bytes
-from bench.traffic import Sender, Watcher
+from bench.rig import Rig, add_rig_arguments, rig
+from bench.traffic import Sender
 from problem_tracker.config import Settings
 from problem_tracker.simulate.messages import Topic
 
@@ -42,11 +35,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--reports", type=int, default=5000, help="reports in the burst")
     parser.add_argument("--paced", type=int, default=200, help="reports in the paced phase")
     parser.add_argument("--rate", type=float, default=20.0, help="paced reports per second")
-    parser.add_argument("--services", type=int, default=500)
-    parser.add_argument("--partitions", type=int, default=6)
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per phase")
-    parser.add_argument("--bootstrap", help="an existing broker (default: start a throwaway)")
-    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    add_rig_arguments(parser)
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     parser.set_defaults(handler=run)
 
@@ -92,73 +82,66 @@ class Phase:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     parameters = {k: v for k, v in vars(args).items() if k not in ("handler", "results_dir")}
     result = Result("pipeline", parameters)
-    with work_directory(args.keep) as work, broker(args.bootstrap, settings, work) as kafka:
-        app_id, topics = new_run("pipeline", args.partitions)
-        create_topics(kafka.bootstrap, app_id, topics)
-        sender = Sender(kafka.bootstrap, topics)
-        services = [f"svc-{i:04d}" for i in range(args.services)]
-        for service in services:
-            sender.own(service)
-        sender.flush()
-        acks = Acknowledgements()
-        roles = (Topic.NOTIFICATIONS, Topic.DLQ)
-        watcher = Watcher(kafka.bootstrap, topics, roles, acks.seen).start()
-        worker = BenchWorker(kafka.bootstrap, app_id, topics, work / "worker")
-        try:
-            with Stopwatch() as starting:
-                worker.start()
-            result.add("worker start until ready", round(starting.seconds, 1), "s")
-            measure(result, args, sender, services, acks, worker, kafka.pid)
-        finally:
-            worker.stop()
-            watcher.stop()
-            sender.close()
-            if args.bootstrap:
-                delete_run_topics(kafka.bootstrap, app_id, topics)
+    acks = Acknowledgements()
+    watch = (Topic.NOTIFICATIONS, Topic.DLQ)
+    with rig(args, settings, "pipeline", watch, acks.seen) as running:
+        result.add("worker start until ready", round(running.worker_start_seconds, 1), "s")
+        measure(result, args, running, acks)
     result.add("dead letters seen", acks.dead_letters)
     add_context_notes(result)
     return finish(result, args.results_dir)
 
 
-def measure(
-    result: Result,
-    args: argparse.Namespace,
-    sender: Sender,
-    services: list[str],
-    acks: Acknowledgements,
-    worker: BenchWorker,
-    broker_pid: int | None,
-) -> None:
-    rss_ready = rss_bytes(worker.pid)
-    paced = send_paced(sender, acks, services, args.paced, args.rate)
-    wait_for(paced, acks, args.timeout, worker)
-    report_phase(result, paced, acks)
-    worker.settle()
-    rss_before = rss_bytes(worker.pid)
-    cpu_before = cpu_seconds(worker.pid)
-    broker_before = cpu_seconds(broker_pid) if broker_pid else 0.0
-    counters_before = worker.metrics()
+def measure(result: Result, args: argparse.Namespace, running: Rig, acks: Acknowledgements) -> None:
+    sender, services, worker = running.sender, running.services, running.worker
+    result.add("worker RSS when ready", round(rss_bytes(worker.pid) / 2**20, 1), "MiB")
+    if args.paced:
+        paced = send_paced(sender, acks, services, args.paced, args.rate)
+        wait_for(paced, acks, args.timeout, worker)
+        report_phase(result, paced, acks)
+        worker.settle()
+    before = Usage.of(worker, running.kafka.pid)
     burst = send_burst(sender, acks, services, args.reports, offset=args.paced)
     wait_for(burst, acks, args.timeout, worker)
     report_phase(result, burst, acks)
     settled = worker.settle()
+    report_costs(result, burst, before, Usage.of(worker, running.kafka.pid))
+    result.add("wait for the worker to be idle after the burst", round(settled, 1), "s")
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What the worker (and a broker the benchmark started) had used at one moment."""
+
+    rss: int
+    cpu: float
+    broker_cpu: float | None
+    counters: dict[str, float]
+
+    @classmethod
+    def of(cls, worker: BenchWorker, broker_pid: int | None) -> Usage:
+        return cls(
+            rss_bytes(worker.pid),
+            cpu_seconds(worker.pid),
+            cpu_seconds(broker_pid) if broker_pid else None,
+            worker.metrics(),
+        )
+
+
+def report_costs(result: Result, burst: Phase, before: Usage, after: Usage) -> None:
+    """CPU, memory and messages of the burst, once the worker is idle again."""
     n = len(burst.sent)
-    cpu = cpu_seconds(worker.pid) - cpu_before
-    rss_end = rss_bytes(worker.pid)
+    cpu = after.cpu - before.cpu
     result.add("worker CPU for the burst, until idle again", round(cpu, 1), "s")
     result.add("worker CPU per report", round(cpu / n * 1000, 2), "ms")
-    result.add("wait for the worker to be idle after the burst", round(settled, 1), "s")
-    if broker_pid:
-        result.add(
-            "broker CPU for the burst", round(cpu_seconds(broker_pid) - broker_before, 1), "s"
-        )
-    report_traffic(result, counters_before, worker.metrics(), n)
-    result.add("worker RSS when ready", round(rss_ready / 2**20, 1), "MiB")
-    result.add("worker RSS at the end (VmRSS)", round(rss_end / 2**20, 1), "MiB")
-    result.add("worker RSS growth per burst report", round((rss_end - rss_before) / n), "B")
+    if before.broker_cpu is not None and after.broker_cpu is not None:
+        result.add("broker CPU for the burst", round(after.broker_cpu - before.broker_cpu, 1), "s")
+    report_traffic(result, before.counters, after.counters, n)
+    result.add("worker RSS at the end (VmRSS)", round(after.rss / 2**20, 1), "MiB")
+    result.add("worker RSS growth per burst report", round((after.rss - before.rss) / n), "B")
     result.series["burst: worker RSS MiB by reports acknowledged"] = [
         *burst.rss_samples,
-        (n, round(rss_end / 2**20, 1)),
+        (n, round(after.rss / 2**20, 1)),
     ]
 
 
@@ -245,24 +228,6 @@ def report_phase(result: Result, phase: Phase, acks: Acknowledgements) -> None:
     for label, fraction in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99)):
         result.add(f"{name}: latency {label}", round(percentile(latencies, fraction) * 1000), "ms")
     result.add(f"{name}: latency max", round(max(latencies) * 1000), "ms")
-
-
-def report_costs(
-    result: Result,
-    worker: BenchWorker,
-    burst: Phase,
-    cpu_before: float,
-    rss_ready: int,
-    rss_before_burst: int,
-) -> None:
-    n = len(burst.sent)
-    rss_end = rss_bytes(worker.pid)
-    cpu = cpu_seconds(worker.pid) - cpu_before
-    result.add("worker CPU during burst", round(cpu, 1), "s")
-    result.add("worker CPU per report (intake path)", round(cpu / n * 1000, 2), "ms")
-    result.add("worker RSS when ready", round(rss_ready / 2**20, 1), "MiB")
-    result.add("worker RSS at the end (VmRSS)", round(rss_end / 2**20, 1), "MiB")
-    result.add("worker RSS growth per burst report", round((rss_end - rss_before_burst) / n), "B")
 
 
 def add_context_notes(result: Result) -> None:

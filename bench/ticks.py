@@ -23,19 +23,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.kafka_env import (
-    BenchWorker,
-    broker,
-    create_topics,
-    delete_run_topics,
-    new_run,
-    work_directory,
-)
 from bench.report import RESULTS_DIR, Result, finish, percentile
-from bench.traffic import Sender, Watcher
+from bench.rig import add_rig_arguments, rig
 from problem_tracker.config import Settings
 from problem_tracker.domain.calendar import AlwaysOpen
-from problem_tracker.domain.sla import SlaRule, match_rule
+from problem_tracker.domain.sla_policy import SlaRule, match_rule
 from problem_tracker.policy.loader import load_policy
 from problem_tracker.simulate.messages import Topic
 
@@ -52,11 +44,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--rate", type=float, default=25.0, help="reports created per second")
     parser.add_argument("--priority", type=int, default=2, help="priority of every report")
     parser.add_argument("--policy", type=Path, default=FAST_POLICY)
-    parser.add_argument("--services", type=int, default=500)
-    parser.add_argument("--partitions", type=int, default=6)
     parser.add_argument("--linger", type=float, default=5.0, help="seconds after the last due")
-    parser.add_argument("--bootstrap", help="an existing broker (default: start a throwaway)")
-    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    add_rig_arguments(parser)
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     parser.set_defaults(handler=run)
 
@@ -154,38 +143,22 @@ class SignalLog:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     rule = match_rule(load_policy(args.policy), args.priority, "major", "gold", "incident")
-    parameters = {k: str(v) for k, v in vars(args).items() if k not in ("handler",)}
+    parameters = {k: str(v) for k, v in vars(args).items() if k != "handler"}
     result = Result("ticks", {**parameters, "rule": rule.name})
     log = SignalLog(DueInstants(rule))
     last_due = rule.targets.resolution + (rule.ladder.offset(len(rule.ladder.levels)) or ZERO)
-    with work_directory(args.keep) as work, broker(args.bootstrap, settings, work) as kafka:
-        app_id, topics = new_run("ticks", args.partitions)
-        create_topics(kafka.bootstrap, app_id, topics)
-        sender = Sender(kafka.bootstrap, topics)
-        services = [f"svc-{i:04d}" for i in range(args.services)]
-        for service in services:
-            sender.own(service)
-        sender.flush()
-        watcher = Watcher(kafka.bootstrap, topics, (Topic.ESCALATIONS,), log.seen).start()
-        env = {"PROBLEM_TRACKER_WORKER__SLA_POLICY_FILE": str(args.policy.resolve())}
-        worker = BenchWorker(kafka.bootstrap, app_id, topics, work / "worker", env)
-        try:
-            worker.start()
-            started = time.monotonic()
-            for i in range(args.reports):
-                delay = started + i / args.rate - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-                sender.create(f"CPR-{i:07d}", services[i % len(services)], args.priority)
-            sender.flush()
-            time.sleep(last_due.total_seconds() + args.linger)
-            worker_lag = tick_lag(worker.metrics())
-        finally:
-            worker.stop()
-            watcher.stop()
-            sender.close()
-            if args.bootstrap:
-                delete_run_topics(kafka.bootstrap, app_id, topics)
+    env = {"PROBLEM_TRACKER_WORKER__SLA_POLICY_FILE": str(args.policy.resolve())}
+    with rig(args, settings, "ticks", (Topic.ESCALATIONS,), log.seen, env) as running:
+        started = time.monotonic()
+        for i in range(args.reports):
+            delay = started + i / args.rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            service = running.services[i % len(running.services)]
+            running.sender.create(f"CPR-{i:07d}", service, args.priority)
+        running.sender.flush()
+        time.sleep(last_due.total_seconds() + args.linger)
+        worker_lag = tick_lag(running.worker.metrics())
     summarise(result, log, args.reports, worker_lag)
     return finish(result, args.results_dir)
 
