@@ -7,15 +7,14 @@ customer-problem.escalations. Its due instant follows from its payload and the r
 SLA rule (a 24x7 calendar, the clock never paused): a threshold jeopardy is due when that
 share of the resolution target is used up (``dueTime`` minus the rest of the target), a
 breach at ``dueTime``, the n-th escalation at ``dueTime`` plus the ladder offset of step
-n. The delay is arrival time minus due instant. The due-index fires on whole seconds
-(rounded up, so never early), so the delay after the whole second is reported too.
+n. The delay is arrival time minus due instant. The due-index rounds deadlines up to
+100 ms slots (never early), so the delay after that slot is reported too.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,12 +29,15 @@ from problem_tracker.domain.calendar import AlwaysOpen
 from problem_tracker.domain.sla_policy import SlaRule, match_rule
 from problem_tracker.policy.loader import load_policy
 from problem_tracker.simulate.messages import Topic
+from problem_tracker.streaming.due_index import from_slot, to_slot
 
 GOAL_P99_SECONDS = 1.0
 ZERO = timedelta(0)
 FAST_POLICY = Path(__file__).resolve().parents[1] / "deploy/policies/sla-policy.fast.yaml"
 JEOPARDY = "CustomerProblemJeopardyEvent"
 ESCALATION = "CustomerProblemEscalationEvent"
+SLA_BREACHED = "sla-breached"
+UPDATE_OVERDUE = "customer-update-overdue"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -64,88 +66,107 @@ class Signal:
         return self.arrived - self.due.timestamp()
 
     @property
-    def delay_after_whole_second(self) -> float:
-        return self.arrived - math.ceil(self.due.timestamp())
+    def delay_after_slot(self) -> float:
+        """Delay after the start of the due-index slot the deadline was rounded up to."""
+        return self.arrived - from_slot(to_slot(self.due)).timestamp()
 
 
-@dataclass
+@dataclass(frozen=True)
+class Arrival:
+    """One message from the escalations topic: its type, its inner object, when it came."""
+
+    event_type: str
+    body: dict[str, Any]
+    arrived: float
+
+
+@dataclass(frozen=True)
 class DueInstants:
-    """Works out when each signal of a report was due, from the signals seen before it."""
+    """When each signal of a report was due, worked out once all its signals are in."""
 
     rule: SlaRule
-    due_at: dict[str, datetime] = field(default_factory=dict)
-    steps: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.rule.calendar, AlwaysOpen):
             raise ValueError(f"rule {self.rule.name} has a business calendar: use a 24x7 rule")
 
-    def of(self, event_type: str, payload: dict[str, Any]) -> tuple[str, datetime] | None:
-        """(kind, due instant) of a timed signal; None for one no timer caused."""
-        if event_type == JEOPARDY:
-            return self._jeopardy(payload["customerProblemJeopardy"])
-        if event_type == ESCALATION:
-            return self._escalation(payload["customerProblemEscalation"])
+    def of(self, report_id: str, arrivals: list[Arrival]) -> tuple[list[Signal], list[str]]:
+        """The timed signals of one report, and the event types of the messages that are
+        not (an end of escalation, a repeat the ladder does not time)."""
+        due = next((_due_time(a.body) for a in arrivals if _due_time(a.body)), None)
+        signals: list[Signal] = []
+        untimed: list[str] = []
+        steps = 0
+        for arrival in arrivals:
+            if arrival.event_type == ESCALATION and arrival.body.get("reason") == SLA_BREACHED:
+                steps += 1
+            timed = None if due is None else self._instant(arrival, due, steps)
+            if timed is None:
+                untimed.append(arrival.event_type)
+            else:
+                signals.append(Signal(report_id, timed[0], timed[1], arrival.arrived))
+        return signals, untimed
+
+    def _instant(self, arrival: Arrival, due: datetime, steps: int) -> tuple[str, datetime] | None:
+        body, targets = arrival.body, self.rule.targets
+        if arrival.event_type == JEOPARDY:
+            if body.get("jeopardy") == "breached":
+                return "breach", due
+            threshold = body.get("thresholdPercent")
+            if threshold is None:
+                return None
+            rest = targets.resolution - self.rule.threshold_point(int(threshold))
+            return f"jeopardy {threshold} %", due - rest
+        if arrival.event_type != ESCALATION:
+            return None
+        if body.get("reason") == SLA_BREACHED:
+            offset = self.rule.ladder.offset(steps)
+            return None if offset is None else (f"escalation step {steps}", due + offset)
+        if body.get("reason") == UPDATE_OVERDUE and targets.customer_update is not None:
+            started = due - targets.resolution
+            return "customer update overdue", started + targets.customer_update
         return None
 
-    def _jeopardy(self, body: dict[str, Any]) -> tuple[str, datetime] | None:
-        report_id, due_time = body["customerProblemReportId"], body.get("dueTime")
-        if due_time is None:
-            return None
-        due = datetime.fromisoformat(due_time.replace("Z", "+00:00"))
-        self.due_at[report_id] = due
-        if body.get("jeopardy") == "breached":
-            return "breach", due
-        threshold = body.get("thresholdPercent")
-        if threshold is None:
-            return None
-        rest = self.rule.targets.resolution - self.rule.threshold_point(int(threshold))
-        return f"jeopardy {threshold} %", due - rest
 
-    def _escalation(self, body: dict[str, Any]) -> tuple[str, datetime] | None:
-        report_id = body["customerProblemReportId"]
-        due = self.due_at.get(report_id)
-        if due is None:
-            return None
-        step = self.steps.get(report_id, 0) + 1
-        self.steps[report_id] = step
-        offset = self.rule.ladder.offset(step)
-        if offset is None:
-            return None
-        return f"escalation step {step}", due + offset
+def _due_time(body: dict[str, Any]) -> datetime | None:
+    text = body.get("dueTime")
+    return None if text is None else datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 @dataclass
 class SignalLog:
-    """Every timed signal that arrived; fed by the watcher thread."""
+    """Everything that arrived on the escalations topic, by report; fed by the watcher."""
 
-    instants: DueInstants
-    signals: list[Signal] = field(default_factory=list)
-    untimed: int = 0
+    arrivals: dict[str, list[Arrival]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def seen(
         self, role: Topic, key: str | None, headers: dict[str, str], value: bytes, at: float
     ) -> None:
         envelope = json.loads(value)
-        timed = self.instants.of(envelope.get("eventType", ""), envelope.get("event", {}))
+        inner: dict[str, Any] = next(iter(envelope.get("event", {}).values()), {})
+        arrival = Arrival(envelope.get("eventType", ""), inner, at)
         with self.lock:
-            if timed is None:
-                self.untimed += 1
-            else:
-                kind, due = timed
-                self.signals.append(Signal(key or "", kind, due, at))
+            self.arrivals.setdefault(key or "", []).append(arrival)
 
-    def snapshot(self) -> list[Signal]:
+    def timed(self, instants: DueInstants) -> tuple[list[Signal], dict[str, int]]:
+        signals: list[Signal] = []
+        untimed: dict[str, int] = {}
         with self.lock:
-            return list(self.signals)
+            for report_id, arrivals in self.arrivals.items():
+                found, others = instants.of(report_id, arrivals)
+                signals.extend(found)
+                for event_type in others:
+                    untimed[event_type] = untimed.get(event_type, 0) + 1
+        return signals, untimed
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     rule = match_rule(load_policy(args.policy), args.priority, "major", "gold", "incident")
     parameters = {k: str(v) for k, v in vars(args).items() if k != "handler"}
     result = Result("ticks", {**parameters, "rule": rule.name})
-    log = SignalLog(DueInstants(rule))
+    instants = DueInstants(rule)
+    log = SignalLog()
     last_due = rule.targets.resolution + (rule.ladder.offset(len(rule.ladder.levels)) or ZERO)
     env = {"PROBLEM_TRACKER_WORKER__SLA_POLICY_FILE": str(args.policy.resolve())}
     with rig(args, settings, "ticks", (Topic.ESCALATIONS,), log.seen, env) as running:
@@ -159,7 +180,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         running.sender.flush()
         time.sleep(last_due.total_seconds() + args.linger)
         worker_lag = tick_lag(running.worker.metrics())
-    summarise(result, log, args.reports, worker_lag)
+    signals, untimed = log.timed(instants)
+    summarise(result, signals, untimed, args.reports, worker_lag)
     return finish(result, args.results_dir)
 
 
@@ -171,25 +193,30 @@ def tick_lag(metrics: dict[str, float]) -> tuple[float, float]:
 
 
 def summarise(
-    result: Result, log: SignalLog, reports: int, worker_lag: tuple[float, float]
+    result: Result,
+    signals: list[Signal],
+    untimed: dict[str, int],
+    reports: int,
+    worker_lag: tuple[float, float],
 ) -> None:
-    signals = log.snapshot()
     result.add("reports created", reports)
     result.add("timed signals received", len(signals))
-    result.add("other messages on the escalations topic", log.untimed)
+    for event_type, count in sorted(untimed.items()):
+        result.add(f"not timed: {event_type}", count)
     by_kind: dict[str, list[float]] = {}
     for signal in signals:
         by_kind.setdefault(signal.kind, []).append(signal.delay)
     for kind in sorted(by_kind):
         result.add(f"signals: {kind}", len(by_kind[kind]))
     delays = [s.delay for s in signals]
-    after_second = [s.delay_after_whole_second for s in signals]
-    for label, values in (("delay after due", delays), ("delay after whole second", after_second)):
+    after_slot = [s.delay_after_slot for s in signals]
+    for label, values in (("delay after due", delays), ("delay after its 100 ms slot", after_slot)):
+        result.add(f"{label} min", round(min(values, default=float("nan")) * 1000), "ms")
         for name, fraction in (("p50", 0.5), ("p99", 0.99)):
             result.add(f"{label} {name}", round(percentile(values, fraction) * 1000), "ms")
         result.add(f"{label} max", round(max(values, default=float("nan")) * 1000), "ms")
-    count, mean = worker_lag
-    result.add("worker tick lag (due → Tick sent), count", int(count))
+    lag_count, mean = worker_lag
+    result.add("worker tick lag (due → Tick sent), count", int(lag_count))
     result.add("worker tick lag (due → Tick sent), mean", round(mean * 1000), "ms")
     p99 = percentile(delays, 0.99)
     result.check(
