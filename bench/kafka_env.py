@@ -10,6 +10,7 @@ broker the benchmark did not start.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -22,6 +23,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from confluent_kafka.admin import AdminClient
@@ -213,6 +215,23 @@ class BenchWorker:
             quiet = quiet + 1 if current - previous < 0.025 else 0
             previous = current
         return time.monotonic() - started
+
+    def last_rebuild(self) -> tuple[int, float] | None:
+        """(entries, seconds) of the worker's latest due-index rebuild, from its JSON log:
+        Faust logs "Restore complete!" right before the rebalance-complete signal that
+        runs the rebuild, and the rebuild logs "due-index rebuilt" when it is done."""
+        restored: datetime | None = None
+        found: tuple[int, float] | None = None
+        for line in self.log_path.read_text(errors="replace").splitlines():
+            if not line.startswith("{"):
+                continue
+            record = json.loads(line)
+            stamp = datetime.fromisoformat(record["ts"])
+            if "Restore complete" in record.get("msg", ""):
+                restored = stamp
+            elif record.get("msg") == "due-index rebuilt" and restored is not None:
+                found = (int(record["entries"]), (stamp - restored).total_seconds())
+        return found
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None

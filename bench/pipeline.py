@@ -36,6 +36,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--paced", type=int, default=200, help="reports in the paced phase")
     parser.add_argument("--rate", type=float, default=20.0, help="paced reports per second")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per phase")
+    parser.add_argument(
+        "--no-restart",
+        dest="restart",
+        action="store_false",
+        help="skip restarting the worker at the end (restart time, due-index rebuild)",
+    )
     add_rig_arguments(parser)
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     parser.set_defaults(handler=run)
@@ -107,6 +113,24 @@ def measure(result: Result, args: argparse.Namespace, running: Rig, acks: Acknow
     settled = worker.settle()
     report_costs(result, burst, before, Usage.of(worker, running.kafka.pid))
     result.add("wait for the worker to be idle after the burst", round(settled, 1), "s")
+    if args.restart:
+        restart(result, worker)
+
+
+def restart(result: Result, worker: BenchWorker) -> None:
+    """Stop the worker and start it on the same state: how long until it is ready again,
+    and how long its due-index rebuild from the deadlines table took."""
+    with Stopwatch() as restarting:
+        worker.stop()
+        worker.start()
+    result.add("restart on the same state until ready", round(restarting.seconds, 1), "s")
+    rebuild = worker.last_rebuild()
+    if rebuild is None:
+        result.notes.append("the worker log shows no due-index rebuild after the restart")
+        return
+    entries, seconds = rebuild
+    result.add("due-index rebuild after restart, entries", entries)
+    result.add("due-index rebuild after restart (worker log)", round(seconds, 3), "s")
 
 
 @dataclass(frozen=True)

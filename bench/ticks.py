@@ -218,9 +218,12 @@ def summarise(
     lag_count, mean = worker_lag
     result.add("worker tick lag (due → Tick sent), count", int(lag_count))
     result.add("worker tick lag (due → Tick sent), mean", round(mean * 1000), "ms")
-    p99 = percentile(delays, 0.99)
+    escalations = [s.delay for s in signals if s.kind.startswith("escalation step")]
+    p99 = percentile(escalations, 0.99)
+    result.add("breach escalations only, delay p99", round(p99 * 1000), "ms")
     result.check(
         f"escalation published ≤ {GOAL_P99_SECONDS:.0f} s after its deadline at p99",
-        f"p99 {p99 * 1000:.0f} ms over {len(delays)} jeopardy/escalation signals",
-        p99 <= GOAL_P99_SECONDS if delays else None,
+        f"p99 {p99 * 1000:.0f} ms over {len(escalations)} breach escalations "
+        f"({percentile(delays, 0.99) * 1000:.0f} ms over all {len(delays)} signals)",
+        p99 <= GOAL_P99_SECONDS if escalations else None,
     )
