@@ -110,7 +110,7 @@ def measure(result: Result, args: argparse.Namespace, running: Rig, acks: Acknow
     burst = send_burst(sender, acks, services, args.reports, offset=args.paced)
     wait_for(burst, acks, args.timeout, worker)
     report_phase(result, burst, acks)
-    settled = worker.settle()
+    settled = worker.settle(args.timeout)
     report_costs(result, burst, before, Usage.of(worker, running.kafka.pid))
     result.add("wait for the worker to be idle after the burst", round(settled, 1), "s")
     if args.restart:
