@@ -19,7 +19,7 @@ from problem_tracker.contracts.internal import encode_internal
 from problem_tracker.domain.commands import Tick
 from problem_tracker.domain.report import CustomerProblemReport
 from problem_tracker.observability.metrics import Metrics
-from problem_tracker.streaming.due_index import DueIndex, from_slot, to_slot
+from problem_tracker.streaming.due_index import DueIndex, to_slot
 from problem_tracker.streaming.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,3 @@ class TickScheduler:
             fired += 1
         self._metrics.due_index_size.set(len(self.index))
         return fired
-
-
-def deadline_from_table(value: bytes) -> datetime:
-    return from_slot(int(value))
