@@ -164,6 +164,22 @@ async def test_an_unreadable_internal_command_reaches_the_dlq_instead_of_crashin
     assert outbox.dead[0][1].code.value == "schema-violation"
 
 
+async def test_a_command_for_the_other_aggregate_is_dead_lettered_not_dropped(
+    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingOutbox
+) -> None:
+    processor, _ = reports
+    await processor.on_customer_event(create_record())
+    link = outbox.to_service[0].command
+
+    await processor.on_internal(
+        Consumed("app-report-commands", 1, 5, b"CPR-1", encode_internal(link, None))
+    )
+
+    origin, rejection = outbox.dead[0]
+    assert (origin.partition, origin.offset) == (1, 5)
+    assert "wrong topic" in rejection.message
+
+
 async def test_many_reports_on_one_service_share_one_service_trouble_request(
     reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingOutbox, shell: Shell
 ) -> None:

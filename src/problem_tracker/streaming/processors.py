@@ -79,9 +79,9 @@ class ReportProcessor:
         await self.apply(to_domain.customer_command(outcome.message), record.origin)
 
     async def on_internal(self, record: Consumed) -> None:
-        message = await _internal(self._shell.outbox, record)
-        if message is not None and isinstance(message.command, _REPORT_COMMANDS):
-            await self.apply(message.command, message.origin)
+        message = await _internal(self._shell.outbox, record, _REPORT_COMMANDS)
+        if message is not None:
+            await self.apply(message.command, message.origin)  # type: ignore[arg-type]
 
     async def apply(self, command: ReportCommand, origin: Origin | None) -> None:
         key = command.report_id.encode()
@@ -111,10 +111,10 @@ class ServiceTroubleProcessor:
         self._table = table
 
     async def on_internal(self, record: Consumed) -> None:
-        message = await _internal(self._shell.outbox, record)
-        if message is None or not isinstance(message.command, _SERVICE_TROUBLE_COMMANDS):
+        message = await _internal(self._shell.outbox, record, _SERVICE_TROUBLE_COMMANDS)
+        if message is None:
             return
-        command = message.command
+        command: ServiceTroubleCommand = message.command  # type: ignore[assignment]
         key = record.key or b""
         raw = self._table.get(key)
         state = None if raw is None else decode_service_trouble(raw)
@@ -182,14 +182,21 @@ def _no_timers(report_id: str, state: CustomerProblemReport | None) -> None:
     """Without a tick scheduler (component tests), reports ask for no timers."""
 
 
-async def _internal(outbox: Outbox, record: Consumed) -> InternalMessage | None:
-    """Internal topics are ours, yet a record we cannot read still goes to the DLQ."""
+async def _internal(
+    outbox: Outbox, record: Consumed, expected: tuple[type, ...]
+) -> InternalMessage | None:
+    """Internal topics are ours, yet a record we cannot read, or one meant for the other
+    aggregate, still goes to the DLQ."""
     try:
-        return decode_internal(record.value or b"")
+        message = decode_internal(record.value or b"")
     except ValueError as exc:
-        rejection = Rejection(RejectionCode.SCHEMA_VIOLATION, f"internal command: {exc}")
-        await outbox.dead_letter(record.origin, rejection)
-        return None
+        problem = f"internal command: {exc}"
+    else:
+        if isinstance(message.command, expected):
+            return message
+        problem = f"internal command {type(message.command).__name__} on the wrong topic"
+    await outbox.dead_letter(record.origin, Rejection(RejectionCode.SCHEMA_VIOLATION, problem))
+    return None
 
 
 async def _unknown_correlation(outbox: Outbox, record: Consumed) -> None:
