@@ -7,6 +7,7 @@ a table and saved as JSON so later runs can be compared with this one.
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import shlex
@@ -117,7 +118,7 @@ def percentile(values: list[float], fraction: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(fraction * len(ordered) + 0.5)))
+    rank = max(1, min(len(ordered), math.ceil(fraction * len(ordered))))
     return ordered[rank - 1]
 
 
