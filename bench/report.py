@@ -150,8 +150,9 @@ def show(result: Result, path: Path, console: Console | None = None) -> None:
 
 
 def _thin(points: list[tuple[float, float]], most: int = 12) -> list[tuple[float, float]]:
-    step = max(1, -(-len(points) // most))
-    return points[::step] if points[-1:] == points[::step][-1:] else [*points[::step], points[-1]]
+    """About ``most`` points for the console, always ending with the last one."""
+    kept = points[:: max(1, -(-len(points) // most))]
+    return kept if kept[-1:] == points[-1:] else [*kept, points[-1]]
 
 
 def _format(value: float | int | str) -> str:
