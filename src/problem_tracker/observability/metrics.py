@@ -68,6 +68,11 @@ class Metrics:
             "Deadlines held in this worker's in-memory due-index.",
             registry=r,
         )
+        self.due_index_rebuild_seconds = Gauge(
+            "problem_tracker_due_index_rebuild_seconds",
+            "How long the last rebuild of the due-index took, after a rebalance.",
+            registry=r,
+        )
         self.tick_lag_seconds = Histogram(
             "problem_tracker_tick_lag_seconds",
             "How late a deadline was turned into a Tick, after it fell due.",

@@ -17,6 +17,8 @@ from problem_tracker.config import TopicSettings
 
 INTERNAL_REPORT_COMMANDS = "report-commands"
 INTERNAL_SERVICE_TROUBLE_COMMANDS = "service-trouble-commands"
+TABLES = ("reports", "service-troubles", "deadlines")
+"""The worker's tables; each has a compacted ``<app id>-<table>-changelog`` topic."""
 
 
 @dataclass(frozen=True)
@@ -83,14 +85,23 @@ def declare_topics(app: faust.App, settings: TopicSettings) -> Topics:
 
 
 def internal_topic_plan(app_id: str, settings: TopicSettings) -> list[TopicSpec]:
-    """The internal command topics, created before the worker joins its group: Faust only
-    declares the topics agents read directly, and these are read through a combined source."""
-    return [
-        TopicSpec(
+    """The internal command topics and the tables' changelogs, created before the worker
+    joins its group: Faust only declares the topics agents read directly, and a worker
+    that joins before a changelog it just created is served runs without it."""
+
+    def spec(name: str, config: dict[str, str]) -> TopicSpec:
+        return TopicSpec(
             name=f"{app_id}-{name}",
             partitions=settings.partitions,
             replication_factor=settings.replication_factor,
-            config={"cleanup.policy": "delete", "retention.ms": str(settings.retention_ms)},
+            config=config,
         )
-        for name in (INTERNAL_REPORT_COMMANDS, INTERNAL_SERVICE_TROUBLE_COMMANDS)
+
+    commands = {"cleanup.policy": "delete", "retention.ms": str(settings.retention_ms)}
+    return [
+        *(
+            spec(name, commands)
+            for name in (INTERNAL_REPORT_COMMANDS, INTERNAL_SERVICE_TROUBLE_COMMANDS)
+        ),
+        *(spec(f"{table}-changelog", {"cleanup.policy": "compact"}) for table in TABLES),
     ]

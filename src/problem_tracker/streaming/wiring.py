@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import faust
 
@@ -26,7 +27,7 @@ from problem_tracker.streaming.processors import (
 )
 from problem_tracker.streaming.reference import ReferenceIndex, ReferenceLoader
 from problem_tracker.streaming.ticks import TickScheduler
-from problem_tracker.streaming.topics import Topics, declare_topics
+from problem_tracker.streaming.topics import TABLES, Topics, declare_topics
 from problem_tracker.streaming.views import Readiness, register_views
 
 log = logging.getLogger(__name__)
@@ -50,13 +51,20 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
     topics = declare_topics(app, settings.topics)
     metrics = Metrics()
     partitions = settings.topics.partitions
-    reports_table = app.Table("reports", partitions=partitions, key_type=bytes, value_type=bytes)
-    service_troubles_table = app.Table(
-        "service-troubles", partitions=partitions, key_type=bytes, value_type=bytes
-    )
-    deadlines_table = app.Table(
-        "deadlines", partitions=partitions, key_type=bytes, value_type=bytes
-    )
+
+    def table(name: str) -> Any:
+        # Faust consumes the options dict it is given: one fresh dict per table.
+        return app.Table(
+            name,
+            partitions=partitions,
+            key_type=bytes,
+            value_type=bytes,
+            options=settings.worker.rocksdb_options(),
+        )
+
+    reports_table = table(TABLES[0])
+    service_troubles_table = table(TABLES[1])
+    deadlines_table = table(TABLES[2])
     reference = ReferenceLoader(
         settings.kafka,
         {
