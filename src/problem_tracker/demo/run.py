@@ -22,11 +22,11 @@ from problem_tracker.admin.topics import ensure_topics, topic_plan
 from problem_tracker.config import Settings
 from problem_tracker.demo.outputs import read_outputs
 from problem_tracker.demo.summary import DemoSummary, summarise
-from problem_tracker.demo.worker_child import WorkerChild, WorkerStartError, holds_live_worker
 from problem_tracker.kafka_local import LocalKafka, free_port
 from problem_tracker.kafka_local.broker import port_is_free
 from problem_tracker.simulate import Simulation, SimulationOptions, SimulationReport
 from problem_tracker.simulate.console import ProgressView
+from problem_tracker.worker_child import WorkerChild, WorkerStartError, holds_live_worker
 
 FAST_POLICY = Path("deploy/policies/sla-policy.fast.yaml")
 CLUSTER_TIMEOUT = 10.0

@@ -1,8 +1,9 @@
 """One ``problem-tracker worker`` as a child process, configured only through its environment.
 
-The child sees exactly the demo's Settings: every ``PROBLEM_TRACKER_*`` variable of the
-parent is dropped and the Settings object is written out in full, so nothing set in the
-shell can silently disagree with what the demo printed.
+The demo, the end-to-end tests and the benchmarks run the worker the way an operator
+would: a separate process in its own session, its settings in ``PROBLEM_TRACKER_*``
+variables, readiness and metrics read over its HTTP endpoints, stopped by SIGTERM as an
+orchestrator would or killed outright as a crashed host would be.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 from pydantic import BaseModel, SecretStr
 
@@ -66,12 +68,31 @@ def holds_live_worker(data_dir: Path) -> bool:
 
 
 class WorkerChild:
-    """Start, wait for /ready, stop gracefully (SIGTERM as an orchestrator would) or kill."""
+    """Start, wait for /ready, stop gracefully (SIGTERM then SIGKILL) or kill outright.
 
-    def __init__(self, settings: Settings, log_path: Path, inherited: Mapping[str, str]) -> None:
+    The child's environment is ``inherited`` (the parent's, say), then every field of
+    ``settings``, then ``overrides``. ``PROBLEM_TRACKER_*`` variables of ``inherited`` are
+    dropped unless ``inherit_settings``: a field left unset in ``settings`` (a password,
+    say) then cannot be filled in by whatever the parent shell happened to export.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        log_path: Path,
+        inherited: Mapping[str, str],
+        *,
+        overrides: Mapping[str, str] | None = None,
+        inherit_settings: bool = False,
+    ) -> None:
         self.settings = settings
         self.log_path = log_path
-        self._inherited = {k: v for k, v in inherited.items() if not k.startswith(ENV_PREFIX)}
+        self.overrides = dict(overrides or {})
+        self._inherited = {
+            name: value
+            for name, value in inherited.items()
+            if inherit_settings or not name.startswith(ENV_PREFIX)
+        }
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -79,13 +100,27 @@ class WorkerChild:
         worker = self.settings.worker
         return f"http://{worker.web_host}:{worker.web_port}"
 
-    def environment(self) -> dict[str, str]:
-        return {**self._inherited, **settings_env(self.settings)}
+    @property
+    def pid(self) -> int:
+        if self.process is None:
+            raise WorkerStartError("the worker was not started")
+        return self.process.pid
 
-    def start(self) -> None:
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def environment(self) -> dict[str, str]:
+        return {**self._inherited, **settings_env(self.settings), **self.overrides}
+
+    def start(self) -> Self:
+        """Start the worker; a log left by an earlier one is kept as ``*.previous.log``
+        (a worker kept running from an earlier start goes on writing there)."""
+        if self.alive:
+            raise WorkerStartError(f"the worker already runs (pid {self.pid})")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.settings.worker.data_dir.mkdir(parents=True, exist_ok=True)
-        if self.log_path.exists():  # a worker kept from the last run goes on writing there
+        if self.log_path.exists():
             self.log_path.replace(self.log_path.with_suffix(".previous.log"))
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
@@ -97,9 +132,10 @@ class WorkerChild:
                 start_new_session=True,
             )
         (self.settings.worker.data_dir / PID_FILE).write_text(f"{self.process.pid}\n")
+        return self
 
     def wait_ready(self, timeout: float) -> float:
-        """Seconds until /ready answered 200; raises with the log's tail otherwise."""
+        """Seconds until /ready answered 200; raises if the worker died or took too long."""
         started = time.monotonic()
         while time.monotonic() - started < timeout:
             if self.process is None or self.process.poll() is not None:
@@ -117,6 +153,11 @@ class WorkerChild:
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             return False
 
+    def metrics_text(self) -> str:
+        """The worker's /metrics page (Prometheus text format)."""
+        with urllib.request.urlopen(f"{self.base_url}/metrics", timeout=5) as response:
+            return str(response.read().decode())
+
     def stop(self, timeout: float = 30.0) -> bool:
         """SIGTERM and wait; SIGKILL after ``timeout``. True if it stopped gracefully."""
         process = self.process
@@ -130,15 +171,22 @@ class WorkerChild:
             self.kill()
             return False
 
-    def detach(self) -> int | None:
-        """Leave the worker running after the demo; its pid."""
-        process, self.process = self.process, None
-        return None if process is None else process.pid
-
     def kill(self) -> None:
+        """SIGKILL to the worker's whole process group, as a crashed host would."""
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
+
+    def detach(self) -> int | None:
+        """Leave the worker running on its own; its pid."""
+        process, self.process = self.process, None
+        return None if process is None else process.pid
+
+    def tail(self, lines: int = 60) -> str:
+        """The last lines of the worker's log."""
+        if not self.log_path.exists():
+            return "(no log)"
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
     def log_excerpt(self, first_errors: int = 3, last: int = 5) -> list[str]:
         """The first error lines (the cause, before the shutdown noise) and the last lines."""
@@ -150,7 +198,7 @@ class WorkerChild:
         errors = [line for line in lines if ERROR_LINE.search(line)][:first_errors]
         return [*errors, *(line for line in lines[-last:] if line not in errors)]
 
-    def __enter__(self) -> WorkerChild:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
