@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from pipeline import Pipeline
-from worker_process import WorkerProcess
+from worker_process import isolated_settings, start_ready, worker_in
 
 from problem_tracker.admin.topics import ensure_topics, topic_plan
 from problem_tracker.config import KafkaSettings, TopicSettings
@@ -30,17 +30,12 @@ def pipeline_factory(
             KafkaSettings(bootstrap_servers=kafka_bootstrap),
             topic_plan(TopicSettings(prefix=prefix, partitions=3)),
         )
-        worker = WorkerProcess(
-            bootstrap=kafka_bootstrap,
-            app_id=f"pt-it-{tag}",
-            topic_prefix=prefix,
-            data_dir=Path(tmp_path_factory.mktemp(f"worker-{tag}")),
-            extra_env=worker_env,
-        )
+        settings = isolated_settings(kafka_bootstrap, f"pt-it-{tag}", prefix)
+        worker = worker_in(Path(tmp_path_factory.mktemp(f"worker-{tag}")), settings, worker_env)
         pipeline = Pipeline(kafka_bootstrap, prefix, worker)
         pipeline.collector.start()
         started.append(pipeline)
-        worker.start()
+        start_ready(worker)
         return pipeline
 
     yield start

@@ -8,21 +8,22 @@ import urllib.request
 from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
-from worker_process import WorkerProcess
+
+from problem_tracker.worker_child import WorkerChild
 
 
-def metric(worker: WorkerProcess, name: str, **labels: str) -> float:
+def metric(worker: WorkerChild, name: str, **labels: str) -> float:
     """The value of the first sample of ``name`` with these labels (0 when absent)."""
-    for family in text_string_to_metric_families(worker.metrics()):
+    for family in text_string_to_metric_families(worker.metrics_text()):
         for sample in family.samples:
             if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
                 return float(sample.value)
     return 0.0
 
 
-def report_view(worker: WorkerProcess, report_id: str) -> dict[str, Any] | None:
+def report_view(worker: WorkerChild, report_id: str) -> dict[str, Any] | None:
     """The report as the worker's table holds it now; ``None`` when it has no such report."""
-    url = f"http://127.0.0.1:{worker.web_port}/reports/{report_id}"
+    url = f"{worker.base_url}/reports/{report_id}"
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
             return dict(json.loads(response.read()))

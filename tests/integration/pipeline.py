@@ -28,10 +28,11 @@ from records import (
     Sent,
     sent_from,
 )
-from worker_process import WorkerProcess
+from worker_process import home_of, start_ready, worker_in
 
 from problem_tracker.simulate import messages
 from problem_tracker.simulate.messages import SimMessage, Topic
+from problem_tracker.worker_child import WorkerChild
 
 
 @dataclass
@@ -40,7 +41,7 @@ class Pipeline:
 
     bootstrap: str
     prefix: str
-    worker: WorkerProcess
+    worker: WorkerChild
     names: dict[Topic, str] = field(init=False)
     collector: OutputCollector = field(init=False)
     _producer: Producer = field(init=False)
@@ -312,17 +313,12 @@ class Pipeline:
     def view(self, report_id: str) -> dict[str, Any] | None:
         return endpoints.report_view(self.worker, report_id)
 
-    def restart_worker(self, data_dir: Path | None = None) -> WorkerProcess:
+    def restart_worker(self, data_dir: Path | None = None) -> WorkerChild:
         """Start a new worker of the same app (same group, tables and topics) once the old
         one is gone; ``data_dir`` None keeps the local state, a new one starts empty."""
         old = self.worker
-        self.worker = WorkerProcess(
-            bootstrap=old.bootstrap,
-            app_id=old.app_id,
-            topic_prefix=old.topic_prefix,
-            data_dir=data_dir or old.data_dir,
-            extra_env=dict(old.extra_env),
-        ).start()
+        home = data_dir or home_of(old)
+        self.worker = start_ready(worker_in(home, old.settings, old.overrides))
         return self.worker
 
 
