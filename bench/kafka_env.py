@@ -1,37 +1,34 @@
 """A broker, topics and one worker process for the benchmarks that run on Kafka.
 
 The broker is the one named by ``--bootstrap`` or a throwaway local Kafka started for the
-run. The worker runs ``python -m problem_tracker worker`` as a child process, configured
-through the environment as an operator would, with its own app id and topic prefix, so a
-benchmark never shares state with anything else on the broker. Everything is removed at
-the end: the worker and a throwaway broker stop, the run's topics are deleted from a
-broker the benchmark did not start.
+run. The worker is the product's ``WorkerChild``: a child process configured through the
+environment as an operator would, with its own app id and topic prefix, so a benchmark
+never shares state with anything else on the broker. Everything is removed at the end: the
+worker and a throwaway broker stop, the run's topics are deleted from a broker the
+benchmark did not start.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Self
 
 from confluent_kafka.admin import AdminClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from problem_tracker.admin.topics import TopicSpec, ensure_topics, topic_plan
-from problem_tracker.config import KafkaSettings, Settings, TopicSettings
+from problem_tracker.config import KafkaSettings, Settings, TopicSettings, WorkerSettings
 from problem_tracker.kafka_local import LocalKafka, free_port
+from problem_tracker.worker_child import WorkerChild, WorkerStartError
 
 
 @dataclass(frozen=True)
@@ -123,84 +120,46 @@ def delete_run_topics(bootstrap: str, app_id: str, topics: RunTopics) -> list[st
     return names
 
 
-@dataclass
-class BenchWorker:
-    """One worker process: start, wait until ready, read its RSS and CPU time, stop."""
+class BenchWorker(WorkerChild):
+    """One worker process of a run, its log and tables under ``data_dir``: start it, read
+    its metrics, wait for it to be idle, read its latest due-index rebuild."""
 
-    bootstrap: str
-    app_id: str
-    topics: RunTopics
-    data_dir: Path
-    extra_env: dict[str, str] = field(default_factory=dict)
-    web_port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def log_path(self) -> Path:
-        return self.data_dir / "worker.log"
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None, "worker not started"
-        return self.process.pid
-
-    def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PROBLEM_TRACKER_")}
-        env.update(
-            {
-                "PROBLEM_TRACKER_KAFKA__BOOTSTRAP_SERVERS": self.bootstrap,
-                "PROBLEM_TRACKER_TOPICS__PREFIX": self.topics.prefix,
-                "PROBLEM_TRACKER_TOPICS__PARTITIONS": str(self.topics.partitions),
-                "PROBLEM_TRACKER_WORKER__APP_ID": self.app_id,
-                "PROBLEM_TRACKER_WORKER__DATA_DIR": str(self.data_dir / "state"),
-                "PROBLEM_TRACKER_WORKER__WEB_PORT": str(self.web_port),
-                "PROBLEM_TRACKER_WORKER__LOG_LEVEL": "INFO",
-                **self.extra_env,
-            }
+    def __init__(
+        self,
+        bootstrap: str,
+        app_id: str,
+        topics: RunTopics,
+        data_dir: Path,
+        extra_env: Mapping[str, str] | None = None,
+    ) -> None:
+        settings = Settings(
+            kafka=KafkaSettings(bootstrap_servers=bootstrap),
+            topics=topics.settings,
+            worker=WorkerSettings(
+                app_id=app_id, data_dir=data_dir / "state", web_port=free_port(), log_level="INFO"
+            ),
         )
-        return env
+        super().__init__(settings, data_dir / "worker.log", os.environ, overrides=extra_env)
 
-    def start(self, timeout: float = 120.0) -> BenchWorker:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "problem_tracker", "worker"],
-                env=self.env(),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self._wait_ready(timeout)
+    def start(self, timeout: float = 120.0) -> Self:
+        """Start and wait until ready; refuse a worker that reports a missing topic."""
+        super().start()
+        try:
+            self.wait_ready(timeout)
+        except WorkerStartError as exc:
+            self.stop()
+            raise WorkerStartError(f"{exc}:\n{self.tail()}") from exc
         missing = [line for line in self.tail(400).splitlines() if "Ignoring missing topic" in line]
         if missing:
             self.stop()
-            raise RuntimeError(f"the worker started without a topic it needs: {missing[0]}")
+            raise WorkerStartError(f"the worker started without a topic it needs: {missing[0]}")
         return self
-
-    def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        url = f"http://127.0.0.1:{self.web_port}/ready"
-        while time.monotonic() < deadline:
-            assert self.process is not None
-            if self.process.poll() is not None:
-                raise RuntimeError(f"worker exited early:\n{self.tail()}")
-            try:
-                with urllib.request.urlopen(url, timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.25)
-        raise TimeoutError(f"worker not ready after {timeout}s:\n{self.tail()}")
 
     def metrics(self) -> dict[str, float]:
         """The worker's Prometheus counters and gauges, one value per labelled series."""
-        url = f"http://127.0.0.1:{self.web_port}/metrics"
-        with urllib.request.urlopen(url, timeout=5) as response:
-            text = response.read().decode()
         return {
             _series(sample.name, sample.labels): sample.value
-            for family in text_string_to_metric_families(text)
+            for family in text_string_to_metric_families(self.metrics_text())
             for sample in family.samples
         }
 
@@ -232,26 +191,6 @@ class BenchWorker:
             elif record.get("msg") == "due-index rebuilt" and restored is not None:
                 found = (int(record["entries"]), (stamp - restored).total_seconds())
         return found
-
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """SIGTERM as an orchestrator would; SIGKILL the process group if it lingers."""
-        if not self.alive():
-            return
-        assert self.process is not None
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
-
-    def tail(self, lines: int = 40) -> str:
-        if not self.log_path.exists():
-            return "(no log)"
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
 def _series(name: str, labels: dict[str, str]) -> str:

@@ -213,7 +213,7 @@ def wait_for(phase: Phase, acks: Acknowledgements, timeout: float, worker: Bench
     the worker's RSS is sampled every few seconds on the way."""
     deadline = time.monotonic() + timeout
     next_sample = 0.0
-    while time.monotonic() < deadline and worker.alive():
+    while time.monotonic() < deadline and worker.alive:
         acknowledged = acks.count() - phase.acknowledged_before
         if time.monotonic() >= next_sample:
             phase.rss_samples.append((acknowledged, round(rss_bytes(worker.pid) / 2**20, 1)))
@@ -222,7 +222,7 @@ def wait_for(phase: Phase, acks: Acknowledgements, timeout: float, worker: Bench
             phase.complete = True
             return
         time.sleep(0.1)
-    if not worker.alive():
+    if not worker.alive:
         raise RuntimeError(f"worker died during the {phase.name} phase:\n{worker.tail()}")
 
 
