@@ -55,7 +55,7 @@ from problem_tracker.domain.intake import (
     record_isolation,
 )
 from problem_tracker.domain.jeopardy_management import watch
-from problem_tracker.domain.known_errors import check_known_error
+from problem_tracker.domain.known_errors import check_known_error, check_new_symptom
 from problem_tracker.domain.lifecycle import Trigger, allows, transition
 from problem_tracker.domain.report import CustomerProblemReport, Status
 from problem_tracker.domain.resolution import apply_update, link_service_trouble, settle
@@ -135,7 +135,9 @@ def _decide_new(
 def _handle(trail: Trail, command: ReportCommand, context: DecisionContext) -> Trail:
     match command:
         case ChangeAttributes():
-            return trail.then(lambda s: change_attributes(s, command))
+            previous_symptom = trail.state.symptom_code
+            trail = trail.then(lambda s: change_attributes(s, command))
+            return trail.then(lambda s: check_new_symptom(s, previous_symptom, context.reference))
         case CompleteIsolation():
             trail = trail.then(lambda s: record_isolation(s, command))
             trail = trail.then(lambda s: check_known_error(s, context.reference))

@@ -88,6 +88,8 @@ class AttributesChanged(DomainEvent):
     severity: Severity | None = None
     priority: int | None = None
     ticket_type: str | None = None
+    symptom_code: str | None = None
+    requested_resolution_date: datetime | None = None
     parties: tuple[Party, ...] | None = None
     entities: tuple[EntityRef, ...] | None = None
     notes: tuple[Note, ...] = ()

@@ -26,7 +26,16 @@ from problem_tracker.domain.lifecycle import Trigger, transition
 from problem_tracker.domain.report import CustomerProblemReport, Status
 
 _T = TypeVar("_T")
-_CHANGEABLE = ("description", "severity", "priority", "ticket_type", "parties", "entities")
+_CHANGEABLE = (
+    "description",
+    "severity",
+    "priority",
+    "ticket_type",
+    "symptom_code",
+    "requested_resolution_date",
+    "parties",
+    "entities",
+)
 
 
 def acknowledge(command: CreateReport, now: datetime) -> ReportAcknowledged:
@@ -55,7 +64,8 @@ def change_attributes(state: CustomerProblemReport, command: ChangeAttributes) -
     """Only what really changed is recorded; an empty change produces nothing.
 
     Entities changed here are recorded, not delegated: what gets delegated follows from
-    create and from Isolate Customer Problem.
+    create and from Isolate Customer Problem. A new symptom code is checked against the
+    known errors by the decider (``known_errors.check_new_symptom``).
     """
     entities = None if command.entities is None else unique_entities(command.entities)
     change = AttributesChanged(
@@ -64,6 +74,10 @@ def change_attributes(state: CustomerProblemReport, command: ChangeAttributes) -
         severity=_new(command.severity, state.severity),
         priority=_new(command.priority, state.priority),
         ticket_type=_new(command.ticket_type, state.ticket_type),
+        symptom_code=_new(command.symptom_code, state.symptom_code),
+        requested_resolution_date=_new(
+            command.requested_resolution_date, state.requested_resolution_date
+        ),
         parties=_new(command.parties, state.parties),
         entities=_new(entities, state.entities),
         notes=command.notes,

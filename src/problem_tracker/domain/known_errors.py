@@ -4,6 +4,9 @@ A known error matches when it is active, has the report's symptom code, and — 
 an affected service — that service is one of the report's affected services. The best match
 is a service-specific one over a symptom-only one, then the smallest id (so the choice does
 not depend on the order reference data arrived in). Retired known errors never match.
+
+The check runs on create, after isolation, and when the symptom code changes while no known
+error is attached yet.
 """
 
 from __future__ import annotations
@@ -49,3 +52,13 @@ def check_known_error(state: CustomerProblemReport, reference: ReferenceData) ->
     if best is None or (state.known_error is not None and state.known_error.id == best.id):
         return []
     return [KnownErrorAttached(match=KnownErrorMatch(id=best.id, workaround=best.workaround))]
+
+
+def check_new_symptom(
+    state: CustomerProblemReport, previous_symptom: str | None, reference: ReferenceData
+) -> list[ReportEvent]:
+    """Check Known Error again when the customer changed the symptom code before any known
+    error was attached; a workaround already offered is kept, not replaced."""
+    if state.known_error is not None or state.symptom_code == previous_symptom:
+        return []
+    return check_known_error(state, reference)
