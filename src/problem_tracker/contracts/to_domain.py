@@ -136,8 +136,7 @@ def _create(event_id: str, new: NewReport) -> commands.CreateReport:
 
 
 def _change(event_id: str, changes: ReportChanges) -> commands.ChangeAttributes:
-    """Absent fields stay unchanged. The domain does not track changes of ``symptomCode``
-    or ``requestedResolutionDate`` after creation; they are not carried over."""
+    """Absent fields stay unchanged; notes are appended."""
     return commands.ChangeAttributes(
         event_id=event_id,
         report_id=changes.id,
@@ -145,6 +144,8 @@ def _change(event_id: str, changes: ReportChanges) -> commands.ChangeAttributes:
         severity=None if changes.severity is None else Severity(changes.severity.value),
         priority=changes.priority,
         ticket_type=changes.ticket_type,
+        symptom_code=changes.symptom_code,
+        requested_resolution_date=changes.requested_resolution_date,
         parties=None if changes.related_party is None else _parties(changes.related_party),
         entities=None if changes.related_entity is None else _entities(changes.related_entity),
         notes=_notes(changes.note or []),
