@@ -27,12 +27,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from problem_tracker.streaming.wiring import build_worker
 
     configure_logging(settings.worker.log_level, json_lines=not args.plain_logs)
+    # Building first reads the policy file: a bad configuration fails before any Kafka call.
+    worker = build_worker(settings)
     internal = internal_topic_plan(settings.worker.app_id, settings.topics)
     report = ensure_topics(settings.kafka, [*topic_plan(settings.topics), *internal])
     for warning in report.warnings:
         logging.getLogger(__name__).warning(warning)
     (settings.worker.data_dir / settings.worker.app_id).mkdir(parents=True, exist_ok=True)
-    worker = build_worker(settings)
     worker.reference.start()
     try:
         faust.Worker(
