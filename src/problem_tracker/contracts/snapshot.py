@@ -19,11 +19,11 @@ from problem_tracker.contracts.outbound import (
 )
 from problem_tracker.domain import report
 from problem_tracker.domain.report import (
-    FINISHED_STATUSES,
     CustomerProblemReport,
     DelegationKind,
     EntityRef,
 )
+from problem_tracker.domain.resolution import expected_resolution
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,31 +68,17 @@ def snapshot(state: CustomerProblemReport) -> ReportSnapshot:
 
 
 def sla_view(state: CustomerProblemReport) -> SlaView:
-    """The report's jeopardy and escalation level as its SLA last recorded them, and its
-    expected resolution: the SLA due time, or the forecast of the current cycle's open
-    delegated work when that is later (the commitment stands until the work says it will
-    miss it). While the clock stands still (pending, held, finished) the due time is not
-    known and only the forecast is shown; the forecast is the latest estimate of the open
-    work, unknown while any open work has none."""
-    forecast = _forecast(state)
+    """The report's jeopardy and escalation level as its SLA last recorded them, and the
+    resolution date Monitor Resolution Update commits to (``domain.resolution``)."""
+    expected = expected_resolution(state)
     track = state.sla
     if track is None:
-        return SlaView(expected_resolution_date=forecast)
-    known = [moment for moment in (track.due_at, forecast) if moment is not None]
+        return SlaView(expected_resolution_date=expected)
     return SlaView(
         jeopardy=JeopardyState(track.jeopardy.value),
         escalation_level=track.clock.escalation_level,
-        expected_resolution_date=max(known, default=None),
+        expected_resolution_date=expected,
     )
-
-
-def _forecast(state: CustomerProblemReport) -> datetime | None:
-    open_work = [work for work in state.current_work if work.status not in FINISHED_STATUSES]
-    estimates = [work.expected_resolution_date for work in open_work]
-    known = [estimate for estimate in estimates if estimate is not None]
-    if not known or len(known) < len(estimates):
-        return None
-    return max(known)
 
 
 def _party(party: report.Party) -> common.RelatedParty:

@@ -15,8 +15,14 @@ problem is cleared.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from problem_tracker.domain.commands import LinkServiceTrouble, UpdateDelegatedWork
-from problem_tracker.domain.delegated_work import latest_work_index, link_target_index
+from problem_tracker.domain.delegated_work import (
+    latest_work_index,
+    link_target_index,
+    outstanding_work,
+)
 from problem_tracker.domain.events import (
     CommandRejected,
     DelegatedWorkFailed,
@@ -99,3 +105,24 @@ def _unknown(request_id: str, command: str) -> CommandRejected:
         reason=f"no delegated work with request id {request_id!r}",
         command=command,
     )
+
+
+def expected_resolution(state: CustomerProblemReport) -> datetime | None:
+    """The resolution date the customer is told to expect: the SLA due time, or the
+    forecast of the current cycle's open delegated work when that is later (the
+    commitment stands until the work says it will miss it). While the clock stands still
+    (pending, held, finished) there is no due time and only the forecast counts; the
+    forecast is the latest estimate of the open work, unknown while any open work has none.
+    """
+    due = None if state.sla is None else state.sla.due_at
+    known = [moment for moment in (due, _work_forecast(state)) if moment is not None]
+    return max(known, default=None)
+
+
+def _work_forecast(state: CustomerProblemReport) -> datetime | None:
+    open_work = [work for work in outstanding_work(state) if work.cycle == state.cycle]
+    estimates = [work.expected_resolution_date for work in open_work]
+    known = [estimate for estimate in estimates if estimate is not None]
+    if not known or len(known) < len(estimates):
+        return None
+    return max(known)
