@@ -1,8 +1,8 @@
 """What the benchmarks send to a worker and how they watch what it publishes.
 
 Messages come from the simulator's builders (``problem_tracker.simulate.messages``), so
-they are the contract's envelopes; keys are partitioned with ``murmur2_random`` as Faust
-expects. Times are wall-clock (``time.time()``) on this machine, the same clock the
+they are the contract's envelopes; the producer keeps the client's default partitioner,
+as upstream systems do. Times are wall-clock (``time.time()``) on this machine, the same clock the
 worker uses for ``eventTime`` and SLA deadlines.
 """
 
@@ -32,7 +32,6 @@ class Sender:
         self._producer = Producer(
             {
                 "bootstrap.servers": bootstrap,
-                "partitioner": "murmur2_random",
                 "linger.ms": 5,
                 "enable.idempotence": True,
                 "log_level": QUIET,

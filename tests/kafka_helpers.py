@@ -1,7 +1,6 @@
 """Small, blocking Kafka helpers for integration tests: create topics, produce JSON, consume.
 
-Producers use the ``murmur2_random`` partitioner, Java's default, so a key lands on the
-partition Faust/aiokafka expect.
+Producers keep librdkafka's default partitioner, as the systems around the worker do.
 """
 
 from __future__ import annotations
@@ -66,9 +65,7 @@ def produce_json(
     timeout: float = 30.0,
 ) -> int:
     """Send ``(key, value)`` pairs as JSON (value None → tombstone); how many were sent."""
-    producer = Producer(
-        {"bootstrap.servers": bootstrap, "partitioner": "murmur2_random", "linger.ms": 5}
-    )
+    producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 5})
     errors: list[str] = []
 
     def on_delivery(err: Any, _msg: Any) -> None:

@@ -18,11 +18,13 @@ from problem_tracker.application.ports import FixedClock
 from problem_tracker.contracts.internal import Origin, decode_internal, encode_internal
 from problem_tracker.contracts.outcomes import DelegatedKind, Rejection
 from problem_tracker.contracts.state import decode_report, encode_report
+from problem_tracker.domain.commands import Tick, UpdateDelegatedWork
 from problem_tracker.domain.context import DecisionContext, StaticReferenceData
-from problem_tracker.domain.report import Owner, OwnerRole
+from problem_tracker.domain.report import DelegatedStatus, Owner, OwnerRole
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.simulate import messages
 from problem_tracker.streaming.outbox import Consumed
+from problem_tracker.streaming.partitioning import origin_header
 from problem_tracker.streaming.processors import (
     DelegatedEventRouter,
     ReportProcessor,
@@ -48,10 +50,14 @@ class RecordingOutbox:
     async def dead_letter(self, origin: Origin, rejection: Rejection) -> None:
         self.dead.append((origin, rejection))
 
-    async def to_reports(self, commands: Any, origin: Origin | None) -> None:
+    async def to_reports(
+        self, commands: Any, origin: Origin | None, *, relayed: bool = False
+    ) -> None:
         self.to_report.extend(commands)
 
-    async def to_service_troubles(self, routed: Any, origin: Origin | None) -> None:
+    async def to_service_troubles(
+        self, routed: Any, origin: Origin | None, *, relayed: bool = False
+    ) -> None:
         self.to_service.extend(routed)
 
     async def tick(self, report_id: str, encoded: bytes) -> None:
@@ -245,3 +251,99 @@ def _a_report() -> Any:
     from builders import a_report
 
     return a_report()
+
+
+async def test_a_repartitioned_event_is_dead_lettered_as_the_record_upstream_sent(
+    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingOutbox
+) -> None:
+    processor, _ = reports
+    header = origin_header("customer-problem.events", 4, 17)
+    record = Consumed("app-customer-events-repartition", 1, 2, b"k", b"{nope", (header,))
+
+    await processor.on_repartitioned(record)
+
+    origin, rejection = outbox.dead[0]
+    assert (origin.topic, origin.partition, origin.offset) == ("customer-problem.events", 4, 17)
+    assert (origin.key, origin.value, rejection.code.value) == (b"k", b"{nope", "malformed-json")
+
+
+async def test_a_repartitioned_record_without_its_origin_is_dead_lettered_as_itself(
+    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingOutbox
+) -> None:
+    processor, table = reports
+    record = create_record()
+    forged = Consumed("app-customer-events-repartition", 1, 2, record.key, record.value)
+
+    await processor.on_repartitioned(forged)
+
+    origin, rejection = outbox.dead[0]
+    assert (origin.topic, origin.offset, rejection.code.value) == (
+        "app-customer-events-repartition",
+        2,
+        "schema-violation",
+    )
+    assert table == {}
+
+
+async def test_a_rejected_command_of_our_own_names_the_internal_record_and_is_counted(
+    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingOutbox, shell: Shell
+) -> None:
+    processor, _ = reports
+    cause = Origin(topic="customer-problem.events", partition=0, offset=9, key=b"CPR-404")
+    tick = Tick(event_id="tick-1", report_id="CPR-404", deadline=NOW)
+    raw = encode_internal(tick, cause)
+
+    await processor.on_internal(Consumed("app-report-commands", 2, 31, b"CPR-404", raw))
+
+    origin, rejection = outbox.dead[0]
+    assert (origin.topic, origin.partition, origin.offset, origin.value) == (
+        "app-report-commands",
+        2,
+        31,
+        raw,
+    )
+    assert rejection.code.value == "unknown-report"
+    assert "internal Tick caused by customer-problem.events[0]@9" in rejection.message
+    counted = shell.metrics.internal_dead_letters.labels("reports", "unknown-report")
+    assert counted._value.get() == 1
+
+
+async def test_a_relayed_answer_that_is_rejected_names_the_answer_not_the_internal_record(
+    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingOutbox, shell: Shell
+) -> None:
+    processor, _ = reports
+    answer = Origin(topic="partner-problem.events", partition=1, offset=6, value=b"{...}")
+    update = UpdateDelegatedWork(
+        event_id="p-1",
+        report_id="CPR-404",
+        request_id="SPR-CPR-404-1",
+        status=DelegatedStatus.RESOLVED,
+    )
+    raw = encode_internal(update, answer, relayed=True)
+
+    await processor.on_internal(Consumed("app-report-commands", 2, 32, b"CPR-404", raw))
+
+    origin, rejection = outbox.dead[0]
+    assert origin == answer
+    assert rejection.code.value == "unknown-correlation"
+    assert (
+        shell.metrics.internal_dead_letters.labels("reports", "unknown-correlation")._value.get()
+        == 0
+    )
+
+
+async def test_a_rejected_command_never_cancels_the_timer_of_an_existing_report(
+    shell: Shell, outbox: RecordingOutbox
+) -> None:
+    context = DecisionContext(reference=StaticReferenceData(owners={}))
+    processor = ReportProcessor(shell, {}, context)
+    scheduled: list[tuple[str, object]] = []
+    processor.after_decision = lambda report_id, state: scheduled.append((report_id, state))
+    close = messages.customer_event("e-9", NOW, "CustomerProblemReportCloseEvent", {"id": "CPR-8"})
+
+    await processor.on_customer_event(
+        Consumed("customer-problem.events", 0, 1, b"CPR-8", messages.value_bytes(close))
+    )
+
+    assert [r.code.value for _, r in outbox.dead] == ["unknown-report"]
+    assert scheduled == []

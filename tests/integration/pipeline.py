@@ -50,9 +50,8 @@ class Pipeline:
     def __post_init__(self) -> None:
         self.names = {topic: self.prefix + name for topic, name in DEFAULT_NAMES.items()}
         self.collector = OutputCollector(self.bootstrap, self.names)
-        self._producer = Producer(
-            {"bootstrap.servers": self.bootstrap, "partitioner": "murmur2_random", "linger.ms": 1}
-        )
+        # An outside system: the client's default partitioner, nothing tuned to the worker.
+        self._producer = Producer({"bootstrap.servers": self.bootstrap, "linger.ms": 1})
 
     # -- sending -----------------------------------------------------------------------
 

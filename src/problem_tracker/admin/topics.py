@@ -49,6 +49,8 @@ class EnsureReport:
     created: list[str]
     existing: list[str]
     warnings: list[str]
+    partitions: dict[str, int] = field(default_factory=dict)
+    """How many partitions each planned topic has on the cluster."""
 
 
 def topic_plan(topics: TopicSettings) -> list[TopicSpec]:
@@ -94,7 +96,12 @@ def ensure_topics(
     existing = [spec for spec in wanted if spec.name not in created]
     visible = _await_visible(admin, {spec.name for spec in wanted}, deadline)
     warnings = _differences(admin, existing, visible, timeout)
-    return EnsureReport(created=created, existing=[s.name for s in existing], warnings=warnings)
+    return EnsureReport(
+        created=created,
+        existing=[s.name for s in existing],
+        warnings=warnings,
+        partitions=visible,
+    )
 
 
 def _create(admin: AdminClient, specs: list[TopicSpec], timeout: float) -> list[str]:

@@ -4,8 +4,13 @@ Problem Management's news out to its reports, and SLA ticks (eTOM 1.3.7.3 Coordi
 Customer Problem and Monitor Resolution Update, split across two keyed aggregates).
 
 Each message names its command class (``type``) and may carry the ``origin``: the inbound
-record that started the chain, verbatim, so that a command rejected further down can be
-dead-lettered with the bytes the other system actually sent.
+record that started the chain. A *relayed* command is an outside record translated one to
+one (an answer of Service Problem Management or a partner on its way to the aggregate that
+owns the request): it carries the record verbatim, so that a rejection dead-letters the
+bytes the other system actually sent. Every other command is our own (a link, a fan-out,
+a tick): it carries only where its cause was read, never the cause's bytes (one create
+naming 300 services would otherwise be copied 300 times), and a rejection of it is a
+defect of ours, dead-lettered as the internal record itself.
 """
 
 from __future__ import annotations
@@ -51,11 +56,19 @@ class Origin:
     key: bytes | None = None
     value: bytes | None = None
 
+    def reference(self) -> Origin:
+        """Where the record was read, without its bytes."""
+        return Origin(topic=self.topic, partition=self.partition, offset=self.offset, key=self.key)
+
+    def describe(self) -> str:
+        return f"{self.topic}[{self.partition}]@{self.offset}"
+
 
 @dataclass(frozen=True, slots=True)
 class InternalMessage:
     command: InternalCommand
     origin: Origin | None = None
+    relayed: bool = False
 
 
 @cache
@@ -63,17 +76,24 @@ def _adapter(tag: str) -> TypeAdapter[Any]:
     return TypeAdapter(COMMAND_TYPES[tag])
 
 
-def encode_internal(command: InternalCommand, origin: Origin | None = None) -> bytes:
-    """Compact JSON: ``{"v": 1, "type": <class name>, "command": {...}, "origin": ...}``."""
+def encode_internal(
+    command: InternalCommand, origin: Origin | None = None, *, relayed: bool = False
+) -> bytes:
+    """Compact JSON: ``{"v": 1, "type": <class name>, "command": {...}, "origin": ...}``,
+    plus ``"relayed": true`` for a relayed command (whose origin keeps its value)."""
     tag = type(command).__name__
     if COMMAND_TYPES.get(tag) is not type(command):
         raise UnknownCommandTypeError(f"{tag!r} is not an internal command")
-    document = {
+    if origin is not None and not relayed:
+        origin = origin.reference()
+    document: dict[str, Any] = {
         "v": INTERNAL_VERSION,
         "type": tag,
         "command": _adapter(tag).dump_python(command, mode="json", exclude_defaults=True),
         "origin": None if origin is None else _origin_document(origin),
     }
+    if relayed:
+        document["relayed"] = True
     return pydantic_core.to_json(document)
 
 
@@ -89,7 +109,8 @@ def decode_internal(raw: bytes) -> InternalMessage:
     except ValidationError as exc:
         raise InternalMessageError(f"invalid {tag}: {exc}") from exc
     origin = document.get("origin")
-    return InternalMessage(command, None if origin is None else _origin(origin))
+    relayed = document.get("relayed", False) is True
+    return InternalMessage(command, None if origin is None else _origin(origin), relayed)
 
 
 def _document(raw: bytes) -> dict[str, Any]:

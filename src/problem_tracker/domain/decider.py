@@ -120,9 +120,8 @@ def _watched(trail: Trail, command: ReportCommand) -> Trail:
 def _decide_new(
     origin: Origin, command: ReportCommand, context: DecisionContext
 ) -> list[ReportEvent]:
-    """Only a create starts a report; a timer of a report that is gone is dropped."""
-    if isinstance(command, Tick):
-        return []
+    """Only a create starts a report; anything else names a report we do not have (for a
+    timer, that is a defect of ours, which the shell counts)."""
     if not isinstance(command, CreateReport):
         return [origin.stamp(_no_such_report(command), 0)]
     trail = Trail.start(origin, acknowledge(command, origin.at), context.sla_policy)

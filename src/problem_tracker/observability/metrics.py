@@ -73,6 +73,13 @@ class Metrics:
             "How long the last rebuild of the due-index took, after a rebalance.",
             registry=r,
         )
+        self.internal_dead_letters = Counter(
+            "problem_tracker_internal_dead_letters_total",
+            "Commands the worker sent itself that were rejected (a defect of ours, never "
+            "of the input), by aggregate and reason code.",
+            ["aggregate", "code"],
+            registry=r,
+        )
         self.tick_lag_seconds = Histogram(
             "problem_tracker_tick_lag_seconds",
             "How late a deadline was turned into a Tick, after it fell due.",

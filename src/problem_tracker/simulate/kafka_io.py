@@ -1,8 +1,8 @@
 """The simulator's Kafka I/O: one producer for everything it plays, and consumers for
 what the processor emits.
 
-Keys are partitioned with ``murmur2_random`` (Java's default, which aiokafka and so
-Faust use too), so a report's events land on the partition the worker expects.
+The producer keeps librdkafka's default partitioner (CRC32 ``consistent_random``), as an
+upstream system would: where a record lands is upstream's business, not the worker's.
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ def topic_names(topics: TopicSettings, prefix: str | None = None) -> TopicNames:
 def producer_config(kafka: KafkaSettings) -> ClientConfig:
     return {
         **confluent_config(kafka),
-        "partitioner": "murmur2_random",
         "enable.idempotence": True,
         "linger.ms": 5,
         "log_level": QUIET,

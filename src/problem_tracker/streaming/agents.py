@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 import faust
@@ -46,7 +46,16 @@ class Processors:
 
 def consumed(event: EventT[bytes]) -> Consumed:
     message = event.message
-    return Consumed(message.topic, message.partition, message.offset, message.key, message.value)
+    headers = message.headers or ()
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    return Consumed(
+        message.topic,
+        message.partition,
+        message.offset,
+        message.key,
+        message.value,
+        tuple((str(name), bytes(value or b"")) for name, value in pairs),
+    )
 
 
 def _raw_source(app: faust.App, *sources: TopicT) -> TopicT:
@@ -61,7 +70,8 @@ def register_agents(
     reference = processors.reference
     delegated = processors.delegated
     handlers: list[tuple[TopicT, Handler]] = [
-        (topics.customer_events, processors.reports.on_customer_event),
+        (topics.customer_events, outbox.repartition),
+        (topics.customer_events_repartitioned, processors.reports.on_repartitioned),
         (topics.report_commands, processors.reports.on_internal),
         (topics.service_trouble_commands, processors.service_troubles.on_internal),
         (topics.service_trouble_events, delegated.handler(DelegatedKind.SERVICE_TROUBLE)),
@@ -86,9 +96,14 @@ def register_agents(
                 await outbox.dead_letter(record.origin, rejection)
             metrics.processing_seconds.labels(record.topic).observe(time.perf_counter() - started)
 
-    # Sources that share a table are consumed by one agent, so that their records for
-    # one key are handled in order on the worker that owns the key's partition.
-    app.agent(_raw_source(app, topics.customer_events, topics.report_commands), name="reports")(run)
+    # Upstream's topic is read only to be forwarded by key (see ``partitioning``); sources
+    # that share a table are consumed by one agent, so that their records for one key are
+    # handled in order on the worker that owns the key's partition.
+    app.agent(_raw_source(app, topics.customer_events), name="intake")(run)
+    app.agent(
+        _raw_source(app, topics.customer_events_repartitioned, topics.report_commands),
+        name="reports",
+    )(run)
     app.agent(_raw_source(app, topics.service_trouble_commands), name="service-troubles")(run)
     app.agent(
         _raw_source(app, topics.service_trouble_events, topics.partner_problem_events),

@@ -11,6 +11,9 @@ request id), so they would wait in another partition's transaction, to be commit
 that partition next commits or aborted on timeout. Here every send names the transaction
 of the record being processed; a send outside any record (a timer) needs no atomicity
 and goes through the plain producer.
+
+Every send to an internal topic names its partition (``partitioning.partition_for``): the
+worker, not a producer default, decides where a report's or a service's records go.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from problem_tracker.contracts.outcomes import Rejection
 from problem_tracker.contracts.registry import Channel
 from problem_tracker.domain.commands import ReportCommand
 from problem_tracker.observability.metrics import Metrics
+from problem_tracker.streaming.partitioning import origin_header, partition_for
 from problem_tracker.streaming.topics import Topics
 
 
@@ -43,6 +47,10 @@ class Consumed:
     offset: int
     key: bytes | None
     value: bytes | None
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+    def header(self, name: str) -> bytes | None:
+        return next((value for key, value in self.headers if key == name), None)
 
     @property
     def origin(self) -> Origin:
@@ -58,8 +66,9 @@ class Consumed:
 class Outbox:
     """Sends through the app's topics; counts what it sends."""
 
-    def __init__(self, topics: Topics, metrics: Metrics, clock: Clock) -> None:
+    def __init__(self, topics: Topics, metrics: Metrics, clock: Clock, partitions: int) -> None:
         self._topics = topics
+        self._partitions = partitions
         self._metrics = metrics
         self._clock = clock
         self._by_channel: dict[Channel, TopicT] = {
@@ -93,26 +102,46 @@ class Outbox:
         await self._send(self._topics.dlq, origin.key, record, dlq_headers())
         self._metrics.dead_letters.labels(origin.topic, rejection.code.value).inc()
 
-    async def to_reports(self, commands: Iterable[ReportCommand], origin: Origin | None) -> None:
+    async def repartition(self, record: Consumed) -> None:
+        """Forward an upstream customer event, bytes untouched, to its report's partition."""
+        await self._send_internal(
+            self._topics.customer_events_repartitioned,
+            record.key,
+            record.value or b"",
+            [origin_header(record.topic, record.partition, record.offset)],
+        )
+
+    async def to_reports(
+        self, commands: Iterable[ReportCommand], origin: Origin | None, *, relayed: bool = False
+    ) -> None:
         for command in commands:
-            await self._send(
+            await self._send_internal(
                 self._topics.report_commands,
                 command.report_id.encode(),
-                encode_internal(command, origin),
+                encode_internal(command, origin, relayed=relayed),
             )
 
     async def to_service_troubles(
-        self, routed: Iterable[ToServiceTrouble], origin: Origin | None
+        self, routed: Iterable[ToServiceTrouble], origin: Origin | None, *, relayed: bool = False
     ) -> None:
         for item in routed:
-            await self._send(
+            await self._send_internal(
                 self._topics.service_trouble_commands,
                 item.service_id.encode(),
-                encode_internal(item.command, origin),
+                encode_internal(item.command, origin, relayed=relayed),
             )
 
     async def tick(self, report_id: str, encoded_tick: bytes) -> None:
-        await self._send(self._topics.report_commands, report_id.encode(), encoded_tick)
+        await self._send_internal(self._topics.report_commands, report_id.encode(), encoded_tick)
+
+    async def _send_internal(
+        self,
+        topic: TopicT,
+        key: bytes | None,
+        value: bytes,
+        headers: list[tuple[str, bytes]] | None = None,
+    ) -> None:
+        await self._send(topic, key, value, headers, partition_for(key, self._partitions))
 
     async def _send(
         self,
@@ -120,16 +149,17 @@ class Outbox:
         key: bytes | None,
         value: bytes,
         headers: list[tuple[str, bytes]] | None = None,
+        partition: int | None = None,
     ) -> None:
         app = topic.app
         if not app.in_transaction:
-            await topic.send(key=key, value=value, headers=headers)
+            await topic.send(key=key, value=value, partition=partition, headers=headers)
             return
         await app.producer.send(
             topic.get_topic_name(),
             key,
             value,
-            None,
+            partition,
             None,
             headers,
             transactional_id=_input_transaction(app),

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from typing import get_args
 
 from problem_tracker.application.ports import Clock
-from problem_tracker.application.process import handle_report, handle_service_trouble, rejections
+from problem_tracker.application.process import (
+    ReportDecision,
+    ServiceTroubleDecision,
+    handle_report,
+    handle_service_trouble,
+    rejections,
+)
 from problem_tracker.application.routing import (
     ToServiceTrouble,
     report_commands,
@@ -44,6 +50,7 @@ from problem_tracker.domain.report import CustomerProblemReport
 from problem_tracker.domain.service_trouble import ServiceTroubleCommand
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.streaming.outbox import Consumed, Outbox
+from problem_tracker.streaming.partitioning import ORIGIN_HEADER, parse_origin_header
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +69,24 @@ class Shell:
     max_message_bytes: int
 
 
+@dataclass(frozen=True, slots=True)
+class Culprit:
+    """The record a rejection is dead-lettered as. An outside record is named with the
+    bytes its producer sent; a command of our own (``ours``) is named as the internal
+    record itself, counted and logged as a defect, with where its cause was read."""
+
+    record: Origin
+    ours: bool = False
+    cause: str = ""
+    source: Origin | None = None
+    """The outside record that started the chain, passed on to the commands this one causes."""
+
+    def rejection(self, code: str, reason: str) -> Rejection:
+        if self.ours:
+            reason = f"{self.cause}: {reason}"
+        return Rejection(RejectionCode(code), reason)
+
+
 class ReportProcessor:
     """Track & Manage one customer problem report per key of the reports table."""
 
@@ -71,36 +96,49 @@ class ReportProcessor:
         self._context = context
         self.after_decision: Callable[[str, CustomerProblemReport | None], None] = _no_timers
 
-    async def on_customer_event(self, record: Consumed) -> None:
+    async def on_repartitioned(self, record: Consumed) -> None:
+        """A customer event, forwarded by the intake to its report's partition."""
+        origin = upstream_origin(record)
+        if origin is None:
+            problem = "a repartitioned customer event without a valid origin header"
+            rejection = Rejection(RejectionCode.SCHEMA_VIOLATION, problem)
+            await self._shell.outbox.dead_letter(record.origin, rejection)
+            return
+        await self.on_customer_event(record, origin)
+
+    async def on_customer_event(self, record: Consumed, origin: Origin | None = None) -> None:
+        origin = origin or record.origin
         outcome = decode_customer_event(record.key, record.value, self._shell.max_message_bytes)
         if isinstance(outcome, Rejection):
-            await self._shell.outbox.dead_letter(record.origin, outcome)
+            await self._shell.outbox.dead_letter(origin, outcome)
             return
-        await self.apply(to_domain.customer_command(outcome.message), record.origin)
+        command = to_domain.customer_command(outcome.message)
+        await self.apply(command, Culprit(origin, source=origin))
 
     async def on_internal(self, record: Consumed) -> None:
         message = await _internal(self._shell.outbox, record, _REPORT_COMMANDS)
         if message is not None:
-            await self.apply(message.command, message.origin)  # type: ignore[arg-type]
+            command: ReportCommand = message.command  # type: ignore[assignment]
+            await self.apply(command, _culprit(message, record))
 
-    async def apply(self, command: ReportCommand, origin: Origin | None) -> None:
+    async def apply(self, command: ReportCommand, culprit: Culprit) -> None:
         key = command.report_id.encode()
         raw = self._table.get(key)
         state = None if raw is None else decode_report(raw)
         decision = handle_report(state, command, self._shell.clock.now(), self._context)
-        self.after_decision(command.report_id, decision.state)
+        if decision.state is not None:
+            self.after_decision(command.report_id, decision.state)
         if decision.duplicate:
             self._shell.metrics.duplicates.labels("reports").inc()
             return
         if decision.state is not None and decision.state != state:
             self._table[key] = encode_report(decision.state)
+        await _dead_letter(self._shell, "reports", culprit, decision)
         outbox = self._shell.outbox
-        for rejected in rejections(decision):
-            await _dead_letter(outbox, origin, rejected.code.value, rejected.reason)
         for event, state_after in decision.steps():
             self._shell.metrics.domain_events.labels(type(event).__name__).inc()
             await outbox.publish(report_messages(event, state_after))
-        await outbox.to_service_troubles(service_trouble_commands(decision.events), origin)
+        await outbox.to_service_troubles(service_trouble_commands(decision.events), culprit.source)
 
 
 class ServiceTroubleProcessor:
@@ -115,6 +153,7 @@ class ServiceTroubleProcessor:
         if message is None:
             return
         command: ServiceTroubleCommand = message.command  # type: ignore[assignment]
+        culprit = _culprit(message, record)
         key = record.key or b""
         raw = self._table.get(key)
         state = None if raw is None else decode_service_trouble(raw)
@@ -124,13 +163,12 @@ class ServiceTroubleProcessor:
             return
         if decision.state is not None and decision.state != state:
             self._table[key] = encode_service_trouble(decision.state)
+        await _dead_letter(self._shell, "service-troubles", culprit, decision)
         outbox = self._shell.outbox
-        for rejected in rejections(decision):
-            await _dead_letter(outbox, message.origin, rejected.code.value, rejected.reason)
         for event, state_after in decision.steps():
             self._shell.metrics.domain_events.labels(type(event).__name__).inc()
             await outbox.publish(service_trouble_messages(event, state_after))
-        await outbox.to_reports(report_commands(decision.events), message.origin)
+        await outbox.to_reports(report_commands(decision.events), culprit.source)
 
 
 class DelegatedEventRouter:
@@ -153,10 +191,10 @@ class DelegatedEventRouter:
             elif isinstance(routed, tuple):
                 service_id, command = routed
                 await self._shell.outbox.to_service_troubles(
-                    [ToServiceTrouble(service_id, command)], record.origin
+                    [ToServiceTrouble(service_id, command)], record.origin, relayed=True
                 )
             else:
-                await self._shell.outbox.to_reports([routed], record.origin)
+                await self._shell.outbox.to_reports([routed], record.origin, relayed=True)
 
         return route
 
@@ -208,8 +246,43 @@ async def _unknown_correlation(outbox: Outbox, record: Consumed) -> None:
     await outbox.dead_letter(record.origin, rejection)
 
 
-async def _dead_letter(outbox: Outbox, origin: Origin | None, code: str, reason: str) -> None:
-    if origin is None:
-        log.error("rejected internal command without origin", extra={"code": code})
-        return
-    await outbox.dead_letter(origin, Rejection(RejectionCode(code), reason))
+async def _dead_letter(
+    shell: Shell,
+    aggregate: str,
+    culprit: Culprit,
+    decision: ReportDecision | ServiceTroubleDecision,
+) -> None:
+    for rejected in rejections(decision):
+        if culprit.ours:
+            shell.metrics.internal_dead_letters.labels(aggregate, rejected.code.value).inc()
+            log.error(
+                "internal command rejected",
+                extra={"code": rejected.code.value, "reason": rejected.reason},
+            )
+        await shell.outbox.dead_letter(
+            culprit.record, culprit.rejection(rejected.code.value, rejected.reason)
+        )
+
+
+def _culprit(message: InternalMessage, record: Consumed) -> Culprit:
+    if message.relayed and message.origin is not None:
+        return Culprit(message.origin, source=message.origin)
+    name = type(message.command).__name__
+    cause = "a timer" if message.origin is None else message.origin.describe()
+    return Culprit(
+        record.origin, ours=True, cause=f"internal {name} caused by {cause}", source=message.origin
+    )
+
+
+def upstream_origin(record: Consumed) -> Origin | None:
+    """Where upstream had put a repartitioned record, with the bytes it sent."""
+    header = record.header(ORIGIN_HEADER)
+    if header is None:
+        return None
+    try:
+        topic, partition, offset = parse_origin_header(header)
+    except ValueError:
+        return None
+    return Origin(
+        topic=topic, partition=partition, offset=offset, key=record.key, value=record.value
+    )

@@ -7,6 +7,7 @@ inside a Faust codec.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import faust
@@ -15,6 +16,7 @@ from faust.types import TopicT
 from problem_tracker.admin.topics import TopicSpec
 from problem_tracker.config import TopicSettings
 
+INTERNAL_CUSTOMER_EVENTS = "customer-events-repartition"
 INTERNAL_REPORT_COMMANDS = "report-commands"
 INTERNAL_SERVICE_TROUBLE_COMMANDS = "service-trouble-commands"
 TABLES = ("reports", "service-troubles", "deadlines")
@@ -35,15 +37,25 @@ class Topics:
     notifications: TopicT
     escalations: TopicT
     dlq: TopicT
+    customer_events_repartitioned: TopicT
     report_commands: TopicT
     service_trouble_commands: TopicT
+
+    def internal(self) -> tuple[TopicT, ...]:
+        """The topics the worker partitions itself (see ``partitioning``)."""
+        return (
+            self.customer_events_repartitioned,
+            self.report_commands,
+            self.service_trouble_commands,
+        )
 
 
 def declare_topics(app: faust.App, settings: TopicSettings) -> Topics:
     """Declare external topics by their configured names and the internal ones by app id.
 
-    Internal command topics have as many partitions as the customer events topic, so that
-    a report's commands and its table partition live on the same worker.
+    Internal topics and the tables have ``settings.partitions`` partitions whatever the
+    external topics have: upstream's topic is only read by the intake agent, which
+    forwards every record into the repartition topic by its key.
     """
 
     def external(name: str, *, compacting: bool = False) -> TopicT:
@@ -79,15 +91,16 @@ def declare_topics(app: faust.App, settings: TopicSettings) -> Topics:
         notifications=external(settings.notifications),
         escalations=external(settings.escalations),
         dlq=external(settings.dlq),
+        customer_events_repartitioned=internal(INTERNAL_CUSTOMER_EVENTS),
         report_commands=internal(INTERNAL_REPORT_COMMANDS),
         service_trouble_commands=internal(INTERNAL_SERVICE_TROUBLE_COMMANDS),
     )
 
 
 def internal_topic_plan(app_id: str, settings: TopicSettings) -> list[TopicSpec]:
-    """The internal command topics and the tables' changelogs, created before the worker
-    joins its group: Faust only declares the topics agents read directly, and a worker
-    that joins before a changelog it just created is served runs without it."""
+    """The internal topics and the tables' changelogs, created before the worker joins its
+    group: Faust only declares the topics agents read directly, and a worker that joins
+    before a changelog it just created is served runs without it."""
 
     def spec(name: str, config: dict[str, str]) -> TopicSpec:
         return TopicSpec(
@@ -101,7 +114,33 @@ def internal_topic_plan(app_id: str, settings: TopicSettings) -> list[TopicSpec]
     return [
         *(
             spec(name, commands)
-            for name in (INTERNAL_REPORT_COMMANDS, INTERNAL_SERVICE_TROUBLE_COMMANDS)
+            for name in (
+                INTERNAL_CUSTOMER_EVENTS,
+                INTERNAL_REPORT_COMMANDS,
+                INTERNAL_SERVICE_TROUBLE_COMMANDS,
+            )
         ),
         *(spec(f"{table}-changelog", {"cleanup.policy": "compact"}) for table in TABLES),
     ]
+
+
+class InternalLayoutError(RuntimeError):
+    """The worker's own topics disagree on their partition count."""
+
+
+def check_internal_layout(plan: list[TopicSpec], partitions: Mapping[str, int]) -> None:
+    """Internal topics and changelogs must all have the planned partition count: a report's
+    commands and its table partition are found by the same partition number. External
+    topics may have any count (the intake repartitions them)."""
+    wrong = [
+        f"{spec.name} has {partitions[spec.name]}"
+        for spec in plan
+        if spec.name in partitions and partitions[spec.name] != spec.partitions
+    ]
+    if wrong:
+        expected = plan[0].partitions
+        raise InternalLayoutError(
+            f"internal topics must all have {expected} partitions "
+            f"(PROBLEM_TRACKER_TOPICS__PARTITIONS) but {', '.join(wrong)}; "
+            "set TOPICS__PARTITIONS to their count, or use a new WORKER__APP_ID"
+        )

@@ -74,7 +74,7 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
         ReferenceIndex(),
         settings.worker.max_message_bytes,
     )
-    outbox = Outbox(topics, metrics, clock)
+    outbox = Outbox(topics, metrics, clock, partitions)
     shell = Shell(outbox, clock, metrics, settings.worker.max_message_bytes)
     policy = ProcessPolicy(
         ask_customer_when_no_affected_entity=settings.worker.ask_customer_when_no_affected_entity

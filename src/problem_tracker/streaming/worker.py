@@ -23,7 +23,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     from problem_tracker.admin.topics import ensure_topics, topic_plan
     from problem_tracker.observability.logging import configure_logging
-    from problem_tracker.streaming.topics import internal_topic_plan
+    from problem_tracker.streaming.topics import check_internal_layout, internal_topic_plan
     from problem_tracker.streaming.wiring import build_worker
 
     configure_logging(settings.worker.log_level, json_lines=not args.plain_logs)
@@ -31,8 +31,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     worker = build_worker(settings)
     internal = internal_topic_plan(settings.worker.app_id, settings.topics)
     report = ensure_topics(settings.kafka, [*topic_plan(settings.topics), *internal])
+    check_internal_layout(internal, report.partitions)
+    internal_names = {spec.name for spec in internal}
     for warning in report.warnings:
-        logging.getLogger(__name__).warning(warning)
+        if warning.split(":", 1)[0] not in internal_names:
+            logging.getLogger(__name__).warning(warning)
     (settings.worker.data_dir / settings.worker.app_id).mkdir(parents=True, exist_ok=True)
     worker.reference.start()
     try:

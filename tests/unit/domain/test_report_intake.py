@@ -91,9 +91,13 @@ def test_a_command_for_an_unknown_report_is_rejected_and_creates_nothing() -> No
     assert events[0].report_id == "CPR-404"
 
 
-def test_a_timer_of_a_report_that_is_gone_is_dropped_quietly() -> None:
+def test_a_timer_of_a_report_we_do_not_have_is_rejected_as_unknown_report() -> None:
     tick = Tick(event_id=next_event_id(), report_id="CPR-404", deadline=NOW)
-    assert run(None, tick) == (None, [])
+    state, events = run(None, tick)
+    assert state is None
+    assert [(type(e).__name__, e.code) for e in events] == [  # type: ignore[attr-defined]
+        ("CommandRejected", RejectionCode.UNKNOWN_REPORT)
+    ]
 
 
 def test_a_redelivered_command_produces_nothing() -> None:

@@ -112,20 +112,39 @@ def a_service_trouble() -> ServiceTrouble:
 @settings(max_examples=150, deadline=None)
 @given(command=COMMANDS, origin=ORIGINS)
 def test_every_internal_command_round_trips_with_its_origin(command: Any, origin: Any) -> None:
-    assert decode_internal(encode_internal(command, origin)) == InternalMessage(command, origin)
+    relayed = decode_internal(encode_internal(command, origin, relayed=True))
+    own = decode_internal(encode_internal(command, origin))
+
+    assert relayed == InternalMessage(command, origin, relayed=True)
+    assert own == InternalMessage(command, None if origin is None else origin.reference())
 
 
-def test_an_internal_message_names_its_command_and_carries_the_original_bytes() -> None:
+def test_a_relayed_command_carries_the_original_bytes() -> None:
     value = b'{"text": "not UTF-8 \xff"}'
-    origin = Origin(topic="customer-problem.events", partition=3, offset=42, key=None, value=value)
+    origin = Origin(topic="service-trouble.events", partition=3, offset=42, key=None, value=value)
 
-    raw = encode_internal(a_create(), origin)
+    raw = encode_internal(a_create(), origin, relayed=True)
     document = json.loads(raw)
 
-    assert (document["v"], document["type"]) == (1, "CreateReport")
+    assert (document["v"], document["type"], document["relayed"]) == (1, "CreateReport", True)
     assert document["origin"]["value"] == base64.b64encode(value).decode("ascii")
     assert document["origin"]["key"] is None
     assert decode_internal(raw).origin == origin
+
+
+def test_a_command_of_our_own_names_its_cause_without_copying_its_bytes() -> None:
+    value = b"x" * 100_000
+    origin = Origin(
+        topic="customer-problem.events", partition=3, offset=42, key=b"CPR-1", value=value
+    )
+
+    create = a_create()
+    raw = encode_internal(create, origin)
+
+    assert len(raw) < 1_000
+    assert "relayed" not in json.loads(raw)
+    assert decode_internal(raw) == InternalMessage(create, origin.reference())
+    assert origin.reference().describe() == "customer-problem.events[3]@42"
 
 
 def test_a_tick_travels_without_origin() -> None:
