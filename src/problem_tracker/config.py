@@ -57,6 +57,7 @@ class WorkerSettings(BaseModel):
     web_host: str = "127.0.0.1"
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
     max_message_bytes: int = Field(default=256 * 1024, ge=1024)
+    dlq_max_record_bytes: int = Field(default=900_000, ge=16 * 1024)
     tick_interval_seconds: float = Field(default=0.2, gt=0)
     commit_interval_seconds: float = Field(default=1.0, gt=0)
     session_timeout_seconds: float = Field(default=30.0, gt=0)
