@@ -20,6 +20,7 @@ from problem_tracker.admin.client_config import confluent_config
 from problem_tracker.config import KafkaSettings
 from problem_tracker.contracts import to_domain
 from problem_tracker.contracts.codec import decode_reference
+from problem_tracker.contracts.limits import DecodeLimits
 from problem_tracker.contracts.outcomes import Decoded, Deletion, ReferenceKind
 from problem_tracker.contracts.reference import KnownErrorEvent, ReferenceEvent
 from problem_tracker.domain.report import KnownError, Owner
@@ -77,13 +78,13 @@ class ReferenceLoader:
         kafka: KafkaSettings,
         topics: dict[ReferenceKind, str],
         index: ReferenceIndex,
-        max_message_bytes: int,
+        limits: DecodeLimits,
     ) -> None:
         self._kafka = kafka
         self._topics = topics
         self._kinds = {name: kind for kind, name in topics.items()}
         self.index = index
-        self._max_bytes = max_message_bytes
+        self._limits = limits
         self._stop = threading.Event()
         self.loaded = threading.Event()
         self._thread = threading.Thread(target=self._run, name="reference-loader", daemon=True)
@@ -142,6 +143,6 @@ class ReferenceLoader:
         return {(tp.topic, tp.partition) for tp in partitions}
 
     def _apply(self, topic: str, key: bytes | None, value: bytes | None) -> None:
-        outcome = decode_reference(self._kinds[topic], key, value, self._max_bytes)
+        outcome = decode_reference(self._kinds[topic], key, value, self._limits)
         if isinstance(outcome, Decoded | Deletion):
             self.index.apply(outcome)

@@ -10,6 +10,7 @@ import faust
 
 from problem_tracker.application.ports import Clock, SystemClock
 from problem_tracker.config import Settings
+from problem_tracker.contracts.limits import decode_limits
 from problem_tracker.contracts.outcomes import ReferenceKind
 from problem_tracker.domain.context import DecisionContext, ProcessPolicy
 from problem_tracker.domain.timers import next_deadline
@@ -65,6 +66,12 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
     reports_table = table(TABLES[0])
     service_troubles_table = table(TABLES[1])
     deadlines_table = table(TABLES[2])
+    limits = decode_limits(
+        max_message_bytes=settings.worker.max_message_bytes,
+        earliest=settings.worker.earliest_date,
+        years_ahead=settings.worker.latest_date_years_ahead,
+        now=clock.now(),
+    )
     reference = ReferenceLoader(
         settings.kafka,
         {
@@ -72,10 +79,10 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
             ReferenceKind.COMPONENT_OWNERSHIP: topics.component_ownership.get_topic_name(),
         },
         ReferenceIndex(),
-        settings.worker.max_message_bytes,
+        limits,
     )
     outbox = Outbox(topics, metrics, clock)
-    shell = Shell(outbox, clock, metrics, settings.worker.max_message_bytes)
+    shell = Shell(outbox, clock, metrics, limits)
     policy = ProcessPolicy(
         ask_customer_when_no_affected_entity=settings.worker.ask_customer_when_no_affected_entity
     )
