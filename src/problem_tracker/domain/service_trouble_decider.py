@@ -58,7 +58,7 @@ def decide_service_trouble(
 
 
 def _service_id(state: ServiceTrouble | None, command: ServiceTroubleCommand) -> str:
-    """The aggregate key: the affected service id."""
+    """The affected service id (for an update without state: the aggregate key)."""
     match command:
         case LinkReport():
             return command.service.id
