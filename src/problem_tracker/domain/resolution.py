@@ -2,7 +2,8 @@
 problem is cleared.
 
 - A reply names its request; a reply for a request the report never made is rejected
-  (``unknown-correlation``).
+  (``unknown-correlation``), and so is a reply about a partner request from anyone but
+  the partner it went to (spoofing across partners).
 - The report is resolved when every piece of work delegated in the current cycle is
   ``resolved`` or ``closed``. Work the other side ``rejected`` or ``cancelled`` never
   counts as done: it is reported as ``DelegatedWorkFailed`` (an escalation trigger) and
@@ -38,6 +39,8 @@ from problem_tracker.domain.report import (
     DONE_STATUSES,
     FAILED_STATUSES,
     CustomerProblemReport,
+    DelegatedWork,
+    DelegationKind,
     Status,
 )
 
@@ -67,6 +70,8 @@ def apply_update(state: CustomerProblemReport, command: UpdateDelegatedWork) -> 
     index = latest_work_index(state, command.request_id)
     if index is None:
         return [_unknown(command.request_id, "UpdateDelegatedWork")]
+    if not _from_its_owner(state.delegated[index], command):
+        return [_not_from_its_partner(command.request_id)]
     updated: list[ReportEvent] = [
         DelegatedWorkUpdated(
             request_id=command.request_id,
@@ -88,6 +93,14 @@ def apply_update(state: CustomerProblemReport, command: UpdateDelegatedWork) -> 
     return updated
 
 
+def _from_its_owner(work: DelegatedWork, command: UpdateDelegatedWork) -> bool:
+    """A partner request is answered only by the partner it went to; anyone else naming
+    it (or an answer that does not say who it is from) cannot touch the report."""
+    if work.kind is not DelegationKind.PARTNER_PROBLEM:
+        return True
+    return work.partner is not None and command.partner_id == work.partner.id
+
+
 def settle(state: CustomerProblemReport) -> list[ReportEvent]:
     """Resolve the report once all of the current cycle's delegated work is done."""
     work = state.current_work
@@ -97,6 +110,14 @@ def settle(state: CustomerProblemReport) -> list[ReportEvent]:
     if not changes:
         return []
     return [*changes, ReportResolved()]
+
+
+def _not_from_its_partner(request_id: str) -> CommandRejected:
+    return CommandRejected(
+        code=RejectionCode.UNKNOWN_CORRELATION,
+        reason=f"the answer about {request_id!r} does not come from the partner it went to",
+        command="UpdateDelegatedWork",
+    )
 
 
 def _unknown(request_id: str, command: str) -> CommandRejected:
