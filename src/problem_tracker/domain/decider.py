@@ -10,7 +10,8 @@ SLA makes due (jeopardy_management); the SLA clock follows every event (sla_trac
 has come (timers).
 
 ``decide`` never raises and never applies a command that does not fit: a redelivered
-command produces nothing; a command for a report that does not exist, a command that does
+command produces nothing, an event id applied before with other content is an
+``event-id-conflict``; a command for a report that does not exist, a command that does
 not fit the status (see ``lifecycle.TRANSITIONS``) or a reply nobody asked for produces a
 ``CommandRejected``.
 """
@@ -47,6 +48,7 @@ from problem_tracker.domain.events import (
     ReportReopened,
 )
 from problem_tracker.domain.evolution import evolve
+from problem_tracker.domain.identity import Recurrence, command_digest
 from problem_tracker.domain.intake import (
     acknowledge,
     announce_acknowledged,
@@ -92,9 +94,14 @@ def decide(
     context: DecisionContext,
 ) -> list[ReportEvent]:
     """The events ``command`` causes on the report ``state`` (``None``: no such report)."""
-    origin = Origin(report_id=command.report_id, at=now, cause=command.event_id)
-    if state is not None and state.has_seen(command.event_id):
+    digest = command_digest(command)
+    origin = Origin(report_id=command.report_id, at=now, cause=command.event_id, digest=digest)
+    seen = Recurrence.NEW if state is None else state.recurrence(command.event_id, digest)
+    if seen is Recurrence.REDELIVERY:
         return []
+    if seen is Recurrence.CONFLICT:
+        reason = f"event id {command.event_id!r} was applied before with different content"
+        return [origin.stamp(_rejected(RejectionCode.EVENT_ID_CONFLICT, reason, command), 0)]
     if state is None:
         return _decide_new(origin, command, context)
     if isinstance(command, Tick) and not tick_is_due(state, command, now):

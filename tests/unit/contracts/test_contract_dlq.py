@@ -71,8 +71,9 @@ def test_every_rejection_code_can_be_dead_lettered(code: RejectionCode) -> None:
     assert body["error"]["code"] == code.value
 
 
-def test_there_are_exactly_the_eight_codes_of_the_contract() -> None:
+def test_there_are_exactly_the_nine_codes_of_the_contract() -> None:
     assert {code.value for code in RejectionCode} == {
+        "event-id-conflict",
         "malformed-json",
         "schema-violation",
         "unknown-event-type",
