@@ -80,6 +80,7 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
         },
         ReferenceIndex(),
         limits,
+        metrics,
     )
     outbox = Outbox(topics, metrics, clock)
     shell = Shell(outbox, clock, metrics, limits)
@@ -101,7 +102,7 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
         reference=ReferenceValidator(shell),
     )
     register_agents(app, topics, processors, outbox, metrics)
-    readiness = Readiness(reference.loaded)
+    readiness = Readiness(reference.loaded, reference.alive)
 
     def refresh_gauges() -> None:
         metrics.ready.set(0 if readiness.problems() else 1)
