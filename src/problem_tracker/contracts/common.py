@@ -146,3 +146,13 @@ class Note(WireModel):
 
 
 CUSTOMER_ROLE = "customer"
+
+MAX_NOTES_PER_MESSAGE = 20
+MAX_ENTITIES_PER_MESSAGE = 50
+MAX_PARTIES_PER_MESSAGE = 20
+
+Notes = Annotated[list[Note], Field(max_length=MAX_NOTES_PER_MESSAGE)]
+"""The notes one inbound message may carry (each at most ``MAX_TEXT`` characters)."""
+
+RelatedEntities = Annotated[list[RelatedEntity], Field(max_length=MAX_ENTITIES_PER_MESSAGE)]
+RelatedParties = Annotated[list[RelatedParty], Field(max_length=MAX_PARTIES_PER_MESSAGE)]

@@ -9,7 +9,8 @@ SLA makes due (jeopardy_management); the SLA clock follows every event (sla_trac
 ``Tick`` is acted on only when it is for the report's current deadline and that deadline
 has come (timers).
 
-``decide`` never raises and never applies a command that does not fit: a redelivered
+``decide`` never raises and never applies a command that does not fit (one that would
+take the report past its ``ReportLimits`` is a ``schema-violation``): a redelivered
 command produces nothing, an event id applied before with other content is an
 ``event-id-conflict``; a command for a report that does not exist, a command that does
 not fit the status (see ``lifecycle.TRANSITIONS``) or a reply nobody asked for produces a
@@ -111,6 +112,9 @@ def decide(
         return [origin.stamp(_rejected(RejectionCode.ILLEGAL_TRANSITION, reason, command), 0)]
     trail = Trail(origin=origin, state=state, sla_policy=context.sla_policy)
     trail = _handle(trail, command, context).then(settle)
+    exceeded = context.limits.exceeded(state, trail.state)
+    if exceeded is not None:
+        return [origin.stamp(_rejected(RejectionCode.SCHEMA_VIOLATION, exceeded, command), 0)]
     return list(_watched(trail, command).events)
 
 
@@ -133,6 +137,9 @@ def _decide_new(
     if not isinstance(command, CreateReport):
         return [origin.stamp(_no_such_report(command), 0)]
     trail = Trail.start(origin, acknowledge(command, origin.at), context.sla_policy)
+    exceeded = context.limits.exceeded(None, trail.state)
+    if exceeded is not None:
+        return [origin.stamp(_rejected(RejectionCode.SCHEMA_VIOLATION, exceeded, command), 0)]
     trail = trail.then(announce_acknowledged)
     trail = trail.then(lambda s: ask_customer(s, context.policy))
     trail = trail.then(lambda s: check_known_error(s, context.reference))
@@ -167,7 +174,7 @@ def _handle(trail: Trail, command: ReportCommand, context: DecisionContext) -> T
         case LinkServiceTrouble():
             return trail.then(lambda s: link_service_trouble(s, command))
         case UpdateDelegatedWork():
-            return trail.then(lambda s: apply_update(s, command))
+            return trail.then(lambda s: apply_update(s, command, context.limits))
         case _:  # a Tick; a CreateReport never gets here (illegal on an existing report)
             return trail
 

@@ -44,6 +44,9 @@ class RejectionCode(StrEnum):
     UNKNOWN_REPORT = "unknown-report"
     UNKNOWN_CORRELATION = "unknown-correlation"
     EVENT_ID_CONFLICT = "event-id-conflict"
+    SCHEMA_VIOLATION = "schema-violation"
+    """An event that would take a report past one of its limits (``ReportLimits``): the
+    contract's limits are part of its schema, per report as well as per message."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

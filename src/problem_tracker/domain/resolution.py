@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from problem_tracker.domain.commands import LinkServiceTrouble, UpdateDelegatedWork
+from problem_tracker.domain.context import ReportLimits
 from problem_tracker.domain.delegated_work import (
     latest_work_index,
     link_target_index,
@@ -65,8 +66,14 @@ def link_service_trouble(
     return [linked, ServiceTroubleReleased(service=command.service, request_id=command.request_id)]
 
 
-def apply_update(state: CustomerProblemReport, command: UpdateDelegatedWork) -> list[ReportEvent]:
-    """Record the new status of delegated work; flag a failure while the report is open."""
+def apply_update(
+    state: CustomerProblemReport, command: UpdateDelegatedWork, limits: ReportLimits
+) -> list[ReportEvent]:
+    """Record the new status of delegated work; flag a failure while the report is open.
+
+    The status is always recorded: the customer's resolution must not wait on a report
+    whose notes are full. The note joins the report's notes only while there is room
+    (``ReportLimits``); otherwise it is left out."""
     index = latest_work_index(state, command.request_id)
     if index is None:
         return [_unknown(command.request_id, "UpdateDelegatedWork")]
@@ -79,7 +86,7 @@ def apply_update(state: CustomerProblemReport, command: UpdateDelegatedWork) -> 
             external_id=command.external_id,
             expected_resolution_date=command.expected_resolution_date,
             reason=command.reason,
-            note=command.note,
+            note=_note_with_room(state, command.note, limits),
         )
     ]
     newly_failed = (
@@ -91,6 +98,14 @@ def apply_update(state: CustomerProblemReport, command: UpdateDelegatedWork) -> 
         )
         updated.append(failed)
     return updated
+
+
+def _note_with_room(
+    state: CustomerProblemReport, note: str | None, limits: ReportLimits
+) -> str | None:
+    if note is None or limits.has_room_for_note(state, note):
+        return note
+    return None
 
 
 def _from_its_owner(work: DelegatedWork, command: UpdateDelegatedWork) -> bool:

@@ -12,7 +12,7 @@ from problem_tracker.application.ports import Clock, SystemClock
 from problem_tracker.config import Settings
 from problem_tracker.contracts.limits import decode_limits
 from problem_tracker.contracts.outcomes import ReferenceKind
-from problem_tracker.domain.context import DecisionContext, ProcessPolicy
+from problem_tracker.domain.context import DecisionContext, ProcessPolicy, ReportLimits
 from problem_tracker.domain.timers import next_deadline
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.policy import load_policy
@@ -91,6 +91,12 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
         reference=reference.index,
         policy=policy,
         sla_policy=load_policy(settings.worker.sla_policy_file),
+        limits=ReportLimits(
+            max_notes=settings.worker.max_notes_per_report,
+            max_note_bytes=settings.worker.max_note_bytes_per_report,
+            max_entities=settings.worker.max_entities_per_report,
+            max_parties=settings.worker.max_parties_per_report,
+        ),
     )
     reports = ReportProcessor(shell, reports_table, context)
     ticks = TickScheduler(deadlines_table, next_deadline, outbox, clock, metrics)

@@ -12,6 +12,11 @@ from problem_tracker.contracts.codec import (
     decode_delegated_event,
     decode_reference,
 )
+from problem_tracker.contracts.common import (
+    MAX_ENTITIES_PER_MESSAGE,
+    MAX_NOTES_PER_MESSAGE,
+    MAX_PARTIES_PER_MESSAGE,
+)
 from problem_tracker.contracts.limits import DecodeLimits, decode_limits
 from problem_tracker.contracts.outcomes import (
     Decoded,
@@ -161,3 +166,43 @@ def test_the_window_of_a_worker_runs_from_the_earliest_date_to_years_after_its_s
 def test_a_window_must_be_aware_and_not_empty(earliest: datetime, latest: datetime) -> None:
     with pytest.raises(ValueError, match="window"):
         DecodeLimits(earliest=earliest, latest=latest)
+
+
+NOTE = {"author": "agent-17", "date": "2026-11-26T09:58:00Z", "text": "still down"}
+ENTITY = {"role": "affectedService", "id": "SVC-1", "referredType": "Service"}
+PARTY = {"role": "customer", "id": "CUST-42"}
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "item", "limit"),
+    [
+        (CREATE, "note", NOTE, MAX_NOTES_PER_MESSAGE),
+        (CREATE, "relatedEntity", ENTITY, MAX_ENTITIES_PER_MESSAGE),
+        (CREATE, "relatedParty", PARTY, MAX_PARTIES_PER_MESSAGE),
+        ("CustomerProblemReportAttributeValueChangeEvent", "note", NOTE, MAX_NOTES_PER_MESSAGE),
+        ("CustomerProblemInformationProvidedEvent", "note", NOTE, MAX_NOTES_PER_MESSAGE),
+        ("CustomerProblemIsolationCompletedEvent", "relatedEntity", ENTITY, 50),
+    ],
+)
+def test_lists_of_one_message_are_bounded(
+    name: str, field: str, item: dict[str, str], limit: int
+) -> None:
+    key = customer_key(name)
+    at_limit = changed(name, f"{REPORT}/{field}", [item] * limit)
+    beyond = changed(name, f"{REPORT}/{field}", [item] * (limit + 1))
+
+    assert isinstance(decode_customer_event(key, raw(at_limit), LIMIT), Decoded)
+    outcome = decode_customer_event(key, raw(beyond), LIMIT)
+    assert isinstance(outcome, Rejection)
+    assert (outcome.code, outcome.path) == (RejectionCode.SCHEMA_VIOLATION, f"{REPORT}/{field}")
+
+
+def test_the_notes_of_a_delegated_answer_are_bounded() -> None:
+    name = "ServiceTroubleReportStatusChangeEvent"
+    pointer = "/event/serviceTroubleReport/note"
+    document = changed(name, pointer, [NOTE] * (MAX_NOTES_PER_MESSAGE + 1))
+
+    outcome = decode_delegated_event(DelegatedKind.SERVICE_TROUBLE, None, raw(document), LIMIT)
+
+    assert isinstance(outcome, Rejection)
+    assert outcome.path == pointer
