@@ -6,10 +6,11 @@ and its field, e.g. ``PROBLEM_TRACKER_KAFKA__BOOTSTRAP_SERVERS=127.0.0.1:9092``.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import AwareDatetime, BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_CACHE_DIR = Path.home() / ".cache" / "problem-tracker"
@@ -57,6 +58,13 @@ class WorkerSettings(BaseModel):
     web_host: str = "127.0.0.1"
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
     max_message_bytes: int = Field(default=256 * 1024, ge=1024)
+    dlq_max_record_bytes: int = Field(default=900_000, ge=16 * 1024)
+    earliest_date: AwareDatetime = datetime(2000, 1, 1, tzinfo=UTC)
+    latest_date_years_ahead: float = Field(default=5.0, gt=0)
+    max_notes_per_report: int = Field(default=100, ge=1)
+    max_note_bytes_per_report: int = Field(default=128 * 1024, ge=4000)
+    max_entities_per_report: int = Field(default=50, ge=1)
+    max_parties_per_report: int = Field(default=20, ge=1)
     tick_interval_seconds: float = Field(default=0.2, gt=0)
     commit_interval_seconds: float = Field(default=1.0, gt=0)
     session_timeout_seconds: float = Field(default=30.0, gt=0)

@@ -16,6 +16,7 @@ import pytest
 
 from problem_tracker.application.ports import FixedClock
 from problem_tracker.contracts.internal import Origin, decode_internal, encode_internal
+from problem_tracker.contracts.limits import DecodeLimits
 from problem_tracker.contracts.outcomes import DelegatedKind, Rejection
 from problem_tracker.contracts.state import decode_report, encode_report
 from problem_tracker.domain.commands import Tick, UpdateDelegatedWork
@@ -74,7 +75,7 @@ def outbox() -> RecordingOutbox:
 
 @pytest.fixture
 def shell(outbox: RecordingOutbox) -> Shell:
-    return Shell(outbox, FixedClock(NOW), Metrics(), max_message_bytes=4096)  # type: ignore[arg-type]
+    return Shell(outbox, FixedClock(NOW), Metrics(), limits=DecodeLimits(max_message_bytes=4096))  # type: ignore[arg-type]
 
 
 @pytest.fixture

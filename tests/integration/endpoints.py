@@ -31,3 +31,13 @@ def report_view(worker: WorkerChild, report_id: str) -> dict[str, Any] | None:
         if error.code == 404:
             return None
         raise
+
+
+def ready(worker: WorkerChild) -> tuple[bool, list[str]]:
+    """What /ready says now: ready or not, and why not."""
+    try:
+        with urllib.request.urlopen(f"{worker.base_url}/ready", timeout=5) as response:
+            body = json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        body = json.loads(error.read())
+    return bool(body["ready"]), list(body["problems"])

@@ -154,9 +154,15 @@ class Pipeline:
         self.send(self.answer_message(topic, request_id, status, **fields))
 
     def answer_message(
-        self, topic: Topic, request_id: str, status: str, **fields: Any
+        self,
+        topic: Topic,
+        request_id: str,
+        status: str,
+        *,
+        partner: str = "partner-acme",
+        **fields: Any,
     ) -> SimMessage:
-        """SPM's (or a partner's) status change for our request ``request_id``."""
+        """SPM's (or ``partner``'s) status change for our request ``request_id``."""
         kind = (
             "serviceTroubleReport"
             if topic is Topic.SERVICE_TROUBLE_EVENTS
@@ -170,7 +176,7 @@ class Pipeline:
             event_type=event_type,
             correlation_id=request_id,
             domain="ServiceProblem" if kind == "serviceTroubleReport" else "PartnerProblem",
-            source=messages.SPM,
+            source=messages.SPM if kind == "serviceTroubleReport" else {"id": partner},
             event={kind: {"id": f"ext-{request_id}", "status": status, **fields}},
         )
         return SimMessage(topic, request_id, value, event_type, event_type)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from problem_tracker.domain.commands import LinkServiceTrouble, ReportCommand, UpdateDelegatedWork
+from problem_tracker.domain.coordination import service_trouble_key
 from problem_tracker.domain.events import ReportEvent, ServiceTroubleNeeded, ServiceTroubleReleased
 from problem_tracker.domain.service_trouble import (
     LinkReport,
@@ -25,7 +26,8 @@ from problem_tracker.domain.service_trouble import (
 
 @dataclass(frozen=True, slots=True)
 class ToServiceTrouble:
-    """A command for the service-trouble aggregate of ``service_id``."""
+    """A command for the service-trouble aggregate keyed ``service_id``
+    (``service_trouble_key`` of the service: the service id unless it is very long)."""
 
     service_id: str
     command: ServiceTroubleCommand
@@ -45,12 +47,12 @@ def service_trouble_commands(events: Iterable[ReportEvent]) -> list[ToServiceTro
                 description=event.description,
                 requested_resolution_date=event.requested_resolution_date,
             )
-            routed.append(ToServiceTrouble(event.service.id, command))
+            routed.append(ToServiceTrouble(service_trouble_key(event.service.id), command))
         elif isinstance(event, ServiceTroubleReleased):
             command = UnlinkReport(
                 event_id=event.event_id, report_id=event.report_id, service_id=event.service.id
             )
-            routed.append(ToServiceTrouble(event.service.id, command))
+            routed.append(ToServiceTrouble(service_trouble_key(event.service.id), command))
     return routed
 
 

@@ -21,15 +21,36 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
+    ValidationInfo,
 )
 from pydantic.alias_generators import to_camel
+
+from problem_tracker.contracts.limits import DecodeLimits
 
 ID_PATTERN = r"^[A-Za-z0-9._:-]{1,64}$"
 MAX_TEXT = 4000
 
 
-def _to_utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC)
+LIMITS_CONTEXT = "limits"
+"""Key of the ``DecodeLimits`` in the pydantic validation context of inbound decoding."""
+
+
+def _to_utc(moment: datetime, info: ValidationInfo) -> datetime:
+    """UTC, within years 1-9999 and, when decoding inbound records, within the plausible
+    window of ``DecodeLimits`` (a ``ValueError`` is a schema violation at the field)."""
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("date-time is outside years 1-9999 in UTC") from None
+    limits = info.context.get(LIMITS_CONTEXT) if isinstance(info.context, dict) else None
+    if isinstance(limits, DecodeLimits) and not limits.plausible(utc):
+        earliest, latest = (_iso(limits.earliest), _iso(limits.latest))
+        raise ValueError(f"date-time is not plausible: accepted from {earliest} to {latest}")
+    return utc
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 Identifier = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
@@ -125,3 +146,13 @@ class Note(WireModel):
 
 
 CUSTOMER_ROLE = "customer"
+
+MAX_NOTES_PER_MESSAGE = 20
+MAX_ENTITIES_PER_MESSAGE = 50
+MAX_PARTIES_PER_MESSAGE = 20
+
+Notes = Annotated[list[Note], Field(max_length=MAX_NOTES_PER_MESSAGE)]
+"""The notes one inbound message may carry (each at most ``MAX_TEXT`` characters)."""
+
+RelatedEntities = Annotated[list[RelatedEntity], Field(max_length=MAX_ENTITIES_PER_MESSAGE)]
+RelatedParties = Annotated[list[RelatedParty], Field(max_length=MAX_PARTIES_PER_MESSAGE)]

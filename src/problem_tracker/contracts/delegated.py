@@ -18,7 +18,7 @@ from problem_tracker.contracts.common import (
     ExternalId,
     Identifier,
     Name,
-    Note,
+    Notes,
     OutboundModel,
     Priority,
     Reason,
@@ -101,7 +101,7 @@ class DelegatedReportUpdate(WireModel):
     status: DelegatedStatus
     expected_resolution_date: UtcDateTime | None = None
     status_change_reason: Reason | None = None
-    note: list[Note] = Field(default_factory=list)
+    note: Notes = Field(default_factory=list)
 
 
 class ServiceTroubleRequestPayload(OutboundModel):

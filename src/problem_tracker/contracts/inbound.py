@@ -14,13 +14,15 @@ from pydantic import Field, field_validator
 
 from problem_tracker.contracts.common import (
     CUSTOMER_ROLE,
+    MAX_NOTES_PER_MESSAGE,
     ExternalId,
     Identifier,
     Name,
-    Note,
+    Notes,
     Priority,
     Reason,
-    RelatedEntity,
+    RelatedEntities,
+    RelatedParties,
     RelatedParty,
     Severity,
     Text,
@@ -47,9 +49,9 @@ class NewReport(WireModel):
     symptom_code: Name | None = None
     creation_date: UtcDateTime | None = None
     requested_resolution_date: UtcDateTime | None = None
-    related_party: list[RelatedParty]
-    related_entity: list[RelatedEntity] = Field(default_factory=list)
-    note: list[Note] = Field(default_factory=list)
+    related_party: RelatedParties
+    related_entity: RelatedEntities = Field(default_factory=list)
+    note: Notes = Field(default_factory=list)
 
     @field_validator("related_party")
     @classmethod
@@ -69,9 +71,9 @@ class ReportChanges(WireModel):
     ticket_type: Name | None = None
     symptom_code: Name | None = None
     requested_resolution_date: UtcDateTime | None = None
-    related_party: list[RelatedParty] | None = None
-    related_entity: list[RelatedEntity] | None = None
-    note: list[Note] | None = None
+    related_party: RelatedParties | None = None
+    related_entity: RelatedEntities | None = None
+    note: Notes | None = None
     assignee: ExternalId | None = None
 
 
@@ -79,7 +81,7 @@ class IsolationResult(WireModel):
     """What Isolate Customer Problem found: the affected entities, maybe a root cause."""
 
     id: Identifier
-    related_entity: list[RelatedEntity]
+    related_entity: RelatedEntities
     root_cause: Text | None = None
 
 
@@ -87,7 +89,7 @@ class ProvidedInformation(WireModel):
     """The customer's answer to an information request."""
 
     id: Identifier
-    note: Annotated[list[Note], Field(min_length=1)]
+    note: Annotated[Notes, Field(min_length=1, max_length=MAX_NOTES_PER_MESSAGE)]
 
 
 class OptionalReasonRequest(WireModel):

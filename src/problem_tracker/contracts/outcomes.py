@@ -14,9 +14,10 @@ T_co = TypeVar("T_co", covariant=True)
 
 
 class RejectionCode(StrEnum):
-    """Why a record was rejected (contract v1, DLQ ``error.code``).
+    """Why a record was rejected (contract v1.1, DLQ ``error.code``).
 
-    The first five are decided while decoding; the last three by the process itself.
+    The first five are decided while decoding; the others by the process itself
+    (``event-id-conflict`` is new in v1.1).
     """
 
     MALFORMED_JSON = "malformed-json"
@@ -27,6 +28,7 @@ class RejectionCode(StrEnum):
     ILLEGAL_TRANSITION = "illegal-transition"
     UNKNOWN_REPORT = "unknown-report"
     UNKNOWN_CORRELATION = "unknown-correlation"
+    EVENT_ID_CONFLICT = "event-id-conflict"
 
 
 class ReferenceKind(StrEnum):

@@ -5,6 +5,11 @@ version, so that a later change of the state types can migrate what the changelo
 Only fields that differ from their defaults are written; reading fills the defaults in.
 A report's SLA (clock, partner legs, next deadline) is part of its value, so a restored
 worker resumes every timer where it was.
+
+Versions: 2 remembers each applied inbound event with the digest of its content
+(``recent_events``, to tell a redelivery from a reused id); 1 kept the ids only
+(``recent_event_ids``) and is still read, its events remembered without a digest (a
+later event with such an id is taken as a redelivery, as version 1 did).
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from pydantic import TypeAdapter, ValidationError
 from problem_tracker.domain.report import CustomerProblemReport
 from problem_tracker.domain.service_trouble import ServiceTrouble
 
-STATE_VERSION: Final = 1
+STATE_VERSION: Final = 2
+_WITHOUT_DIGESTS: Final = 1
 
 S = TypeVar("S")
 
@@ -65,6 +71,8 @@ def _encode(adapter: TypeAdapter[_Record[S]], state: S) -> bytes:
 
 
 def _decode(adapter: TypeAdapter[_Record[S]], raw: bytes) -> S:
+    if _version_of(raw) == _WITHOUT_DIGESTS:
+        raw = _upgraded_from_v1(raw)
     try:
         record = adapter.validate_json(raw)
     except ValidationError as exc:
@@ -72,6 +80,20 @@ def _decode(adapter: TypeAdapter[_Record[S]], raw: bytes) -> S:
     if record.v != STATE_VERSION:
         raise StateDecodeError(f"unsupported state version {record.v!r}")
     return record.state
+
+
+def _upgraded_from_v1(raw: bytes) -> bytes:
+    """Version 1 → 2: remembered event ids become remembered events without a digest."""
+    document = pydantic_core.from_json(raw)
+    state = document.get("state")
+    if isinstance(state, dict) and "recent_event_ids" in state:
+        ids = state.pop("recent_event_ids")
+        if isinstance(ids, list):
+            state["recent_events"] = [{"event_id": event_id} for event_id in ids]
+        else:
+            state["recent_event_ids"] = ids  # let validation say what is wrong
+    document["v"] = STATE_VERSION
+    return pydantic_core.to_json(document)
 
 
 def _why(raw: bytes, exc: ValidationError) -> str:

@@ -176,7 +176,9 @@ def service_of_update(envelope: ServiceTroubleEnvelope) -> str | None:
 
 def partner_update(envelope: PartnerProblemEnvelope) -> commands.UpdateDelegatedWork | None:
     """A partner's answer, addressed to the report that made the request; ``None`` when
-    ``correlationId`` names no partner request of ours (``unknown-correlation``)."""
+    ``correlationId`` names no partner request of ours (``unknown-correlation``).
+    ``source.id`` names the partner that answers: the report checks it is the one the
+    request went to."""
     request_id = envelope.correlation_id
     report_id = report_of_partner_request(request_id)
     if report_id is None:
@@ -191,6 +193,7 @@ def partner_update(envelope: PartnerProblemEnvelope) -> commands.UpdateDelegated
         expected_resolution_date=update.expected_resolution_date,
         reason=update.status_change_reason,
         note=_joined_note(update),
+        partner_id=None if envelope.source is None else envelope.source.id,
     )
 
 

@@ -17,6 +17,7 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaExcepti
 from problem_tracker.admin.client_config import confluent_config
 from problem_tracker.config import KafkaSettings, TopicSettings
 from problem_tracker.contracts.codec import decode_message
+from problem_tracker.contracts.limits import DecodeLimits
 from problem_tracker.contracts.outcomes import Decoded
 from problem_tracker.contracts.registry import Channel
 from problem_tracker.simulate.kafka_io import topic_names
@@ -29,7 +30,7 @@ OUTPUT_CHANNELS: dict[Topic, Channel] = {
     Topic.ESCALATIONS: Channel.ESCALATIONS,
     Topic.DLQ: Channel.DLQ,
 }
-MAX_OUTPUT_BYTES = 16 * 1024 * 1024
+OUTPUT_LIMITS = DecodeLimits(max_message_bytes=16 * 1024 * 1024)
 """Our own output is trusted in size; the inbound limit does not apply to it."""
 
 
@@ -45,7 +46,7 @@ class Outputs:
         return self.messages.get(channel, [])
 
     def add(self, channel: Channel, value: bytes | None) -> None:
-        outcome = decode_message(channel, value, MAX_OUTPUT_BYTES)
+        outcome = decode_message(channel, value, OUTPUT_LIMITS)
         if isinstance(outcome, Decoded):
             self.messages.setdefault(channel, []).append(outcome.message)
         else:

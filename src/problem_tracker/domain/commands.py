@@ -119,7 +119,11 @@ class LinkServiceTrouble(CommandBase):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UpdateDelegatedWork(CommandBase):
     """A status update of delegated work: from Service Problem Management (fanned out by
-    the service trouble aggregate) or from a partner (S/P Problem Reporting & Management)."""
+    the service trouble aggregate) or from a partner (S/P Problem Reporting & Management).
+
+    ``partner_id`` is who answered, for a partner's answer (its ``source.id``); ``None``
+    when the answer did not say, and for Service Problem Management's news.
+    """
 
     request_id: str
     status: DelegatedStatus
@@ -127,6 +131,7 @@ class UpdateDelegatedWork(CommandBase):
     expected_resolution_date: datetime | None = None
     reason: str | None = None
     note: str | None = None
+    partner_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from problem_tracker.domain.builtin_sla import BUILTIN_SLA_POLICY
-from problem_tracker.domain.report import KnownError, Owner
+from problem_tracker.domain.report import CustomerProblemReport, KnownError, Owner
 from problem_tracker.domain.sla_policy import SlaPolicy
 
 
@@ -35,6 +35,62 @@ class ProcessPolicy:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ReportLimits:
+    """How much one customer problem report may hold, so that its state stays bounded
+    however many events it gets: notes (all of them, and the bytes of their texts),
+    related entities and related parties. An event that would take a report past a
+    limit is refused; a report already past one (the limits were lowered) only may not
+    grow further there."""
+
+    max_notes: int = 100
+    max_note_bytes: int = 128 * 1024
+    max_entities: int = 50
+    max_parties: int = 20
+
+    def exceeded(
+        self, before: CustomerProblemReport | None, after: CustomerProblemReport
+    ) -> str | None:
+        """What ``after`` holds beyond a limit that ``before`` did not, or ``None``."""
+        for what, limit, measure in (
+            ("notes", self.max_notes, _note_count),
+            ("bytes of note text", self.max_note_bytes, note_bytes),
+            ("related entities", self.max_entities, _entity_count),
+            ("related parties", self.max_parties, _party_count),
+        ):
+            held = measure(after)
+            if held > limit and (before is None or held > measure(before)):
+                return f"the report would hold {held} {what}, more than the limit of {limit}"
+        return None
+
+    def has_room_for_note(self, report: CustomerProblemReport, text: str) -> bool:
+        return (
+            _note_count(report) < self.max_notes
+            and note_bytes(report) + _utf8_size(text) <= self.max_note_bytes
+        )
+
+
+def note_bytes(report: CustomerProblemReport) -> int:
+    """The size of a report's note texts, in UTF-8 bytes."""
+    return sum(_utf8_size(note.text) for note in report.notes)
+
+
+def _utf8_size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _note_count(report: CustomerProblemReport) -> int:
+    return len(report.notes)
+
+
+def _entity_count(report: CustomerProblemReport) -> int:
+    return len(report.entities)
+
+
+def _party_count(report: CustomerProblemReport) -> int:
+    return len(report.parties)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StaticReferenceData:
     """Reference data held in memory: for tests, simulations and small deployments."""
 
@@ -51,8 +107,10 @@ class StaticReferenceData:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DecisionContext:
     """``sla_policy`` sets every report's targets; the shell loads it from the policy file
-    (``problem_tracker.policy.load_policy``), the built-in one is the default."""
+    (``problem_tracker.policy.load_policy``), the built-in one is the default.
+    ``limits`` bound what one report may hold (the shell takes them from its settings)."""
 
     reference: ReferenceData
     policy: ProcessPolicy = ProcessPolicy()
     sla_policy: SlaPolicy = BUILTIN_SLA_POLICY
+    limits: ReportLimits = ReportLimits()

@@ -10,6 +10,8 @@ or an operator moves it on; a known error's workaround alone does not resolve it
 
 from __future__ import annotations
 
+import hashlib
+
 from problem_tracker.domain.context import DecisionContext
 from problem_tracker.domain.diagnosis import Diagnosis, diagnose
 from problem_tracker.domain.events import PartnerProblemRequested, ReportEvent, ServiceTroubleNeeded
@@ -19,19 +21,43 @@ from problem_tracker.domain.report import CustomerProblemReport, EntityRef
 SERVICE_TROUBLE_PREFIX = "STR-"
 PARTNER_REQUEST_PREFIX = "SPR-"
 
+MAX_REQUEST_ID = 256
+"""Request ids are ids of other systems too (``correlationId``, Kafka keys): 1-256 chars."""
+
+MAX_SERVICE_KEY = 200
+"""Longest service trouble key: ``STR-`` + key + ``-`` + a generation of up to 51 digits
+fit ``MAX_REQUEST_ID``."""
+
+_DIGEST_CHARS = 16
+_HASH_MARK = "~"
+
+
+def service_trouble_key(service_id: str) -> str:
+    """The key of the shared service trouble of a service: the service id itself, or for a
+    service id too long to fit a request id, a readable prefix of it plus ``~`` and 16 hex
+    characters of its SHA-256 (the same service always gets the same key)."""
+    if len(service_id) <= MAX_SERVICE_KEY:
+        return service_id
+    digest = hashlib.sha256(service_id.encode("utf-8", "surrogatepass")).hexdigest()
+    prefix = service_id[: MAX_SERVICE_KEY - len(_HASH_MARK) - _DIGEST_CHARS]
+    return f"{prefix}{_HASH_MARK}{digest[:_DIGEST_CHARS]}"
+
 
 def service_trouble_request_id(service_id: str, generation: int) -> str:
-    """``STR-<serviceId>-<generation>``: the request of one generation of a service trouble."""
-    return f"{SERVICE_TROUBLE_PREFIX}{service_id}-{generation}"
+    """``STR-<service key>-<generation>``: the request of one generation of the service
+    trouble of a service; any valid service id fits (see ``service_trouble_key``)."""
+    return f"{SERVICE_TROUBLE_PREFIX}{service_trouble_key(service_id)}-{generation}"
 
 
 def partner_request_id(report_id: str, n: int) -> str:
-    """``SPR-<reportId>-<n>``: the n-th partner request of a report."""
+    """``SPR-<reportId>-<n>``: the n-th partner request of a report (report ids are at most
+    64 characters, so it always fits)."""
     return f"{PARTNER_REQUEST_PREFIX}{report_id}-{n}"
 
 
 def service_of_request(request_id: str) -> str | None:
-    """The service id a service trouble request belongs to (its aggregate key)."""
+    """The key of the service trouble a request belongs to (``service_trouble_key`` of its
+    service): where its answers are routed."""
     return _owner_of_request(request_id, SERVICE_TROUBLE_PREFIX)
 
 

@@ -9,8 +9,10 @@ SLA makes due (jeopardy_management); the SLA clock follows every event (sla_trac
 ``Tick`` is acted on only when it is for the report's current deadline and that deadline
 has come (timers).
 
-``decide`` never raises and never applies a command that does not fit: a redelivered
-command produces nothing; a command for a report that does not exist, a command that does
+``decide`` never raises and never applies a command that does not fit (one that would
+take the report past its ``ReportLimits`` is a ``schema-violation``): a redelivered
+command produces nothing, an event id applied before with other content is an
+``event-id-conflict``; a command for a report that does not exist, a command that does
 not fit the status (see ``lifecycle.TRANSITIONS``) or a reply nobody asked for produces a
 ``CommandRejected``.
 """
@@ -47,6 +49,7 @@ from problem_tracker.domain.events import (
     ReportReopened,
 )
 from problem_tracker.domain.evolution import evolve
+from problem_tracker.domain.identity import Recurrence, command_digest
 from problem_tracker.domain.intake import (
     acknowledge,
     announce_acknowledged,
@@ -92,9 +95,14 @@ def decide(
     context: DecisionContext,
 ) -> list[ReportEvent]:
     """The events ``command`` causes on the report ``state`` (``None``: no such report)."""
-    origin = Origin(report_id=command.report_id, at=now, cause=command.event_id)
-    if state is not None and state.has_seen(command.event_id):
+    digest = command_digest(command)
+    origin = Origin(report_id=command.report_id, at=now, cause=command.event_id, digest=digest)
+    seen = Recurrence.NEW if state is None else state.recurrence(command.event_id, digest)
+    if seen is Recurrence.REDELIVERY:
         return []
+    if seen is Recurrence.CONFLICT:
+        reason = f"event id {command.event_id!r} was applied before with different content"
+        return [origin.stamp(_rejected(RejectionCode.EVENT_ID_CONFLICT, reason, command), 0)]
     if state is None:
         return _decide_new(origin, command, context)
     if isinstance(command, Tick) and not tick_is_due(state, command, now):
@@ -104,6 +112,9 @@ def decide(
         return [origin.stamp(_rejected(RejectionCode.ILLEGAL_TRANSITION, reason, command), 0)]
     trail = Trail(origin=origin, state=state, sla_policy=context.sla_policy)
     trail = _handle(trail, command, context).then(settle)
+    exceeded = context.limits.exceeded(state, trail.state)
+    if exceeded is not None:
+        return [origin.stamp(_rejected(RejectionCode.SCHEMA_VIOLATION, exceeded, command), 0)]
     return list(_watched(trail, command).events)
 
 
@@ -125,6 +136,9 @@ def _decide_new(
     if not isinstance(command, CreateReport):
         return [origin.stamp(_no_such_report(command), 0)]
     trail = Trail.start(origin, acknowledge(command, origin.at), context.sla_policy)
+    exceeded = context.limits.exceeded(None, trail.state)
+    if exceeded is not None:
+        return [origin.stamp(_rejected(RejectionCode.SCHEMA_VIOLATION, exceeded, command), 0)]
     trail = trail.then(announce_acknowledged)
     trail = trail.then(lambda s: ask_customer(s, context.policy))
     trail = trail.then(lambda s: check_known_error(s, context.reference))
@@ -159,7 +173,7 @@ def _handle(trail: Trail, command: ReportCommand, context: DecisionContext) -> T
         case LinkServiceTrouble():
             return trail.then(lambda s: link_service_trouble(s, command))
         case UpdateDelegatedWork():
-            return trail.then(lambda s: apply_update(s, command))
+            return trail.then(lambda s: apply_update(s, command, context.limits))
         case _:  # a Tick; a CreateReport never gets here (illegal on an existing report)
             return trail
 

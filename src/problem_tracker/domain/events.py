@@ -1,10 +1,11 @@
 """What happened to a customer problem report: the facts ``decide`` returns and ``evolve``
 applies, and that the shell turns into notifications, requests, escalations and DLQ entries.
 
-The header (``event_id``, ``report_id``, ``occurred_at``, ``caused_by``) is stamped by
-``decide`` on every event it returns: ``event_id`` is derived from the inbound event that
-caused it, ``caused_by`` is that inbound event id. The defaults only exist so that the
-rules can build the payload before the header is known.
+The header (``event_id``, ``report_id``, ``occurred_at``, ``caused_by``,
+``cause_digest``) is stamped by ``decide`` on every event it returns: ``event_id`` is
+derived from the inbound event that caused it, ``caused_by`` is that inbound event id and
+``cause_digest`` the digest of its command (``identity.command_digest``). The defaults
+only exist so that the rules can build the payload before the header is known.
 
 ``sla`` is part of the header too: set on an event after which the report's SLA is
 different (a clock started, paused, re-measured; a threshold fired), it is the SLA as
@@ -42,6 +43,10 @@ class RejectionCode(StrEnum):
     ILLEGAL_TRANSITION = "illegal-transition"
     UNKNOWN_REPORT = "unknown-report"
     UNKNOWN_CORRELATION = "unknown-correlation"
+    EVENT_ID_CONFLICT = "event-id-conflict"
+    SCHEMA_VIOLATION = "schema-violation"
+    """An event that would take a report past one of its limits (``ReportLimits``): the
+    contract's limits are part of its schema, per report as well as per message."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,6 +55,7 @@ class DomainEvent:
     report_id: str = ""
     occurred_at: datetime = UNSTAMPED_AT
     caused_by: str = ""
+    cause_digest: str = ""
     sla: SlaTrack | None = None
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import overload
 
+from problem_tracker.domain import identity
 from problem_tracker.domain.delegated_work import evolve_work
 from problem_tracker.domain.events import (
     AttributesChanged,
@@ -49,7 +50,7 @@ def evolve(state: CustomerProblemReport | None, event: ReportEvent) -> CustomerP
     state = _apply(state, event)
     if event.sla is not None:
         state = replace(state, sla=event.sla)
-    return remember(state, event.caused_by)
+    return remember(state, event.caused_by, event.cause_digest)
 
 
 def fold(state: CustomerProblemReport, events: Iterable[ReportEvent]) -> CustomerProblemReport:
@@ -77,15 +78,14 @@ def created(event: ReportAcknowledged) -> CustomerProblemReport:
         assignee=event.assignee,
         sla=event.sla,
     )
-    return remember(report, event.caused_by)
+    return remember(report, event.caused_by, event.cause_digest)
 
 
-def remember(state: CustomerProblemReport, event_id: str) -> CustomerProblemReport:
-    """Keep the last ``RECENT_EVENT_LIMIT`` inbound event ids, for duplicate detection."""
-    if not event_id or state.has_seen(event_id):
-        return state
-    recent = (*state.recent_event_ids, event_id)[-RECENT_EVENT_LIMIT:]
-    return replace(state, recent_event_ids=recent)
+def remember(state: CustomerProblemReport, event_id: str, digest: str) -> CustomerProblemReport:
+    """Keep the last ``RECENT_EVENT_LIMIT`` inbound event ids with the digest of what they
+    asked, to recognise a redelivery and a reused id."""
+    recent = identity.remember(state.recent_events, event_id, digest, RECENT_EVENT_LIMIT)
+    return state if recent == state.recent_events else replace(state, recent_events=recent)
 
 
 def _apply(state: CustomerProblemReport, event: ReportEvent) -> CustomerProblemReport:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from problem_tracker.domain.identity import Recurrence, SeenEvent, recurrence
 from problem_tracker.domain.sla_track import SlaTrack
 
 RECENT_EVENT_LIMIT = 256
@@ -200,7 +201,7 @@ class CustomerProblemReport:
     delegated: tuple[DelegatedWork, ...] = ()
     cycle: int = 1
     partner_request_count: int = 0
-    recent_event_ids: tuple[str, ...] = ()
+    recent_events: tuple[SeenEvent, ...] = ()
     assignee: str | None = None
     sla: SlaTrack | None = None
 
@@ -213,6 +214,14 @@ class CustomerProblemReport:
         """The delegated work of the current cycle: what resolution waits for."""
         return tuple(work for work in self.delegated if work.cycle == self.cycle)
 
+    @property
+    def recent_event_ids(self) -> tuple[str, ...]:
+        return tuple(seen.event_id for seen in self.recent_events)
+
     def has_seen(self, event_id: str) -> bool:
-        """Whether this inbound event was already applied (a redelivery)."""
+        """Whether an inbound event with this id was already applied."""
         return event_id in self.recent_event_ids
+
+    def recurrence(self, event_id: str, digest: str) -> Recurrence:
+        """Whether an inbound event is new, a redelivery, or a reused id (a conflict)."""
+        return recurrence(self.recent_events, event_id, digest)

@@ -2,7 +2,8 @@
 problem is cleared.
 
 - A reply names its request; a reply for a request the report never made is rejected
-  (``unknown-correlation``).
+  (``unknown-correlation``), and so is a reply about a partner request from anyone but
+  the partner it went to (spoofing across partners).
 - The report is resolved when every piece of work delegated in the current cycle is
   ``resolved`` or ``closed``. Work the other side ``rejected`` or ``cancelled`` never
   counts as done: it is reported as ``DelegatedWorkFailed`` (an escalation trigger) and
@@ -18,6 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from problem_tracker.domain.commands import LinkServiceTrouble, UpdateDelegatedWork
+from problem_tracker.domain.context import ReportLimits
 from problem_tracker.domain.delegated_work import (
     latest_work_index,
     link_target_index,
@@ -38,6 +40,8 @@ from problem_tracker.domain.report import (
     DONE_STATUSES,
     FAILED_STATUSES,
     CustomerProblemReport,
+    DelegatedWork,
+    DelegationKind,
     Status,
 )
 
@@ -62,11 +66,19 @@ def link_service_trouble(
     return [linked, ServiceTroubleReleased(service=command.service, request_id=command.request_id)]
 
 
-def apply_update(state: CustomerProblemReport, command: UpdateDelegatedWork) -> list[ReportEvent]:
-    """Record the new status of delegated work; flag a failure while the report is open."""
+def apply_update(
+    state: CustomerProblemReport, command: UpdateDelegatedWork, limits: ReportLimits
+) -> list[ReportEvent]:
+    """Record the new status of delegated work; flag a failure while the report is open.
+
+    The status is always recorded: the customer's resolution must not wait on a report
+    whose notes are full. The note joins the report's notes only while there is room
+    (``ReportLimits``); otherwise it is left out."""
     index = latest_work_index(state, command.request_id)
     if index is None:
         return [_unknown(command.request_id, "UpdateDelegatedWork")]
+    if not _from_its_owner(state.delegated[index], command):
+        return [_not_from_its_partner(command.request_id)]
     updated: list[ReportEvent] = [
         DelegatedWorkUpdated(
             request_id=command.request_id,
@@ -74,7 +86,7 @@ def apply_update(state: CustomerProblemReport, command: UpdateDelegatedWork) -> 
             external_id=command.external_id,
             expected_resolution_date=command.expected_resolution_date,
             reason=command.reason,
-            note=command.note,
+            note=_note_with_room(state, command.note, limits),
         )
     ]
     newly_failed = (
@@ -88,6 +100,22 @@ def apply_update(state: CustomerProblemReport, command: UpdateDelegatedWork) -> 
     return updated
 
 
+def _note_with_room(
+    state: CustomerProblemReport, note: str | None, limits: ReportLimits
+) -> str | None:
+    if note is None or limits.has_room_for_note(state, note):
+        return note
+    return None
+
+
+def _from_its_owner(work: DelegatedWork, command: UpdateDelegatedWork) -> bool:
+    """A partner request is answered only by the partner it went to; anyone else naming
+    it (or an answer that does not say who it is from) cannot touch the report."""
+    if work.kind is not DelegationKind.PARTNER_PROBLEM:
+        return True
+    return work.partner is not None and command.partner_id == work.partner.id
+
+
 def settle(state: CustomerProblemReport) -> list[ReportEvent]:
     """Resolve the report once all of the current cycle's delegated work is done."""
     work = state.current_work
@@ -97,6 +125,14 @@ def settle(state: CustomerProblemReport) -> list[ReportEvent]:
     if not changes:
         return []
     return [*changes, ReportResolved()]
+
+
+def _not_from_its_partner(request_id: str) -> CommandRejected:
+    return CommandRejected(
+        code=RejectionCode.UNKNOWN_CORRELATION,
+        reason=f"the answer about {request_id!r} does not come from the partner it went to",
+        command="UpdateDelegatedWork",
+    )
 
 
 def _unknown(request_id: str, command: str) -> CommandRejected:

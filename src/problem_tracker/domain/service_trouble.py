@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from problem_tracker.domain.events import UNSTAMPED_AT, RejectionCode
+from problem_tracker.domain.identity import Recurrence, SeenEvent, recurrence
 from problem_tracker.domain.report import (
     FINISHED_STATUSES,
     DelegatedStatus,
@@ -38,7 +39,7 @@ class ServiceTrouble:
     external_id: str | None = None
     linked_reports: tuple[LinkedReport, ...] = ()
     expected_resolution_date: datetime | None = None
-    recent_event_ids: tuple[str, ...] = ()
+    recent_events: tuple[SeenEvent, ...] = ()
 
     @property
     def is_open(self) -> bool:
@@ -49,8 +50,12 @@ class ServiceTrouble:
     def report_ids(self) -> tuple[str, ...]:
         return tuple(link.report_id for link in self.linked_reports)
 
-    def has_seen(self, event_id: str) -> bool:
-        return event_id in self.recent_event_ids
+    @property
+    def recent_event_ids(self) -> tuple[str, ...]:
+        return tuple(seen.event_id for seen in self.recent_events)
+
+    def recurrence(self, event_id: str, digest: str) -> Recurrence:
+        return recurrence(self.recent_events, event_id, digest)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,6 +106,7 @@ class ServiceTroubleEventBase:
     service_id: str = ""
     occurred_at: datetime = UNSTAMPED_AT
     caused_by: str = ""
+    cause_digest: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

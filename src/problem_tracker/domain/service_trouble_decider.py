@@ -17,7 +17,12 @@ from typing import TypeVar, overload
 
 from problem_tracker.domain.coordination import service_of_request, service_trouble_request_id
 from problem_tracker.domain.events import RejectionCode
-from problem_tracker.domain.identity import aggregate_event_id
+from problem_tracker.domain.identity import (
+    Recurrence,
+    aggregate_event_id,
+    command_digest,
+    remember,
+)
 from problem_tracker.domain.report import RECENT_EVENT_LIMIT, DelegatedStatus
 from problem_tracker.domain.service_trouble import (
     ApplyServiceTroubleUpdate,
@@ -44,21 +49,36 @@ def decide_service_trouble(
 ) -> list[ServiceTroubleEvent]:
     """The events ``command`` causes on the service trouble ``state`` (``None``: never
     requested for this service)."""
-    if state is not None and state.has_seen(command.event_id):
+    digest = command_digest(command)
+    seen = Recurrence.NEW if state is None else state.recurrence(command.event_id, digest)
+    if seen is Recurrence.REDELIVERY:
         return []
-    match command:
-        case LinkReport():
-            events = _link(state, command)
-        case UnlinkReport():
-            events = _unlink(state, command)
-        case _:
-            events = _update(state, command)
+    events: list[ServiceTroubleEvent]
+    if seen is Recurrence.CONFLICT:
+        events = [_conflict(command)]
+    else:
+        match command:
+            case LinkReport():
+                events = _link(state, command)
+            case UnlinkReport():
+                events = _unlink(state, command)
+            case _:
+                events = _update(state, command)
     service_id = _service_id(state, command)
-    return [_stamp(event, command.event_id, service_id, now, i) for i, event in enumerate(events)]
+    cause = (command.event_id, digest)
+    return [_stamp(event, cause, service_id, now, i) for i, event in enumerate(events)]
+
+
+def _conflict(command: ServiceTroubleCommand) -> ServiceTroubleRejected:
+    return ServiceTroubleRejected(
+        code=RejectionCode.EVENT_ID_CONFLICT,
+        reason=f"event id {command.event_id!r} was applied before with different content",
+        command=type(command).__name__,
+    )
 
 
 def _service_id(state: ServiceTrouble | None, command: ServiceTroubleCommand) -> str:
-    """The aggregate key: the affected service id."""
+    """The affected service id (for an update without state: the aggregate key)."""
     match command:
         case LinkReport():
             return command.service.id
@@ -84,10 +104,8 @@ def evolve_service_trouble(
         return None
     else:
         state = _apply(state, event)
-    if state.has_seen(event.caused_by):
-        return state
-    recent = (*state.recent_event_ids, event.caused_by)[-RECENT_EVENT_LIMIT:]
-    return replace(state, recent_event_ids=recent)
+    recent = remember(state.recent_events, event.caused_by, event.cause_digest, RECENT_EVENT_LIMIT)
+    return state if recent == state.recent_events else replace(state, recent_events=recent)
 
 
 def _link(state: ServiceTrouble | None, command: LinkReport) -> list[ServiceTroubleEvent]:
@@ -163,7 +181,7 @@ def _new_generation(state: ServiceTrouble | None, event: ServiceTroubleRequested
         request_id=event.request_id,
         status=DelegatedStatus.REQUESTED,
         priority=event.priority,
-        recent_event_ids=() if state is None else state.recent_event_ids,
+        recent_events=() if state is None else state.recent_events,
     )
 
 
@@ -196,8 +214,14 @@ def _with_link(state: ServiceTrouble, event: ReportLinkedToServiceTrouble) -> Se
     return replace(state, linked_reports=links, priority=min(state.priority, event.priority))
 
 
-def _stamp(event: _E, cause: str, service_id: str, now: datetime, index: int) -> _E:
-    event_id = aggregate_event_id(service_id, cause, type(event).__name__, index)
+def _stamp(event: _E, cause: tuple[str, str], service_id: str, now: datetime, index: int) -> _E:
+    cause_id, digest = cause
+    event_id = aggregate_event_id(service_id, cause_id, type(event).__name__, index)
     return replace(
-        event, event_id=event_id, service_id=service_id, occurred_at=now, caused_by=cause
+        event,
+        event_id=event_id,
+        service_id=service_id,
+        occurred_at=now,
+        caused_by=cause_id,
+        cause_digest=digest,
     )

@@ -27,6 +27,7 @@ class Origin:
     report_id: str
     at: datetime
     cause: str
+    digest: str = ""
 
     def stamp(self, event: _E, index: int) -> _E:
         event_id = aggregate_event_id(self.report_id, self.cause, type(event).__name__, index)
@@ -36,6 +37,7 @@ class Origin:
             report_id=self.report_id,
             occurred_at=self.at,
             caused_by=self.cause,
+            cause_digest=self.digest,
         )
 
 

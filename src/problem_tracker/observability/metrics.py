@@ -86,6 +86,12 @@ class Metrics:
             buckets=_LATENCY_BUCKETS,
             registry=r,
         )
+        self.reference_errors = Counter(
+            "problem_tracker_reference_errors_total",
+            "Reference records whose processing raised (logged and skipped), by kind.",
+            ["kind"],
+            registry=r,
+        )
         self.reference_entries = Gauge(
             "problem_tracker_reference_entries",
             "Reference data held by this worker, by kind.",

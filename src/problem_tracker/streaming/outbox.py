@@ -27,7 +27,7 @@ from faust.types import AppT, TopicT
 from problem_tracker.application.ports import Clock
 from problem_tracker.application.routing import ToServiceTrouble
 from problem_tracker.contracts.codec import encode, headers_for
-from problem_tracker.contracts.dlq import dlq_headers, dlq_record
+from problem_tracker.contracts.dlq import DEFAULT_DLQ_MAX_RECORD_BYTES, dlq_headers, dlq_record
 from problem_tracker.contracts.from_domain import OutboundMessage
 from problem_tracker.contracts.internal import Origin, encode_internal
 from problem_tracker.contracts.outcomes import Rejection
@@ -66,9 +66,17 @@ class Consumed:
 class Outbox:
     """Sends through the app's topics; counts what it sends."""
 
-    def __init__(self, topics: Topics, metrics: Metrics, clock: Clock, partitions: int) -> None:
+    def __init__(
+        self,
+        topics: Topics,
+        metrics: Metrics,
+        clock: Clock,
+        partitions: int,
+        dlq_max_record_bytes: int = DEFAULT_DLQ_MAX_RECORD_BYTES,
+    ) -> None:
         self._topics = topics
         self._partitions = partitions
+        self._dlq_max_record_bytes = dlq_max_record_bytes
         self._metrics = metrics
         self._clock = clock
         self._by_channel: dict[Channel, TopicT] = {
@@ -98,6 +106,7 @@ class Outbox:
             origin.value,
             rejection,
             self._clock.now(),
+            self._dlq_max_record_bytes,
         )
         await self._send(self._topics.dlq, origin.key, record, dlq_headers())
         self._metrics.dead_letters.labels(origin.topic, rejection.code.value).inc()

@@ -32,6 +32,7 @@ from problem_tracker.contracts.codec import (
 )
 from problem_tracker.contracts.from_domain import report_messages, service_trouble_messages
 from problem_tracker.contracts.internal import InternalMessage, Origin, decode_internal
+from problem_tracker.contracts.limits import DecodeLimits
 from problem_tracker.contracts.outcomes import (
     DelegatedKind,
     ReferenceKind,
@@ -66,7 +67,7 @@ class Shell:
     outbox: Outbox
     clock: Clock
     metrics: Metrics
-    max_message_bytes: int
+    limits: DecodeLimits
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +109,7 @@ class ReportProcessor:
 
     async def on_customer_event(self, record: Consumed, origin: Origin | None = None) -> None:
         origin = origin or record.origin
-        outcome = decode_customer_event(record.key, record.value, self._shell.max_message_bytes)
+        outcome = decode_customer_event(record.key, record.value, self._shell.limits)
         if isinstance(outcome, Rejection):
             await self._shell.outbox.dead_letter(origin, outcome)
             return
@@ -180,8 +181,8 @@ class DelegatedEventRouter:
 
     def handler(self, kind: DelegatedKind) -> Callable[[Consumed], Awaitable[None]]:
         async def route(record: Consumed) -> None:
-            max_bytes = self._shell.max_message_bytes
-            outcome = decode_delegated_event(kind, record.key, record.value, max_bytes)
+            limits = self._shell.limits
+            outcome = decode_delegated_event(kind, record.key, record.value, limits)
             if isinstance(outcome, Rejection):
                 await self._shell.outbox.dead_letter(record.origin, outcome)
                 return
@@ -208,8 +209,8 @@ class ReferenceValidator:
 
     def handler(self, kind: ReferenceKind) -> Callable[[Consumed], Awaitable[None]]:
         async def validate(record: Consumed) -> None:
-            max_bytes = self._shell.max_message_bytes
-            outcome = decode_reference(kind, record.key, record.value, max_bytes)
+            limits = self._shell.limits
+            outcome = decode_reference(kind, record.key, record.value, limits)
             if isinstance(outcome, Rejection):
                 await self._shell.outbox.dead_letter(record.origin, outcome)
 

@@ -5,6 +5,9 @@ beginning (all partitions, no consumer group) and keeps them in memory, indexed 
 Perform Initial Diagnosis and Check Known Error look them up. The compacted topic is its
 own changelog, so no extra topic is needed and every worker converges on the same view.
 Invalid records are skipped here; the grouped validator agent dead-letters them once.
+No record can stop the loader: one whose processing raises is logged, counted
+(``problem_tracker_reference_errors_total``) and skipped; if the loader thread dies all
+the same, ``alive()`` says so and the worker reports itself not ready.
 """
 
 from __future__ import annotations
@@ -14,15 +17,17 @@ import threading
 import time
 from collections.abc import Sequence
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Message, TopicPartition
 
 from problem_tracker.admin.client_config import confluent_config
 from problem_tracker.config import KafkaSettings
 from problem_tracker.contracts import to_domain
 from problem_tracker.contracts.codec import decode_reference
+from problem_tracker.contracts.limits import DecodeLimits
 from problem_tracker.contracts.outcomes import Decoded, Deletion, ReferenceKind
 from problem_tracker.contracts.reference import KnownErrorEvent, ReferenceEvent
 from problem_tracker.domain.report import KnownError, Owner
+from problem_tracker.observability.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -77,13 +82,15 @@ class ReferenceLoader:
         kafka: KafkaSettings,
         topics: dict[ReferenceKind, str],
         index: ReferenceIndex,
-        max_message_bytes: int,
+        limits: DecodeLimits,
+        metrics: Metrics | None = None,
     ) -> None:
         self._kafka = kafka
         self._topics = topics
         self._kinds = {name: kind for kind, name in topics.items()}
         self.index = index
-        self._max_bytes = max_message_bytes
+        self._limits = limits
+        self._metrics = metrics
         self._stop = threading.Event()
         self.loaded = threading.Event()
         self._thread = threading.Thread(target=self._run, name="reference-loader", daemon=True)
@@ -94,6 +101,10 @@ class ReferenceLoader:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=10)
+
+    def alive(self) -> bool:
+        """Whether the loader thread is still following the reference topics."""
+        return self._thread.is_alive()
 
     def _run(self) -> None:
         consumer = Consumer(
@@ -114,12 +125,12 @@ class ReferenceLoader:
                 if message.error() is not None:
                     pending.discard(topic_partition)
                 else:
-                    self._apply(str(message.topic()), message.key(), message.value())
+                    self._apply_safely(message)
                 if not pending and not self.loaded.is_set():
                     log.info("reference data loaded", extra=self.index.sizes())
                     self.loaded.set()
-        except KafkaException:
-            log.exception("reference loader stopped")
+        except Exception:
+            log.exception("reference loader stopped: the worker is not ready any more")
         finally:
             consumer.close()
 
@@ -141,7 +152,26 @@ class ReferenceLoader:
         consumer.assign(partitions)
         return {(tp.topic, tp.partition) for tp in partitions}
 
+    def _apply_safely(self, message: Message) -> None:
+        """One record; whatever it does, the loader goes on with the next."""
+        topic = str(message.topic())
+        try:
+            self._apply(topic, message.key(), message.value())
+        except Exception:
+            kind = self._kinds.get(topic)
+            label = kind.value if kind is not None else "unknown"
+            log.exception(
+                "reference record skipped",
+                extra={
+                    "topic": topic,
+                    "partition": message.partition(),
+                    "offset": message.offset(),
+                },
+            )
+            if self._metrics is not None:
+                self._metrics.reference_errors.labels(label).inc()
+
     def _apply(self, topic: str, key: bytes | None, value: bytes | None) -> None:
-        outcome = decode_reference(self._kinds[topic], key, value, self._max_bytes)
+        outcome = decode_reference(self._kinds[topic], key, value, self._limits)
         if isinstance(outcome, Decoded | Deletion):
             self.index.apply(outcome)

@@ -16,10 +16,16 @@ from problem_tracker.observability.metrics import Metrics
 
 
 class Readiness:
-    """Ready once partitions are assigned and recovered and reference data is loaded."""
+    """Ready once partitions are assigned and recovered and reference data is loaded, and
+    as long as the reference loader is alive (a dead one no longer follows the data)."""
 
-    def __init__(self, reference_loaded: threading.Event) -> None:
+    def __init__(
+        self,
+        reference_loaded: threading.Event,
+        reference_alive: Callable[[], bool] = lambda: True,
+    ) -> None:
         self._reference_loaded = reference_loaded
+        self._reference_alive = reference_alive
         self.rebalanced = False
 
     def problems(self) -> list[str]:
@@ -28,6 +34,8 @@ class Readiness:
             problems.append("partitions not assigned and recovered yet")
         if not self._reference_loaded.is_set():
             problems.append("reference data not loaded yet")
+        if not self._reference_alive():
+            problems.append("the reference data loader has stopped")
         return problems
 
 

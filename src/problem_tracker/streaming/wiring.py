@@ -10,8 +10,9 @@ import faust
 
 from problem_tracker.application.ports import Clock, SystemClock
 from problem_tracker.config import Settings
+from problem_tracker.contracts.limits import decode_limits
 from problem_tracker.contracts.outcomes import ReferenceKind
-from problem_tracker.domain.context import DecisionContext, ProcessPolicy
+from problem_tracker.domain.context import DecisionContext, ProcessPolicy, ReportLimits
 from problem_tracker.domain.timers import next_deadline
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.policy import load_policy
@@ -65,6 +66,12 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
     reports_table = table(TABLES[0])
     service_troubles_table = table(TABLES[1])
     deadlines_table = table(TABLES[2])
+    limits = decode_limits(
+        max_message_bytes=settings.worker.max_message_bytes,
+        earliest=settings.worker.earliest_date,
+        years_ahead=settings.worker.latest_date_years_ahead,
+        now=clock.now(),
+    )
     reference = ReferenceLoader(
         settings.kafka,
         {
@@ -72,10 +79,11 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
             ReferenceKind.COMPONENT_OWNERSHIP: topics.component_ownership.get_topic_name(),
         },
         ReferenceIndex(),
-        settings.worker.max_message_bytes,
+        limits,
+        metrics,
     )
-    outbox = Outbox(topics, metrics, clock, partitions)
-    shell = Shell(outbox, clock, metrics, settings.worker.max_message_bytes)
+    outbox = Outbox(topics, metrics, clock, partitions, settings.worker.dlq_max_record_bytes)
+    shell = Shell(outbox, clock, metrics, limits)
     policy = ProcessPolicy(
         ask_customer_when_no_affected_entity=settings.worker.ask_customer_when_no_affected_entity
     )
@@ -83,6 +91,12 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
         reference=reference.index,
         policy=policy,
         sla_policy=load_policy(settings.worker.sla_policy_file),
+        limits=ReportLimits(
+            max_notes=settings.worker.max_notes_per_report,
+            max_note_bytes=settings.worker.max_note_bytes_per_report,
+            max_entities=settings.worker.max_entities_per_report,
+            max_parties=settings.worker.max_parties_per_report,
+        ),
     )
     reports = ReportProcessor(shell, reports_table, context)
     ticks = TickScheduler(deadlines_table, next_deadline, outbox, clock, metrics)
@@ -94,7 +108,7 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
         reference=ReferenceValidator(shell),
     )
     register_agents(app, topics, processors, outbox, metrics)
-    readiness = Readiness(reference.loaded)
+    readiness = Readiness(reference.loaded, reference.alive)
 
     def refresh_gauges() -> None:
         metrics.ready.set(0 if readiness.problems() else 1)

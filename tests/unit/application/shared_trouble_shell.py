@@ -10,7 +10,7 @@ from datetime import datetime
 from problem_tracker.application.process import handle_report, handle_service_trouble
 from problem_tracker.domain.commands import LinkServiceTrouble, ReportCommand, UpdateDelegatedWork
 from problem_tracker.domain.context import DecisionContext
-from problem_tracker.domain.coordination import service_of_request
+from problem_tracker.domain.coordination import service_of_request, service_trouble_key
 from problem_tracker.domain.events import ReportEvent, ServiceTroubleNeeded, ServiceTroubleReleased
 from problem_tracker.domain.identity import derive_event_id
 from problem_tracker.domain.report import CustomerProblemReport
@@ -76,9 +76,9 @@ class FanOutShell:
 def _trouble_key(command: ServiceTroubleCommand) -> str:
     match command:
         case LinkReport():
-            return command.service.id
+            return service_trouble_key(command.service.id)
         case UnlinkReport():
-            return command.service_id
+            return service_trouble_key(command.service_id)
         case ApplyServiceTroubleUpdate():
             return service_of_request(command.request_id) or ""
 

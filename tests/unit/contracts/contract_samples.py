@@ -7,11 +7,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from problem_tracker.contracts.limits import DecodeLimits
+
 REPO = Path(__file__).resolve().parents[3]
 ASSETS = REPO / "tests" / "assets"
 MESSAGES = ASSETS / "messages"
 SCHEMAS = REPO / "schemas"
-LIMIT = 256 * 1024
+LIMIT = DecodeLimits(max_message_bytes=256 * 1024)
 
 
 def sample(name: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from problem_tracker.contracts.codec import (
     json_pointer,
 )
 from problem_tracker.contracts.inbound import CustomerProblemReportCreateEvent
+from problem_tracker.contracts.limits import DecodeLimits
 from problem_tracker.contracts.outcomes import (
     Decoded,
     DelegatedKind,
@@ -123,7 +124,7 @@ def test_a_bad_customer_record_is_rejected_with_its_code_and_path(
 
 
 def test_an_oversized_record_is_rejected_before_it_is_parsed() -> None:
-    outcome = decode_customer_event(KEY, b"{" * 2000, max_bytes=1024)
+    outcome = decode_customer_event(KEY, b"{" * 2000, DecodeLimits(max_message_bytes=1024))
 
     assert outcome == Rejection(
         RejectionCode.OVERSIZED, "value of 2000 bytes exceeds 1024 bytes", None
@@ -133,7 +134,9 @@ def test_an_oversized_record_is_rejected_before_it_is_parsed() -> None:
 def test_a_record_of_exactly_the_size_limit_is_accepted() -> None:
     value = create_bytes()
 
-    assert isinstance(decode_customer_event(KEY, value, max_bytes=len(value)), Decoded)
+    assert isinstance(
+        decode_customer_event(KEY, value, DecodeLimits(max_message_bytes=len(value))), Decoded
+    )
 
 
 def test_a_valid_customer_record_decodes_to_its_typed_event() -> None:

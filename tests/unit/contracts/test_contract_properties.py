@@ -16,6 +16,7 @@ from problem_tracker.contracts.codec import (
     decode_reference,
     encode,
 )
+from problem_tracker.contracts.limits import DecodeLimits
 from problem_tracker.contracts.outcomes import (
     Decoded,
     DelegatedKind,
@@ -71,11 +72,12 @@ def replaced(document: Any, path: tuple[Any, ...], value: Any) -> Any:
 def test_no_bytes_make_any_decoder_raise(
     key: bytes | None, value: bytes | None, max_bytes: int
 ) -> None:
-    assert_well_formed(decode_customer_event(key, value, max_bytes))
+    limits = DecodeLimits(max_message_bytes=max_bytes)
+    assert_well_formed(decode_customer_event(key, value, limits))
     for delegated in DelegatedKind:
-        assert_well_formed(decode_delegated_event(delegated, key, value, max_bytes))
+        assert_well_formed(decode_delegated_event(delegated, key, value, limits))
     for reference in ReferenceKind:
-        assert_well_formed(decode_reference(reference, key, value, max_bytes))
+        assert_well_formed(decode_reference(reference, key, value, limits))
 
 
 @given(

@@ -31,7 +31,10 @@ PARTNER_1 = {"res-1": partner_owner()}
 
 
 def _update(
-    status: DelegatedStatus, expected: datetime | None = None, request_id: str = REQUEST
+    status: DelegatedStatus,
+    expected: datetime | None = None,
+    request_id: str = REQUEST,
+    partner_id: str = "acme",
 ) -> UpdateDelegatedWork:
     return UpdateDelegatedWork(
         event_id=next_event_id(),
@@ -39,6 +42,7 @@ def _update(
         request_id=request_id,
         status=status,
         expected_resolution_date=expected,
+        partner_id=partner_id,
     )
 
 
@@ -199,7 +203,7 @@ def test_a_partner_that_resolves_in_time_is_no_longer_watched() -> None:
     timeline = Timeline(context=sla_context(PARTNER_1))
     timeline.create(entities=(a_service(), a_resource()))
 
-    timeline.send(_update(DelegatedStatus.RESOLVED), T0 + H)
+    timeline.send(_update(DelegatedStatus.RESOLVED, partner_id=partner_owner().id), T0 + H)
 
     assert timeline.sla.partner_legs == ()
     assert next_deadline(timeline.report) == T0 + 4 * H

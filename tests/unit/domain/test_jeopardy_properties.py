@@ -154,13 +154,14 @@ class _Run:
         linked = [w for w in self.state.current_work if w.request_id] if self.state else []
         if linked:
             self.answers += 1
-            request_id = linked[index % len(linked)].request_id or ""
+            work = linked[index % len(linked)]
             update = UpdateDelegatedWork(
                 event_id=f"answer-{self.answers}",
                 report_id=REPORT_ID,
-                request_id=request_id,
+                request_id=work.request_id or "",
                 status=status,
                 expected_resolution_date=forecast,
+                partner_id=None if work.partner is None else work.partner.id,
             )
             self.send(update)
 

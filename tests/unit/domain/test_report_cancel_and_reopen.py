@@ -122,8 +122,9 @@ def _resolved_report_with_partner_and_service_work() -> CustomerProblemReport:
             report_id=REPORT_ID,
             request_id=request_id,
             status=DelegatedStatus.RESOLVED,
+            partner_id=partner_id,
         )
-        for request_id in ("STR-svc-1-1", f"SPR-{REPORT_ID}-1")
+        for request_id, partner_id in (("STR-svc-1-1", None), (f"SPR-{REPORT_ID}-1", "partner-1"))
     ]
     report, _ = run(report, link, *resolved, context=context)
     assert report is not None
@@ -173,6 +174,7 @@ def test_a_reopened_report_resolves_on_its_new_work_only() -> None:
         report_id=REPORT_ID,
         request_id=f"SPR-{REPORT_ID}-2",
         status=DelegatedStatus.RESOLVED,
+        partner_id=partner_owner().id,
     )
     report, _ = run(report, relink, partner_done, context=context)
     assert report is not None

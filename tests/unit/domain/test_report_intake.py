@@ -28,6 +28,7 @@ from problem_tracker.domain.events import (
     StatusChanged,
 )
 from problem_tracker.domain.evolution import evolve
+from problem_tracker.domain.identity import SeenEvent
 from problem_tracker.domain.report import RECENT_EVENT_LIMIT, Severity, Status
 
 
@@ -119,7 +120,7 @@ def test_a_redelivered_rejected_command_is_not_rejected_twice() -> None:
 
 def test_only_the_most_recent_inbound_event_ids_are_remembered() -> None:
     old = [f"old-{n}" for n in range(RECENT_EVENT_LIMIT)]
-    state = a_report(recent_event_ids=tuple(old))
+    state = a_report(recent_events=tuple(SeenEvent(event_id=event_id) for event_id in old))
     state, _ = run(state, Hold(event_id="newest", report_id=REPORT_ID))
     assert state is not None
     assert len(state.recent_event_ids) == RECENT_EVENT_LIMIT

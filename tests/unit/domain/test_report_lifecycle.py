@@ -6,7 +6,17 @@ from collections.abc import Callable
 
 import pytest
 
-from builders import NOW, REPORT_ID, a_create, a_note, a_report, next_event_id, partner_work, run
+from builders import (
+    NOW,
+    REPORT_ID,
+    a_create,
+    a_note,
+    a_report,
+    next_event_id,
+    partner_owner,
+    partner_work,
+    run,
+)
 from problem_tracker.domain.commands import (
     Cancel,
     ChangeAttributes,
@@ -47,7 +57,10 @@ COMMANDS: dict[Trigger, Callable[[], ReportCommand]] = {
     Trigger.REOPEN: lambda: Reopen(**_ids(), reason="still broken"),
     Trigger.CLOSE: lambda: Close(**_ids()),
     Trigger.DELEGATED_UPDATE: lambda: UpdateDelegatedWork(
-        **_ids(), request_id=partner_work().request_id or "", status=DelegatedStatus.IN_PROGRESS
+        **_ids(),
+        request_id=partner_work().request_id or "",
+        status=DelegatedStatus.IN_PROGRESS,
+        partner_id=partner_owner().id,
     ),
     Trigger.TICK: lambda: Tick(**_ids(), deadline=NOW),
 }

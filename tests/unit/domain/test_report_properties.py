@@ -17,9 +17,11 @@ from builders import (
     a_resource,
     a_service,
     internal_owner,
+    kinds,
     partner_owner,
     run,
 )
+from problem_tracker.application.process import handle_report
 from problem_tracker.domain.commands import (
     Cancel,
     ChangeAttributes,
@@ -36,8 +38,15 @@ from problem_tracker.domain.commands import (
     UpdateDelegatedWork,
 )
 from problem_tracker.domain.context import DecisionContext
-from problem_tracker.domain.events import ReportAcknowledged, ReportEvent, StatusChanged
+from problem_tracker.domain.events import (
+    CommandRejected,
+    RejectionCode,
+    ReportAcknowledged,
+    ReportEvent,
+    StatusChanged,
+)
 from problem_tracker.domain.evolution import evolve, fold
+from problem_tracker.domain.identity import command_digest
 from problem_tracker.domain.lifecycle import TRANSITIONS
 from problem_tracker.domain.report import (
     TERMINAL_STATUSES,
@@ -184,5 +193,38 @@ def test_replaying_the_events_rebuilds_the_report(
 def test_outbound_event_ids_are_unique_once_a_report_exists(
     sequence: list[ReportCommand], context: DecisionContext
 ) -> None:
-    ids = [e.event_id for state, events in _history(sequence, context) if state for e in events]
+    # A rejection is a DLQ entry, not an outbound event: a reused id refused twice is
+    # refused with the same header.
+    ids = [
+        e.event_id
+        for state, events in _history(sequence, context)
+        if state
+        for e in events
+        if not isinstance(e, CommandRejected)
+    ]
     assert len(ids) == len(set(ids))
+
+
+@settings(max_examples=200, deadline=None)
+@given(sequence=sequences, context=contexts)
+def test_an_event_id_is_applied_once_and_reused_ids_are_conflicts_that_change_nothing(
+    sequence: list[ReportCommand], context: DecisionContext
+) -> None:
+    applied: dict[str, str] = {}
+    state = None
+    for command in sequence:
+        decision = handle_report(state, command, NOW, context)
+        digest = command_digest(command)
+        first = applied.get(command.event_id)
+        if state is not None and first is not None:
+            if first == digest:
+                assert decision.duplicate
+            else:
+                assert kinds(decision.events) == ["CommandRejected"]
+                (rejected,) = decision.events
+                assert isinstance(rejected, CommandRejected)
+                assert rejected.code is RejectionCode.EVENT_ID_CONFLICT
+                assert decision.state == state
+        state = decision.state
+        if state is not None and state.has_seen(command.event_id):
+            applied.setdefault(command.event_id, digest)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from builders import (
@@ -60,6 +61,7 @@ def _update(
         expected_resolution_date=expected_resolution_date,
         reason=reason,
         note=note,
+        partner_id=partner_owner().id if request_id.startswith("SPR-") else None,
     )
 
 
@@ -248,3 +250,49 @@ def test_facts_about_work_the_report_does_not_know_change_no_record() -> None:
         ),
     ]
     assert all(evolve(report, fact).delegated == report.delegated for fact in stray)
+
+
+def _partner_report() -> CustomerProblemReport:
+    context = a_context({"res-1": partner_owner()})
+    report, _ = run(None, a_create(entities=[a_resource()]), context=context)
+    assert report is not None
+    return report
+
+
+def test_a_partner_answer_from_another_partner_is_an_unknown_correlation() -> None:
+    report = _partner_report()
+    spoofed = replace(_update(PARTNER_REQUEST, DelegatedStatus.RESOLVED), partner_id="rival")
+
+    after, events = run(report, spoofed)
+
+    assert kinds(events) == ["CommandRejected"]
+    rejected = events[0]
+    assert isinstance(rejected, CommandRejected)
+    assert rejected.code is RejectionCode.UNKNOWN_CORRELATION
+    assert after is not None
+    assert (after.status, after.delegated, after.notes) == (
+        report.status,
+        report.delegated,
+        report.notes,
+    )
+
+
+def test_a_partner_answer_that_does_not_say_who_sent_it_is_refused_too() -> None:
+    report = _partner_report()
+    anonymous = replace(_update(PARTNER_REQUEST, DelegatedStatus.RESOLVED), partner_id=None)
+
+    after, events = run(report, anonymous)
+
+    assert kinds(events) == ["CommandRejected"]
+    assert after is not None
+    assert after.delegated == report.delegated
+
+
+def test_the_partner_the_request_went_to_is_heard() -> None:
+    report = _partner_report()
+
+    after, events = run(report, _update(PARTNER_REQUEST, DelegatedStatus.RESOLVED))
+
+    assert "ReportResolved" in kinds(events)
+    assert after is not None
+    assert after.status is Status.RESOLVED

@@ -178,6 +178,7 @@ def test_a_reopened_report_starts_a_new_cycle_with_a_fresh_clock() -> None:
         report_id=REPORT_ID,
         request_id=f"SPR-{REPORT_ID}-1",
         status=DelegatedStatus.RESOLVED,
+        partner_id="acme",
     )
     timeline.send(resolved, T0 + 5 * H)
     assert timeline.sla.stopped

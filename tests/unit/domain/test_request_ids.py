@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 
 from problem_tracker.domain.coordination import (
+    MAX_REQUEST_ID,
+    MAX_SERVICE_KEY,
     partner_request_id,
     report_of_partner_request,
     service_of_request,
+    service_trouble_key,
     service_trouble_request_id,
 )
 from problem_tracker.domain.identity import derive_event_id
@@ -44,3 +47,41 @@ def test_event_ids_are_derived_deterministically_from_their_cause() -> None:
     assert len({first, derive_event_id("evt-2", "StatusChanged", 0)}) == 2
     assert len({first, derive_event_id("evt-1", "StatusChanged", 1)}) == 2
     assert len({first, derive_event_id("evt-1", "ReportResolved", 0)}) == 2
+
+
+LONGEST_SERVICE_ID = "s" * 199 + "-" + "x" * 56
+"""256 characters, the longest entity id the contract accepts."""
+
+
+@pytest.mark.parametrize(
+    "service_id", [LONGEST_SERVICE_ID, "é" * 256, "svc-" * 64, "y" * MAX_SERVICE_KEY + "z"]
+)
+def test_any_valid_service_id_gives_a_request_id_that_fits(service_id: str) -> None:
+    request_id = service_trouble_request_id(service_id, 10**12)
+
+    assert len(request_id) <= MAX_REQUEST_ID
+    assert request_id.startswith(f"STR-{service_id[:100]}")
+    assert service_of_request(request_id) == service_trouble_key(service_id)
+
+
+def test_a_long_service_id_keeps_a_readable_prefix_and_a_stable_digest() -> None:
+    key = service_trouble_key(LONGEST_SERVICE_ID)
+
+    assert len(key) == MAX_SERVICE_KEY
+    assert key == service_trouble_key(LONGEST_SERVICE_ID)
+    assert key.startswith("s" * 183 + "~")
+    assert key != service_trouble_key(LONGEST_SERVICE_ID[:-1] + "y")
+
+
+def test_a_service_id_that_fits_is_its_own_key() -> None:
+    fitting = "f" * MAX_SERVICE_KEY
+
+    assert service_trouble_key(fitting) == fitting
+    assert service_trouble_request_id(fitting, 1) == f"STR-{fitting}-1"
+
+
+def test_the_longest_report_id_gives_a_partner_request_id_that_fits() -> None:
+    request_id = partner_request_id("r" * 64, 10**12)
+
+    assert len(request_id) <= MAX_REQUEST_ID
+    assert report_of_partner_request(request_id) == "r" * 64

@@ -18,6 +18,7 @@ from problem_tracker.contracts.delegated import (
     CreatePartnerProblemReportRequest,
     CreateServiceTroubleReportRequest,
 )
+from problem_tracker.contracts.limits import DecodeLimits
 from problem_tracker.contracts.outcomes import (
     Decoded,
     DelegatedKind,
@@ -34,6 +35,7 @@ from problem_tracker.simulate.scenario import ScenarioGenerator
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 MAX_BYTES = 256 * 1024
+LIMITS = DecodeLimits(max_message_bytes=MAX_BYTES)
 DECODED_BY_THE_PROCESS = {
     BadKind.ILLEGAL_TRANSITION,
     BadKind.UNKNOWN_REPORT,
@@ -50,15 +52,15 @@ def _decode(message: m.SimMessage) -> object:
     key, value = _key(message), m.value_bytes(message)
     match message.topic:
         case m.Topic.CUSTOMER_EVENTS:
-            return decode_customer_event(key, value, MAX_BYTES)
+            return decode_customer_event(key, value, LIMITS)
         case m.Topic.SERVICE_TROUBLE_EVENTS:
-            return decode_delegated_event(DelegatedKind.SERVICE_TROUBLE, key, value, MAX_BYTES)
+            return decode_delegated_event(DelegatedKind.SERVICE_TROUBLE, key, value, LIMITS)
         case m.Topic.PARTNER_PROBLEM_EVENTS:
-            return decode_delegated_event(DelegatedKind.PARTNER_PROBLEM, key, value, MAX_BYTES)
+            return decode_delegated_event(DelegatedKind.PARTNER_PROBLEM, key, value, LIMITS)
         case m.Topic.KNOWN_ERRORS:
-            return decode_reference(ReferenceKind.KNOWN_ERRORS, key, value, MAX_BYTES)
+            return decode_reference(ReferenceKind.KNOWN_ERRORS, key, value, LIMITS)
         case _:
-            return decode_reference(ReferenceKind.COMPONENT_OWNERSHIP, key, value, MAX_BYTES)
+            return decode_reference(ReferenceKind.COMPONENT_OWNERSHIP, key, value, LIMITS)
 
 
 def _assert_accepted(message: m.SimMessage) -> None:

@@ -41,6 +41,7 @@ from problem_tracker.contracts.state import (
 )
 from problem_tracker.domain.commands import Tick
 from problem_tracker.domain.escalation import PartnerLeg
+from problem_tracker.domain.identity import SeenEvent
 from problem_tracker.domain.report import (
     CustomerProblemReport,
     DelegatedStatus,
@@ -91,7 +92,9 @@ def a_typical_report() -> CustomerProblemReport:
             service_work(),
             replace(partner_work(), expected_resolution_date=NOW + timedelta(hours=4)),
         ),
-        recent_event_ids=tuple(f"evt-{i}" for i in range(20)),
+        recent_events=tuple(
+            SeenEvent(event_id=f"evt-{i}", digest=f"{i:032x}" if i % 2 else "") for i in range(20)
+        ),
     )
 
 
@@ -105,7 +108,7 @@ def a_service_trouble() -> ServiceTrouble:
         external_id="SPM-5",
         linked_reports=(LinkedReport(report_id="CPR-1"), LinkedReport(report_id="CPR-2")),
         expected_resolution_date=NOW + timedelta(hours=3),
-        recent_event_ids=("evt-1", "evt-2"),
+        recent_events=(SeenEvent(event_id="evt-1", digest="ab" * 16), SeenEvent(event_id="evt-2")),
     )
 
 
@@ -220,7 +223,7 @@ def test_a_stored_report_is_compact_and_versioned() -> None:
     raw = encode_report(a_report())
     document = json.loads(raw)
 
-    assert document["v"] == 1
+    assert document["v"] == 2
     assert raw == json.dumps(document, separators=(",", ":")).encode()
     assert "sla" not in document["state"]
     assert "known_error" not in document["state"]
@@ -246,18 +249,65 @@ def test_any_service_trouble_round_trips_through_the_table(trouble: ServiceTroub
 
 def test_a_value_of_another_state_version_is_refused_naming_the_version() -> None:
     document = json.loads(encode_report(a_report()))
-    document["v"] = 2
+    document["v"] = 3
 
-    with pytest.raises(StateDecodeError, match="version 2"):
+    with pytest.raises(StateDecodeError, match="version 3"):
         decode_report(json.dumps(document).encode())
 
 
 def test_a_changed_state_shape_of_another_version_is_refused_naming_the_version() -> None:
-    with pytest.raises(StateDecodeError, match="version 2"):
-        decode_report(b'{"v": 2, "report": {"id": "CPR-1"}}')
+    with pytest.raises(StateDecodeError, match="version 3"):
+        decode_report(b'{"v": 3, "report": {"id": "CPR-1"}}')
 
 
-@pytest.mark.parametrize("raw", [b"", b"{}", b'{"v": 1, "state": {"id": "CPR-1"}}'])
+def _as_version_1(raw: bytes) -> bytes:
+    """What version 1 wrote: the remembered event ids only."""
+    document = json.loads(raw)
+    state = document["state"]
+    state["recent_event_ids"] = [seen["event_id"] for seen in state.pop("recent_events")]
+    document["v"] = 1
+    return json.dumps(document).encode()
+
+
+def test_a_report_of_version_1_is_read_with_its_events_remembered_without_digest() -> None:
+    report = a_typical_report()
+
+    decoded = decode_report(_as_version_1(encode_report(report)))
+
+    assert decoded.recent_event_ids == report.recent_event_ids
+    assert {seen.digest for seen in decoded.recent_events} == {""}
+    assert replace(decoded, recent_events=report.recent_events) == report
+
+
+def test_a_service_trouble_of_version_1_is_read_too() -> None:
+    trouble = a_service_trouble()
+
+    decoded = decode_service_trouble(_as_version_1(encode_service_trouble(trouble)))
+
+    assert decoded == replace(
+        trouble,
+        recent_events=tuple(SeenEvent(event_id=seen.event_id) for seen in trouble.recent_events),
+    )
+
+
+def test_a_version_1_report_that_remembered_nothing_is_read() -> None:
+    document = json.loads(encode_report(a_report()))
+    document["v"] = 1
+
+    assert decode_report(json.dumps(document).encode()) == a_report()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"{}",
+        b'{"v": 2, "state": {"id": "CPR-1"}}',
+        b'{"v": 1, "state": {"id": "CPR-1"}}',
+        b'{"v": 1, "state": {"id": "CPR-1", "recent_event_ids": 7}}',
+        b'{"v": 1, "state": []}',
+    ],
+)
 def test_a_value_that_is_no_stored_report_is_refused(raw: bytes) -> None:
     with pytest.raises(StateDecodeError):
         decode_report(raw)

@@ -130,6 +130,7 @@ def _answer(status: DelegatedStatus, forecast: datetime | None = None) -> Update
         request_id=REQUEST,
         status=status,
         expected_resolution_date=forecast,
+        partner_id="acme",
     )
 
 

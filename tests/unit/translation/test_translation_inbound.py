@@ -11,6 +11,7 @@ from problem_tracker.contracts.inbound import CustomerEvent
 from problem_tracker.contracts.registry import Channel, channel_spec, members
 from problem_tracker.contracts.to_domain import (
     customer_command,
+    delegated_command,
     known_error_entry,
     ownership_entry,
     partner_update,
@@ -309,3 +310,28 @@ def test_a_retired_known_error_without_service_or_workaround() -> None:
 def test_the_customer_channel_carries_only_events_with_a_command() -> None:
     models = members(channel_spec(Channel.CUSTOMER_EVENTS).value_type)
     assert {model.__name__ for model in models} == set(COMMAND_OF)
+
+
+def test_a_partner_answer_says_which_partner_answered() -> None:
+    command = partner_update(envelope("PartnerProblemReportStatusChangeEvent"))
+
+    assert command is not None
+    assert command.partner_id == "acme"
+
+
+def test_a_partner_answer_without_source_names_no_partner() -> None:
+    message = envelope("PartnerProblemReportStatusChangeEvent")
+
+    command = partner_update(message.model_copy(update={"source": None}))
+
+    assert command is not None
+    assert command.partner_id is None
+
+
+def test_service_problem_management_news_names_no_partner() -> None:
+    message = envelope("ServiceTroubleReportStatusChangeEvent")
+
+    routed = delegated_command(message)
+
+    assert isinstance(routed, tuple)
+    assert isinstance(routed[1], ApplyServiceTroubleUpdate)

@@ -74,6 +74,7 @@ def _update(status: DelegatedStatus, event_id: str) -> UpdateDelegatedWork:
         status=status,
         external_id="ACME-1",
         note="the partner replaced the card",
+        partner_id=partner_owner().id,
     )
 
 

@@ -13,13 +13,14 @@ from pydantic import BaseModel
 from problem_tracker.contracts.codec import decode_message, encode
 from problem_tracker.contracts.from_domain import OutboundMessage
 from problem_tracker.contracts.jsonschema import schema_file_name
+from problem_tracker.contracts.limits import DecodeLimits
 from problem_tracker.contracts.outcomes import Decoded
 from problem_tracker.contracts.registry import MessageSpec, message_specs
 
 REPO = Path(__file__).resolve().parents[3]
 MESSAGES = REPO / "tests" / "assets" / "messages"
 SCHEMAS = REPO / "schemas"
-LIMIT = 256 * 1024
+LIMIT = DecodeLimits(max_message_bytes=256 * 1024)
 
 
 def spec_named(name: str) -> MessageSpec:
