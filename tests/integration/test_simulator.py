@@ -208,4 +208,6 @@ def test_a_seeded_run_against_the_worker_settles_every_report_and_earns_every_dl
     expected = Counter({codes[kind]: n for kind, n in report.bad.items() if codes[kind]})
     assert len(expected) == len(BadKind) - 1
     assert report.dlq == expected
+    # A customer acting on a status that changed meanwhile is refused, nothing else.
+    assert set(report.dlq_stale) <= {"illegal-transition"}
     assert report.delivery_failures == []

@@ -66,6 +66,7 @@ class SimulationReport:
     skipped: Counter[str] = field(default_factory=Counter)
     notifications: Counter[str] = field(default_factory=Counter)
     dlq: Counter[str] = field(default_factory=Counter)
+    dlq_stale: Counter[str] = field(default_factory=Counter)
     responders: Counter[str] = field(default_factory=Counter)
     delivery_failures: list[str] = field(default_factory=list)
 
@@ -229,5 +230,6 @@ class Simulation:
         report.reports_open = upstream.open_reports if self.options.upstream else 0
         report.sent, report.bad, report.skipped = upstream.sent, upstream.bad, upstream.skipped
         report.notifications, report.dlq = upstream.notifications, upstream.dlq
+        report.dlq_stale = upstream.dlq_stale
         report.responders = self.responders.stats
         report.delivery_failures = outbox.failures

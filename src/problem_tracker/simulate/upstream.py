@@ -48,6 +48,10 @@ class Upstream:
         self.skipped: Counter[str] = Counter()
         self.notifications: Counter[str] = Counter()
         self.dlq: Counter[str] = Counter()
+        self.dlq_stale: Counter[str] = Counter()
+        """Dead letters of well-formed customer actions sent on a stale view of the status
+        (the report moved on before the action reached it): a race any real customer has."""
+        self._valid_event_ids: set[str] = set()
 
     @property
     def reports_created(self) -> int:
@@ -101,7 +105,12 @@ class Upstream:
         record = _json(value)
         if key in self.keys and record is not None:
             error = record.get("error")
-            self.dlq[str(error.get("code") if isinstance(error, dict) else "unknown")] += 1
+            code = str(error.get("code") if isinstance(error, dict) else "unknown")
+            original = _json(str(record.get("value") or "").encode())
+            if original is not None and original.get("eventId") in self._valid_event_ids:
+                self.dlq_stale[code] += 1
+            else:
+                self.dlq[code] += 1
 
     def _next(self, at: float, now: datetime) -> m.SimMessage | None:
         if not self._ready:
@@ -141,6 +150,8 @@ class Upstream:
             self.bad[message.label] += 1
         else:
             self.sent[message.label] += 1
+            if message.topic is m.Topic.CUSTOMER_EVENTS and isinstance(message.value, dict):
+                self._valid_event_ids.add(str(message.value.get("eventId")))
 
 
 def _json(value: bytes | None) -> dict[str, Any] | None:
