@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -17,14 +18,14 @@ import pytest
 from problem_tracker.application.ports import FixedClock
 from problem_tracker.contracts.internal import Origin, decode_internal, encode_internal
 from problem_tracker.contracts.limits import DecodeLimits
-from problem_tracker.contracts.outcomes import DelegatedKind, Rejection
+from problem_tracker.contracts.outcomes import DelegatedKind, Rejection, RejectionCode
 from problem_tracker.contracts.state import decode_report, encode_report
 from problem_tracker.domain.commands import Tick, UpdateDelegatedWork
 from problem_tracker.domain.context import DecisionContext, StaticReferenceData
 from problem_tracker.domain.report import DelegatedStatus, Owner, OwnerRole
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.simulate import messages
-from problem_tracker.streaming.outbox import Consumed
+from problem_tracker.streaming.outbox import Consumed, Outbox
 from problem_tracker.streaming.partitioning import origin_header
 from problem_tracker.streaming.processors import (
     DelegatedEventRouter,
@@ -348,3 +349,58 @@ async def test_a_rejected_command_never_cancels_the_timer_of_an_existing_report(
 
     assert [r.code.value for _, r in outbox.dead] == ["unknown-report"]
     assert scheduled == []
+
+
+async def test_a_report_that_would_grow_too_big_is_refused_before_anything_is_saved_or_sent(
+    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingOutbox, shell: Shell
+) -> None:
+    processor, table = reports
+    await processor.on_customer_event(create_record())
+    before, published = table[b"CPR-1"], len(outbox.published)
+    shell.max_state_bytes = len(before) + 500
+    text = "The customer pasted a router log: " + "x" * 2000
+    change = messages.attributes_changed(
+        "e-big", NOW, "CPR-1", note=[messages.note("a", NOW, text)]
+    )
+    record = Consumed("customer-problem.events", 0, 5, b"CPR-1", messages.value_bytes(change))
+
+    await processor.on_customer_event(record)
+
+    assert table[b"CPR-1"] == before
+    assert len(outbox.published) == published
+    origin, rejection = outbox.dead[0]
+    assert (origin.offset, rejection.code.value) == (5, "schema-violation")
+    assert "MAX_STATE_BYTES" in rejection.message
+    assert shell.metrics.oversized_states.labels("reports")._value.get() == 1
+
+
+async def test_a_dead_letter_that_cannot_be_written_holds_the_partition_until_it_is() -> None:
+    class FailingTwice(Outbox):
+        attempts = 0
+        written: list[bytes] = []
+
+        async def _send(self, topic: Any, key: Any, value: bytes, *args: Any) -> None:
+            self.attempts += 1
+            if self.attempts <= 2:
+                raise RuntimeError("broker says no")
+            self.written.append(value)
+
+    topics = SimpleNamespace(
+        service_trouble_requests="str",
+        partner_problem_requests="ppr",
+        notifications="n",
+        escalations="e",
+        dlq="dlq",
+    )
+    metrics = Metrics()
+    outbox = FailingTwice(topics, metrics, FixedClock(NOW), 3, dlq_retry_seconds=0.001)  # type: ignore[arg-type]
+    origin = Origin(topic="customer-problem.events", partition=0, offset=3, value=b"{nope")
+
+    await outbox.dead_letter(origin, Rejection(RejectionCode.MALFORMED_JSON, "not JSON"))
+
+    assert outbox.attempts == 3
+    assert json.loads(outbox.written[0])["offset"] == 3
+    assert metrics.dead_letter_send_failures._value.get() == 2
+    assert (
+        metrics.dead_letters.labels("customer-problem.events", "malformed-json")._value.get() == 1
+    )

@@ -80,6 +80,17 @@ class Metrics:
             ["aggregate", "code"],
             registry=r,
         )
+        self.oversized_states = Counter(
+            "problem_tracker_oversized_states_total",
+            "Commands refused because they would grow a state past WORKER__MAX_STATE_BYTES.",
+            ["aggregate"],
+            registry=r,
+        )
+        self.dead_letter_send_failures = Counter(
+            "problem_tracker_dead_letter_send_failures_total",
+            "Failed attempts to write a DLQ record; the partition waits and retries.",
+            registry=r,
+        )
         self.tick_lag_seconds = Histogram(
             "problem_tracker_tick_lag_seconds",
             "How late a deadline was turned into a Tick, after it fell due.",

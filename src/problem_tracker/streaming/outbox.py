@@ -18,6 +18,8 @@ worker, not a producer default, decides where a report's or a service's records 
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -36,6 +38,8 @@ from problem_tracker.domain.commands import ReportCommand
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.streaming.partitioning import origin_header, partition_for
 from problem_tracker.streaming.topics import Topics
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +77,9 @@ class Outbox:
         clock: Clock,
         partitions: int,
         dlq_max_record_bytes: int = DEFAULT_DLQ_MAX_RECORD_BYTES,
+        dlq_retry_seconds: float = 0.5,
     ) -> None:
+        self._dlq_retry_seconds = dlq_retry_seconds
         self._topics = topics
         self._partitions = partitions
         self._dlq_max_record_bytes = dlq_max_record_bytes
@@ -98,6 +104,8 @@ class Outbox:
             self._metrics.messages_out.labels(message.channel.value, event_type).inc()
 
     async def dead_letter(self, origin: Origin, rejection: Rejection) -> None:
+        """Write the DLQ record, retrying until it is written: the record's partition waits
+        (nothing after it is processed or committed) rather than losing it."""
         record = dlq_record(
             origin.topic,
             origin.partition,
@@ -108,7 +116,20 @@ class Outbox:
             self._clock.now(),
             self._dlq_max_record_bytes,
         )
-        await self._send(self._topics.dlq, origin.key, record, dlq_headers())
+        failures = 0
+        while True:
+            try:
+                await self._send(self._topics.dlq, origin.key, record, dlq_headers())
+                break
+            except Exception as exc:
+                failures += 1
+                self._metrics.dead_letter_send_failures.inc()
+                delay = min(30.0, self._dlq_retry_seconds * 2 ** min(failures - 1, 6))
+                log.error(
+                    "dead letter not written; the partition waits and retries",
+                    extra={"topic": origin.topic, "offset": origin.offset, "error": repr(exc)},
+                )
+                await asyncio.sleep(delay)
         self._metrics.dead_letters.labels(origin.topic, rejection.code.value).inc()
 
     async def repartition(self, record: Consumed) -> None:

@@ -68,6 +68,8 @@ class Shell:
     clock: Clock
     metrics: Metrics
     limits: DecodeLimits
+    max_state_bytes: int = 512 * 1024
+    """A report that would grow past this is refused before anything is saved or sent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,19 +129,40 @@ class ReportProcessor:
         raw = self._table.get(key)
         state = None if raw is None else decode_report(raw)
         decision = handle_report(state, command, self._shell.clock.now(), self._context)
-        if decision.state is not None:
-            self.after_decision(command.report_id, decision.state)
         if decision.duplicate:
             self._shell.metrics.duplicates.labels("reports").inc()
             return
+        encoded = None
         if decision.state is not None and decision.state != state:
-            self._table[key] = encode_report(decision.state)
+            encoded = encode_report(decision.state)
+            if len(encoded) > self._shell.max_state_bytes:
+                await self._refuse_growth(command, culprit, len(encoded))
+                return
+        # Outbound messages are built before the state is saved: a failure to build one
+        # leaves the report as it was, and the record is dead-lettered by the agent.
+        outbound = [report_messages(event, after) for event, after in decision.steps()]
+        if decision.state is not None:
+            self.after_decision(command.report_id, decision.state)
+        if encoded is not None:
+            self._table[key] = encoded
         await _dead_letter(self._shell, "reports", culprit, decision)
         outbox = self._shell.outbox
-        for event, state_after in decision.steps():
+        for event, messages in zip(decision.events, outbound, strict=True):
             self._shell.metrics.domain_events.labels(type(event).__name__).inc()
-            await outbox.publish(report_messages(event, state_after))
+            await outbox.publish(messages)
         await outbox.to_service_troubles(service_trouble_commands(decision.events), culprit.source)
+
+    async def _refuse_growth(self, command: ReportCommand, culprit: Culprit, size: int) -> None:
+        self._shell.metrics.oversized_states.labels("reports").inc()
+        reason = (
+            f"{type(command).__name__} would grow report {command.report_id!r} to {size} "
+            f"bytes, over the limit of {self._shell.max_state_bytes} "
+            "(PROBLEM_TRACKER_WORKER__MAX_STATE_BYTES); the report is kept as it was"
+        )
+        log.error("report state too big", extra={"report_id": command.report_id, "bytes": size})
+        await self._shell.outbox.dead_letter(
+            culprit.record, culprit.rejection(RejectionCode.SCHEMA_VIOLATION.value, reason)
+        )
 
 
 class ServiceTroubleProcessor:

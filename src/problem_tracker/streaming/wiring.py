@@ -83,7 +83,7 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
         metrics,
     )
     outbox = Outbox(topics, metrics, clock, partitions, settings.worker.dlq_max_record_bytes)
-    shell = Shell(outbox, clock, metrics, limits)
+    shell = Shell(outbox, clock, metrics, limits, settings.worker.max_state_bytes)
     policy = ProcessPolicy(
         ask_customer_when_no_affected_entity=settings.worker.ask_customer_when_no_affected_entity
     )
