@@ -61,6 +61,10 @@ def _oversized(pipeline: Pipeline) -> Sent:
     return pipeline.send(_attributes(pipeline, "CPR-dlq-big", note=note))
 
 
+def _null_value(pipeline: Pipeline) -> Sent:
+    return pipeline.send_raw(Topic.CUSTOMER_EVENTS, "CPR-dlq-null", None)
+
+
 def _unknown_report(pipeline: Pipeline) -> Sent:
     hold = messages.status_request(pipeline.event_id(), now(), HOLD, "CPR-dlq-ghost", "why")
     return pipeline.send(hold)
@@ -73,6 +77,7 @@ DECODING_CASES: dict[str, tuple[Callable[[Pipeline], Sent], str]] = {
     "a key that is not the report id": (_foreign_key, "key-mismatch"),
     "a value above the default 256 KiB": (_oversized, "oversized"),
     "an update for a report never created": (_unknown_report, "unknown-report"),
+    "a null value (no document)": (_null_value, "malformed-json"),
 }
 
 

@@ -79,10 +79,10 @@ class Outbox:
         dlq_max_record_bytes: int = DEFAULT_DLQ_MAX_RECORD_BYTES,
         dlq_retry_seconds: float = 0.5,
     ) -> None:
-        self._dlq_retry_seconds = dlq_retry_seconds
         self._topics = topics
         self._partitions = partitions
         self._dlq_max_record_bytes = dlq_max_record_bytes
+        self._dlq_retry_seconds = dlq_retry_seconds
         self._metrics = metrics
         self._clock = clock
         self._by_channel: dict[Channel, TopicT] = {
@@ -137,7 +137,7 @@ class Outbox:
         await self._send_internal(
             self._topics.customer_events_repartitioned,
             record.key,
-            record.value or b"",
+            record.value,
             [origin_header(record.topic, record.partition, record.offset)],
         )
 
@@ -168,7 +168,7 @@ class Outbox:
         self,
         topic: TopicT,
         key: bytes | None,
-        value: bytes,
+        value: bytes | None,
         headers: list[tuple[str, bytes]] | None = None,
     ) -> None:
         await self._send(topic, key, value, headers, partition_for(key, self._partitions))
@@ -177,7 +177,7 @@ class Outbox:
         self,
         topic: TopicT,
         key: bytes | None,
-        value: bytes,
+        value: bytes | None,
         headers: list[tuple[str, bytes]] | None = None,
         partition: int | None = None,
     ) -> None:

@@ -185,13 +185,14 @@ class ServiceTroubleProcessor:
         if decision.duplicate:
             self._shell.metrics.duplicates.labels("service-troubles").inc()
             return
+        outbound = [service_trouble_messages(event, after) for event, after in decision.steps()]
         if decision.state is not None and decision.state != state:
             self._table[key] = encode_service_trouble(decision.state)
         await _dead_letter(self._shell, "service-troubles", culprit, decision)
         outbox = self._shell.outbox
-        for event, state_after in decision.steps():
+        for event, messages in zip(decision.events, outbound, strict=True):
             self._shell.metrics.domain_events.labels(type(event).__name__).inc()
-            await outbox.publish(service_trouble_messages(event, state_after))
+            await outbox.publish(messages)
         await outbox.to_reports(report_commands(decision.events), culprit.source)
 
 

@@ -41,14 +41,6 @@ class Topics:
     report_commands: TopicT
     service_trouble_commands: TopicT
 
-    def internal(self) -> tuple[TopicT, ...]:
-        """The topics the worker partitions itself (see ``partitioning``)."""
-        return (
-            self.customer_events_repartitioned,
-            self.report_commands,
-            self.service_trouble_commands,
-        )
-
 
 def declare_topics(app: faust.App, settings: TopicSettings) -> Topics:
     """Declare external topics by their configured names and the internal ones by app id.

@@ -32,10 +32,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     internal = internal_topic_plan(settings.worker.app_id, settings.topics)
     report = ensure_topics(settings.kafka, [*topic_plan(settings.topics), *internal])
     check_internal_layout(internal, report.partitions)
-    internal_names = {spec.name for spec in internal}
     for warning in report.warnings:
-        if warning.split(":", 1)[0] not in internal_names:
-            logging.getLogger(__name__).warning(warning)
+        logging.getLogger(__name__).warning(warning)
     (settings.worker.data_dir / settings.worker.app_id).mkdir(parents=True, exist_ok=True)
     worker.reference.start()
     try:
