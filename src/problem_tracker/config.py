@@ -60,6 +60,7 @@ class WorkerSettings(BaseModel):
     max_message_bytes: int = Field(default=256 * 1024, ge=1024)
     dlq_max_record_bytes: int = Field(default=900_000, ge=16 * 1024)
     max_state_bytes: int = Field(default=512 * 1024, ge=16 * 1024)
+    max_table_value_bytes: int = Field(default=900_000, ge=32 * 1024)
     earliest_date: AwareDatetime = datetime(2000, 1, 1, tzinfo=UTC)
     latest_date_years_ahead: float = Field(default=5.0, gt=0)
     max_notes_per_report: int = Field(default=100, ge=1)

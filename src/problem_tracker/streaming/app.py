@@ -38,7 +38,7 @@ def create_app(settings: Settings) -> faust.App:
         store=worker.store,
         # Faust names table files without the app id: keep each app's state apart.
         datadir=str(worker.data_dir / worker.app_id),
-        processing_guarantee=worker.processing_guarantee,
+        processing_guarantee="at_least_once",
         topic_partitions=settings.topics.partitions,
         topic_replication_factor=settings.topics.replication_factor,
         topic_allow_declare=True,
