@@ -50,13 +50,13 @@ class Worker:
     ticks: TickScheduler
 
 
-class UnsupportedGuarantee(ValueError):
+class UnsupportedGuaranteeError(ValueError):
     """A processing guarantee the worker does not keep under faults."""
 
 
 def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
     if settings.worker.processing_guarantee != "at_least_once":
-        raise UnsupportedGuarantee(
+        raise UnsupportedGuaranteeError(
             "PROBLEM_TRACKER_WORKER__PROCESSING_GUARANTEE=exactly_once is refused: Faust's "
             "transactions do not make a record's state, outputs and offset atomic under "
             "crashes and rebalances (RELIABILITY.md); use at_least_once, whose outputs are "
