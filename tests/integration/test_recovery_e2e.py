@@ -4,12 +4,19 @@ gone) and processes what arrived while no worker ran."""
 
 from __future__ import annotations
 
+import json
 import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
 
 import pytest
 from pipeline import Pipeline
+from worker_process import start_ready, worker_in
 
 from problem_tracker.simulate.messages import CLOSE, Topic
+from problem_tracker.streaming.views import COPY_HEADER
+from problem_tracker.worker_child import WorkerChild
 
 pytestmark = pytest.mark.integration
 
@@ -57,3 +64,48 @@ def test_a_killed_worker_is_continued_from_the_changelog_by_a_successor_with_an_
     pipeline.wait_status("CPR-rec-2", "resolved", timeout=60)
     distinct = list(dict.fromkeys(pipeline.statuses("CPR-rec-2")))
     assert distinct == ["acknowledged", "inProgress", "resolved"]
+
+
+def _ask(worker: WorkerChild, report_id: str, query: str = "") -> tuple[int, str | None, dict]:
+    url = f"{worker.base_url}/reports/{report_id}{query}"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.headers.get(COPY_HEADER), json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get(COPY_HEADER), json.loads(error.read())
+
+
+def test_with_two_workers_a_report_is_read_from_its_active_copy_and_a_standby_says_so(
+    pipeline_factory: Callable[..., Pipeline], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    pipeline = pipeline_factory()
+    first = pipeline.worker
+    second = start_ready(
+        worker_in(tmp_path_factory.mktemp("second-worker"), first.settings, first.overrides)
+    )
+    try:
+        first.wait_ready(60)  # it has been through the second one's join
+        pipeline.create("CPR-copy-1", services=["svc-copy-1"])
+        pipeline.wait_status("CPR-copy-1", "inProgress")
+
+        def answers() -> list[tuple[int, str | None, dict]]:
+            return sorted(
+                [_ask(first, "CPR-copy-1"), _ask(second, "CPR-copy-1")], key=lambda a: a[0]
+            )
+
+        active, standby = pipeline.wait_for(
+            "one active answer and one standby refusal",
+            lambda: (found := answers())[0][0] == 200 and found[1][0] == 404 and found,
+        )
+        assert active[1] == "active"
+        assert active[2]["status"] == "inProgress"
+        assert standby[2]["copy"] == "standby"
+        holder = first if _ask(first, "CPR-copy-1")[0] == 404 else second
+        replica = pipeline.wait_for(
+            "the standby copy caught up",
+            lambda: (found := _ask(holder, "CPR-copy-1", "?copy=standby"))[0] == 200 and found,
+        )
+        assert replica[1] == "standby"
+        assert replica[2]["status"] == "inProgress"
+    finally:
+        second.stop()
