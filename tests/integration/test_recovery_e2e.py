@@ -110,3 +110,43 @@ def test_with_two_workers_a_report_is_read_from_its_active_copy_and_a_standby_sa
             assert (status, body["copy"]) == (404, "standby")
     finally:
         second.stop()
+
+
+def test_a_worker_killed_before_committing_sends_again_what_its_decisions_sent(
+    pipeline_factory: Callable[..., Pipeline], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Killed with every input decided and saved but no offset committed, the worker reads
+    the inputs again: each is already in its report's state, and instead of publishing
+    nothing it sends the records its decision kept, the same ones. On its own disk, and
+    again on an empty disk where the state comes from the changelog."""
+    pipeline = pipeline_factory(PROBLEM_TRACKER_WORKER__COMMIT_INTERVAL_SECONDS="300")
+    reports = [f"CPR-replay-{n}" for n in range(4)]
+    for n, report_id in enumerate(reports):
+        pipeline.create(report_id, services=[f"svc-replay-{n}"])
+    for report_id in reports:
+        pipeline.wait_status(report_id, "inProgress")
+    first = {r: [o.value for o in pipeline.notifications(r)] for r in reports}
+
+    for home in (None, tmp_path_factory.mktemp("replay-empty-disk")):
+        pipeline.worker.kill()
+        pipeline.restart_worker(home)
+        pipeline.wait_for(
+            "records replayed",
+            lambda: pipeline.metric("problem_tracker_replayed_records_total", aggregate="reports"),
+            timeout=60,
+        )
+        pipeline.wait_for(
+            "every notification sent again",
+            lambda: all(len(pipeline.notifications(r)) > len(first[r]) for r in reports),
+            timeout=60,
+        )
+
+    for n, report_id in enumerate(reports):
+        by_id: dict[str, list[dict]] = {}
+        for output in pipeline.notifications(report_id):
+            by_id.setdefault(output.value["eventId"], []).append(output.value)
+        assert [values[0] for values in by_id.values()] == first[report_id]
+        assert all(value == values[0] for values in by_id.values() for value in values)
+        requests = pipeline.created_requests(Topic.SERVICE_TROUBLE_REQUESTS, f"svc-replay-{n}")
+        assert len(requests) >= 1
+        assert all(request == requests[0] for request in requests)
