@@ -16,7 +16,7 @@ from confluent_kafka.admin import AdminClient
 from confluent_kafka.admin._config import ConfigResource  # public as admin.ConfigResource
 from confluent_kafka.cimpl import NewTopic  # public as admin.NewTopic
 
-from problem_tracker.admin.client_config import confluent_config
+from problem_tracker.admin.access import admin_client
 from problem_tracker.config import KafkaSettings, TopicSettings
 
 DLQ_MIN_RETENTION_MS = 30 * 24 * 3600 * 1000
@@ -86,8 +86,10 @@ def ensure_topics(
     Safe to run any number of times, and concurrently with another instance. Returns once
     every planned topic is visible to clients: creation is acknowledged by the controller
     before the brokers serve the new topic, and a worker started right after must find it.
+    A cluster that refuses our credentials or certificates raises ``ClusterAccessError``
+    at once, in one line.
     """
-    admin = AdminClient(confluent_config(kafka))
+    admin = admin_client(kafka, timeout)
     wanted = list(plan)
     deadline = time.monotonic() + timeout
     present = admin.list_topics(timeout=timeout).topics
