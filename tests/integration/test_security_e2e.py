@@ -1,9 +1,12 @@
 """SASL_SSL end to end: SCRAM-SHA-512 over TLS with client certificates, on a real broker.
 
 The module starts its own throwaway broker with an extra SASL_SSL listener (certificates
-made by the test, the SCRAM user created when the storage is formatted; the broker
-requires client certificates). Every client of the test, the worker's included, reaches
-it only through that listener, configured by ``KafkaSettings`` as an operator would.
+made by the test, the SCRAM users created when the storage is formatted; the broker
+requires client certificates and authorizes every request by ACL). Every client of the
+test, the worker's included, reaches it only through that listener, configured by
+``KafkaSettings`` as an operator would. The worker's user holds exactly the ACLs of
+``problem-tracker acls plan`` (deploy/kafka-acls); the harness, standing in for upstream
+systems, downstream consumers and the topics Job, is a super user.
 """
 
 from __future__ import annotations
@@ -20,11 +23,13 @@ from typing import Any
 
 import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient
 from pipeline import now, report
 from pydantic import SecretStr
 from worker_process import isolated_settings, start_ready, worker_in
 
 from problem_tracker.admin.access import ClusterAccessError, admin_client
+from problem_tracker.admin.acls import acl_bindings, worker_acls
 from problem_tracker.admin.client_config import confluent_config
 from problem_tracker.admin.topics import ensure_topics, topic_plan
 from problem_tracker.config import KafkaSettings, Settings, TopicSettings
@@ -37,6 +42,7 @@ from tls_material import TlsMaterial, make_tls_material
 pytestmark = pytest.mark.integration
 
 USER = "problem-tracker"
+HARNESS = "harness"
 REFUSED_WITHIN_SECONDS = 45.0
 # Contact data of the customer in the events produced: none of it may reach a log line.
 CONTACT_NAME = "Zebulon Quixote-Marchetti"
@@ -49,16 +55,20 @@ ATTRIBUTES_CHANGED = "CustomerProblemReportAttributeValueChangeEvent"
 class SecureCluster:
     broker: LocalKafka
     tls: TlsMaterial
-    password: str
+    passwords: dict[str, str]
 
-    def kafka(self, **changes: Any) -> KafkaSettings:
+    @property
+    def password(self) -> str:
+        return self.passwords[USER]
+
+    def kafka(self, user: str = USER, **changes: Any) -> KafkaSettings:
         """What an operator configures for the worker; ``changes`` spoil one setting."""
         fields: dict[str, Any] = {
             "bootstrap_servers": self.broker.sasl_ssl_bootstrap,
             "security_protocol": "SASL_SSL",
             "sasl_mechanism": "SCRAM-SHA-512",
-            "sasl_username": USER,
-            "sasl_password": SecretStr(self.password),
+            "sasl_username": user,
+            "sasl_password": SecretStr(self.passwords[user]),
             "ssl_cafile": self.tls.ca_cert,
             "ssl_certfile": self.tls.client_cert,
             "ssl_keyfile": self.tls.client_key,
@@ -71,17 +81,19 @@ class SecureCluster:
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureCluster]:
     home = tmp_path_factory.mktemp("secure-kafka")
     tls = make_tls_material(home / "tls", client_key_password=secrets.token_hex(12))
-    password = secrets.token_hex(16)
+    passwords = {USER: secrets.token_hex(16), HARNESS: secrets.token_hex(16)}
     listener = SaslSslListener(
         port=free_port(),
         keystore=tls.broker_keystore,
         truststore=tls.ca_cert,
-        scram_users={USER: password},
+        scram_users=passwords,
+        acls=True,
+        super_users=(HARNESS,),
     )
     broker = LocalKafka.throwaway(Settings().local_kafka, home / "data", sasl_ssl=listener)
     broker.start()
     try:
-        yield SecureCluster(broker, tls, password)
+        yield SecureCluster(broker, tls, passwords)
     finally:
         broker.stop()
 
@@ -91,6 +103,7 @@ class SecureRun:
     """What one worker did on the secured cluster, read after it stopped."""
 
     cluster: SecureCluster
+    topics: TopicSettings
     report_id: str
     notifications: list[dict[str, Any]]
     dead_letters: list[dict[str, Any]]
@@ -114,6 +127,12 @@ def _contact_party(report_id: str) -> dict[str, Any]:
             {"mediumType": "phone", "characteristic": {"phoneNumber": CONTACT_PHONE}},
         ],
     }
+
+
+def _grant(kafka: KafkaSettings, bindings: list[Any]) -> None:
+    admin = AdminClient(confluent_config(kafka))
+    for future in admin.create_acls(bindings, request_timeout=30).values():
+        future.result(timeout=30)
 
 
 def _produce(
@@ -160,10 +179,11 @@ def secure_run(cluster: SecureCluster, tmp_path_factory: pytest.TempPathFactory)
     """A worker reaching the cluster only over SASL_SSL; a create with the customer's
     contact data, an amendment with it in a note, and a malformed create carrying it."""
     tag = uuid.uuid4().hex[:8]
-    kafka = cluster.kafka()
-    settings = _settings(cluster, tag, kafka)
+    harness = cluster.kafka(HARNESS)
+    settings = _settings(cluster, tag, cluster.kafka())
     topics = settings.topics
-    ensure_topics(kafka, topic_plan(topics))
+    ensure_topics(harness, topic_plan(topics))  # the topics Job
+    _grant(harness, acl_bindings(worker_acls(settings.worker.app_id, topics), f"User:{USER}"))
     # DEBUG: the most a worker ever logs must still hold no secret and no contact data.
     debug = {"PROBLEM_TRACKER_WORKER__LOG_LEVEL": "DEBUG"}
     worker = worker_in(Path(tmp_path_factory.mktemp(f"secure-worker-{tag}")), settings, debug)
@@ -174,7 +194,7 @@ def secure_run(cluster: SecureCluster, tmp_path_factory: pytest.TempPathFactory)
     malformed = report(f"{report_id}-bad", relatedParty=[_contact_party(report_id)])
     malformed["severity"] = f"write to {CONTACT_EMAIL}"
     _produce(
-        kafka,
+        harness,
         [
             messages.report_created(f"evt-{tag}-1", now(), created),
             messages.attributes_changed(
@@ -207,11 +227,12 @@ def secure_run(cluster: SecureCluster, tmp_path_factory: pytest.TempPathFactory)
         )
 
     try:
-        records = _read(kafka, [notifications_topic, dlq_topic], seen_all)
+        records = _read(harness, [notifications_topic, dlq_topic], seen_all)
     finally:
         worker.stop()
     return SecureRun(
         cluster=cluster,
+        topics=topics,
         report_id=report_id,
         notifications=[v for t, v in records if t == notifications_topic],
         dead_letters=[v for t, v in records if t == dlq_topic],
@@ -233,6 +254,25 @@ def test_the_worker_acknowledges_a_report_over_sasl_ssl_with_scram_sha_512(
     assert [d["key"] for d in secure_run.dead_letters] == [f"{secure_run.report_id}-bad"]
     # aiokafka (the worker's Faust clients) authenticated with the mechanism we asked for
     assert f"Authenticated as {USER} via SCRAM-SHA-512" in secure_run.log
+
+
+def test_the_worker_user_may_not_write_what_its_acls_do_not_grant(secure_run: SecureRun) -> None:
+    """The run above succeeded with the plan's ACLs alone: the broker does enforce them."""
+    topics = secure_run.topics
+    producer = Producer(
+        {**confluent_config(secure_run.cluster.kafka()), "message.timeout.ms": 20_000}
+    )
+    errors: list[str] = []
+
+    producer.produce(
+        topics.name(topics.customer_events),  # an input: Read, not Write
+        key=b"CPR-forged",
+        value=b"{}",
+        on_delivery=lambda err, _msg: errors.append(err.name() if err else "delivered"),
+    )
+    producer.flush(30)
+
+    assert errors == ["TOPIC_AUTHORIZATION_FAILED"]
 
 
 def test_no_secret_and_no_contact_data_reach_the_worker_log(secure_run: SecureRun) -> None:

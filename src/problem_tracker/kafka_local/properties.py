@@ -12,6 +12,7 @@ from pathlib import Path
 NODE_ID = 1
 SCRAM_MECHANISM = "SCRAM-SHA-512"
 SCRAM_LOGIN = "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
 UNSAFE_IN_SCRAM_ARGUMENT = re.compile(r'[,=\[\]"\s]')
 
 
@@ -25,6 +26,10 @@ class SaslSslListener:
     ``key_password`` or not) and its certificate chain; ``truststore`` a PEM file of the
     CA(s) whose client certificates are accepted. ``scram_users`` (name to password) are
     written into the metadata log when the storage is formatted, i.e. on first start.
+
+    With ``acls`` the broker authorizes every request (KRaft's ``StandardAuthorizer``,
+    nothing allowed without an ACL) except those of ``super_users`` (SCRAM user names) and
+    of the PLAINTEXT and CONTROLLER listeners (principal ``ANONYMOUS``: the broker itself).
     """
 
     port: int
@@ -32,6 +37,8 @@ class SaslSslListener:
     truststore: Path
     key_password: str | None = None
     scram_users: Mapping[str, str] = field(default_factory=dict)
+    acls: bool = False
+    super_users: tuple[str, ...] = ()
 
     def __repr__(self) -> str:  # passwords stay out of reprs and logs
         users = ", ".join(sorted(self.scram_users))
@@ -51,6 +58,11 @@ class SaslSslListener:
         }
         if self.key_password is not None:
             entries[f"{prefix}ssl.key.password"] = self.key_password
+        if self.acls:
+            entries["authorizer.class.name"] = AUTHORIZER
+            entries["super.users"] = ";".join(
+                f"User:{name}" for name in ("ANONYMOUS", *self.super_users)
+            )
         return entries
 
     def format_arguments(self) -> list[str]:

@@ -231,3 +231,14 @@ def test_a_throwaway_broker_keeps_its_sasl_ssl_listener(tmp_path: Path) -> None:
     assert broker.sasl_ssl_bootstrap == "127.0.0.1:19094"
     with pytest.raises(LocalKafkaError, match="no SASL_SSL listener"):
         _ = LocalKafka(LocalKafkaSettings(data_dir=tmp_path)).sasl_ssl_bootstrap
+
+
+def test_with_acls_every_request_is_authorized_but_the_brokers_own_and_super_users() -> None:
+    props = _listener(acls=True, super_users=("harness",)).properties()
+
+    assert props["authorizer.class.name"] == (
+        "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+    )
+    assert props["super.users"] == "User:ANONYMOUS;User:harness"
+    assert "allow.everyone.if.no.acl.found" not in props
+    assert "authorizer.class.name" not in _listener().properties()
