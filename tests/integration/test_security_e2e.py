@@ -43,6 +43,7 @@ pytestmark = pytest.mark.integration
 
 USER = "problem-tracker"
 HARNESS = "harness"
+STRANGER = "stranger"  # authenticates, holds no ACL
 REFUSED_WITHIN_SECONDS = 45.0
 # Contact data of the customer in the events produced: none of it may reach a log line.
 CONTACT_NAME = "Zebulon Quixote-Marchetti"
@@ -81,7 +82,7 @@ class SecureCluster:
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureCluster]:
     home = tmp_path_factory.mktemp("secure-kafka")
     tls = make_tls_material(home / "tls", client_key_password=secrets.token_hex(12))
-    passwords = {USER: secrets.token_hex(16), HARNESS: secrets.token_hex(16)}
+    passwords = {name: secrets.token_hex(16) for name in (USER, HARNESS, STRANGER)}
     listener = SaslSslListener(
         port=free_port(),
         keystore=tls.broker_keystore,
@@ -341,6 +342,24 @@ def test_a_refused_worker_exits_with_one_clear_line(
     assert cluster.password not in line
     assert WRONG_PASSWORD not in line
     assert time.monotonic() - started < REFUSED_WITHIN_SECONDS
+
+
+def test_a_worker_without_its_acls_exits_with_one_line_naming_the_topics(
+    cluster: SecureCluster, tmp_path: Path
+) -> None:
+    settings = _settings(cluster, uuid.uuid4().hex[:8], cluster.kafka(STRANGER))
+    ensure_topics(cluster.kafka(HARNESS), topic_plan(settings.topics))  # the topics Job ran
+
+    code, lines = _run_refused(worker_in(tmp_path, settings, {}))
+
+    assert code != 0
+    assert len(lines) == 1, "\n".join(lines[:20])
+    assert lines[0].startswith(
+        "problem-tracker worker: Kafka refused to create or show topics "
+        "(TOPIC_AUTHORIZATION_FAILED): "
+    )
+    assert settings.topics.name(settings.topics.customer_events) in lines[0]
+    assert "problem-tracker acls plan" in lines[0]
 
 
 def test_the_broker_requires_a_client_certificate(cluster: SecureCluster) -> None:
