@@ -9,9 +9,10 @@ import pytest
 from confluent_kafka import KafkaError
 from pydantic import SecretStr
 
-from problem_tracker.admin.access import refusal
+from problem_tracker.admin.access import ClusterAccessError, admin_client, refusal
 from problem_tracker.admin.client_config import confluent_config
 from problem_tracker.config import KafkaSettings
+from problem_tracker.kafka_local import free_port
 
 
 @pytest.fixture
@@ -144,3 +145,15 @@ def test_a_broker_that_is_merely_unreachable_is_retried_not_refused(
     error = KafkaError(code, "Connect to ipv4#127.0.0.1:9094 failed: Connection refused")
 
     assert refusal(sasl_ssl(pem_files), error) is None
+
+
+def test_a_cluster_that_never_answers_is_one_line_after_the_timeout() -> None:
+    address = f"127.0.0.1:{free_port()}"  # nobody listens
+
+    with pytest.raises(ClusterAccessError) as refused:
+        admin_client(KafkaSettings(bootstrap_servers=address), timeout=2)
+
+    line = str(refused.value)
+    assert line.startswith(f"Kafka at {address} did not answer within 2 s (PLAINTEXT): ")
+    assert "Connection refused" in line
+    assert "\n" not in line
