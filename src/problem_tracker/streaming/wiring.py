@@ -138,7 +138,7 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
         reference=ReferenceValidator(shell),
     )
     register_agents(app, topics, processors, outbox, metrics)
-    readiness = Readiness(reference.loaded, reference.alive)
+    readiness = Readiness(reference.loaded, reference.alive, lambda: bool(app.rebalancing))
 
     def refresh_gauges() -> None:
         metrics.ready.set(0 if readiness.problems() else 1)
