@@ -31,7 +31,6 @@ POLL_SECONDS = 0.5
 REFUSED = frozenset(
     {
         KafkaError.TOPIC_AUTHORIZATION_FAILED,
-        KafkaError.GROUP_AUTHORIZATION_FAILED,
         KafkaError.SASL_AUTHENTICATION_FAILED,
         KafkaError._AUTHENTICATION,
         KafkaError._SSL,
@@ -39,7 +38,8 @@ REFUSED = frozenset(
         KafkaError.UNKNOWN_TOPIC_OR_PART,
     }
 )
-"""Errors of a consumer that retrying does not heal."""
+"""Errors of a consumer that retrying does not heal. (A refused group is not one: records
+are read by assigned partitions and nothing is committed, so no group ACL is needed.)"""
 
 
 @dataclass(frozen=True)
