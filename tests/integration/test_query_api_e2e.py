@@ -13,6 +13,7 @@ import pytest
 from pipeline import Pipeline
 from worker_process import start_ready, worker_in
 
+from problem_tracker.cli import main
 from problem_tracker.worker_child import WorkerChild
 
 pytestmark = pytest.mark.integration
@@ -106,3 +107,27 @@ def test_the_openapi_document_is_served(
     status, document = get(two_workers[1], "/v1/openapi.json", token=None)
     assert status == 200
     assert set(document["paths"]) == {"/v1/customer-problems", "/v1/customer-problems/{id}"}
+
+
+def test_the_cli_reads_a_report_and_lists_through_any_worker(
+    two_workers: tuple[Pipeline, WorkerChild, WorkerChild],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, first, second = two_workers
+    monkeypatch.setenv("PROBLEM_TRACKER_WORKER__API_TOKEN", TOKEN)
+
+    assert main(["reports", "get", REPORTS[3], "--url", first.base_url, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == REPORTS[3]
+    assert main(["reports", "get", "CPR-nobody", "--url", second.base_url]) == 4
+    capsys.readouterr()
+
+    arguments = ["--priority", "2", "--limit", "2", "--all", "--json", "--url", second.base_url]
+    code = main(["reports", "list", *arguments])
+    listed = [item["id"] for item in json.loads(capsys.readouterr().out)]
+    assert code == 0
+    assert [r for r in listed if r.startswith("CPR-q-")] == REPORTS[1::3]
+
+    monkeypatch.setenv("PROBLEM_TRACKER_WORKER__API_TOKEN", "wrong")
+    assert main(["reports", "get", REPORTS[0], "--url", first.base_url]) == 1
+    assert "401" in capsys.readouterr().err
