@@ -7,12 +7,12 @@ The shell loads the state, calls ``handle_report`` or ``handle_service_trouble``
 event id with different content is no duplicate: it is decided, as an
 ``event-id-conflict`` rejection.
 
-SLA timers are data: after each decision the shell asks ``domain.timers.next_deadline``
-for the instant the report next wants a ``Tick`` (on the grid of
-``domain.sla_track.TICK_RESOLUTION``, or ``None``) and sends one then, with that instant
-as its ``deadline`` and an event id derived from the deadline. A tick for a deadline the
-report no longer has, or that arrives early, gives no events; a re-sent one is a
-duplicate. The SLA policy is ``DecisionContext.sla_policy``
+SLA timers are data: after each decision the shell asks
+``domain.timekeeping.next_deadline`` for the instant the report next wants a ``Tick`` (on
+the grid of ``domain.sla.track.TICK_RESOLUTION``, or ``None``) and sends one then, with
+that instant as its ``deadline`` and an event id derived from the deadline. A tick for a
+deadline the report no longer has, or that arrives early, gives no events; a re-sent one
+is a duplicate. The SLA policy is ``DecisionContext.sla_policy``
 (``problem_tracker.policy.load_policy`` reads the policy file).
 """
 

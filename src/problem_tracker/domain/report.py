@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from problem_tracker.domain.identity import Recurrence, SeenEvent, recurrence
-from problem_tracker.domain.sla_track import SlaTrack
+from problem_tracker.domain.sla.track import SlaTrack
 
 RECENT_EVENT_LIMIT = 256
 """How many inbound event ids a report remembers to recognise a redelivered event."""

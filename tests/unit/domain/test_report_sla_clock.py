@@ -32,7 +32,6 @@ from builders import (
     run,
 )
 from problem_tracker.application.process import handle_report
-from problem_tracker.domain.builtin_sla import BUILTIN_SLA_POLICY
 from problem_tracker.domain.commands import (
     ChangeAttributes,
     Hold,
@@ -43,10 +42,11 @@ from problem_tracker.domain.commands import (
 )
 from problem_tracker.domain.context import DecisionContext, StaticReferenceData
 from problem_tracker.domain.events import DeadlineRescheduled, JeopardyRaised
-from problem_tracker.domain.jeopardy import JeopardyLevel
 from problem_tracker.domain.report import DelegatedStatus, Owner, OwnerRole, Severity, Status
-from problem_tracker.domain.sla_policy import SlaPolicy, SlaRule
-from problem_tracker.domain.timers import next_deadline
+from problem_tracker.domain.sla.builtin import BUILTIN_SLA_POLICY
+from problem_tracker.domain.sla.jeopardy import JeopardyLevel
+from problem_tracker.domain.sla.policy import SlaPolicy, SlaRule
+from problem_tracker.domain.timekeeping import next_deadline
 from problem_tracker.policy import builtin_policy
 
 SERVICE = (a_service(),)

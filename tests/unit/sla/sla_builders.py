@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from problem_tracker.domain.calendar import AlwaysOpen, BusinessCalendar, Calendar, OpenHours
-from problem_tracker.domain.sla_policy import (
+from problem_tracker.domain.sla.calendar import AlwaysOpen, BusinessCalendar, Calendar, OpenHours
+from problem_tracker.domain.sla.policy import (
     EscalationKind,
     EscalationLadder,
     EscalationLevel,

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from sla_builders import BERLIN, H, M, local, office, rule, utc
 
-from problem_tracker.domain.sla import (
+from problem_tracker.domain.sla.clock import (
     PauseReason,
     customer_update_due,
     due_at,

@@ -9,10 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sla_builders import H, M, ladder, office, rule
 
-from problem_tracker.domain.calendar import AlwaysOpen
-from problem_tracker.domain.escalation import Escalated, next_deadline, tick
-from problem_tracker.domain.jeopardy import Breached, JeopardyReached
-from problem_tracker.domain.sla import (
+from problem_tracker.domain.sla.calendar import AlwaysOpen
+from problem_tracker.domain.sla.clock import (
     PauseReason,
     SlaClock,
     due_at,
@@ -21,7 +19,9 @@ from problem_tracker.domain.sla import (
     resume,
     start_clock,
 )
-from problem_tracker.domain.sla_policy import SlaRule
+from problem_tracker.domain.sla.jeopardy import Breached, JeopardyReached
+from problem_tracker.domain.sla.ladder import Escalated, next_deadline, tick
+from problem_tracker.domain.sla.policy import SlaRule
 
 T0 = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 

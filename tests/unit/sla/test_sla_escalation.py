@@ -6,7 +6,15 @@ from datetime import datetime
 
 from sla_builders import BERLIN, H, M, ladder, local, office, policy, rule, utc
 
-from problem_tracker.domain.escalation import (
+from problem_tracker.domain.sla.clock import PauseReason, SlaClock, pause, start_clock
+from problem_tracker.domain.sla.jeopardy import (
+    Breached,
+    JeopardyCause,
+    JeopardyLevel,
+    JeopardyReached,
+    jeopardy_level,
+)
+from problem_tracker.domain.sla.ladder import (
     Escalated,
     EscalationEnded,
     EscalationReason,
@@ -20,15 +28,7 @@ from problem_tracker.domain.escalation import (
     start_partner_leg,
     tick,
 )
-from problem_tracker.domain.jeopardy import (
-    Breached,
-    JeopardyCause,
-    JeopardyLevel,
-    JeopardyReached,
-    jeopardy_level,
-)
-from problem_tracker.domain.sla import PauseReason, SlaClock, pause, start_clock
-from problem_tracker.domain.sla_policy import EscalationKind, PartnerOla
+from problem_tracker.domain.sla.policy import EscalationKind, PartnerOla
 
 T0 = utc(2026, 11, 23, 10)
 DUE = T0 + 4 * H

@@ -6,7 +6,16 @@ from dataclasses import replace
 
 from sla_builders import H, M, rule, utc
 
-from problem_tracker.domain.jeopardy import (
+from problem_tracker.domain.sla.clock import (
+    PauseReason,
+    pause,
+    recompute,
+    record_customer_update,
+    resume,
+    start_clock,
+    stop,
+)
+from problem_tracker.domain.sla.jeopardy import (
     Breached,
     CustomerUpdateOverdue,
     JeopardyCause,
@@ -16,15 +25,6 @@ from problem_tracker.domain.jeopardy import (
     forecast_jeopardy,
     jeopardy_level,
     next_deadline,
-)
-from problem_tracker.domain.sla import (
-    PauseReason,
-    pause,
-    recompute,
-    record_customer_update,
-    resume,
-    start_clock,
-    stop,
 )
 
 T0 = utc(2026, 11, 23, 10)

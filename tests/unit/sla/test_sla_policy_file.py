@@ -12,8 +12,8 @@ import pytest
 import yaml
 from sla_builders import H, M
 
-from problem_tracker.domain.calendar import AlwaysOpen, BusinessCalendar
-from problem_tracker.domain.sla_policy import EscalationKind, match_rule
+from problem_tracker.domain.sla.calendar import AlwaysOpen, BusinessCalendar
+from problem_tracker.domain.sla.policy import EscalationKind, match_rule
 from problem_tracker.policy import PolicyError, builtin_policy, load_policy, parse_policy
 
 POLICIES = Path(__file__).parents[3] / "deploy" / "policies"

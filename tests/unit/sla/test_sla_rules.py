@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sla_builders import H, M, ladder, policy, rule
 
-from problem_tracker.domain.calendar import AlwaysOpen
-from problem_tracker.domain.sla_policy import (
+from problem_tracker.domain.sla.calendar import AlwaysOpen
+from problem_tracker.domain.sla.policy import (
     EscalationKind,
     EscalationLadder,
     EscalationLevel,

@@ -40,7 +40,6 @@ from problem_tracker.contracts.state import (
     encode_service_trouble,
 )
 from problem_tracker.domain.commands import Tick
-from problem_tracker.domain.escalation import PartnerLeg
 from problem_tracker.domain.identity import SeenEvent
 from problem_tracker.domain.report import (
     CustomerProblemReport,
@@ -50,8 +49,9 @@ from problem_tracker.domain.report import (
     StatusChange,
 )
 from problem_tracker.domain.service_trouble import LinkedReport, LinkReport, ServiceTrouble
-from problem_tracker.domain.sla import SlaClock
-from problem_tracker.domain.sla_track import SlaTrack
+from problem_tracker.domain.sla.clock import SlaClock
+from problem_tracker.domain.sla.ladder import PartnerLeg
+from problem_tracker.domain.sla.track import SlaTrack
 
 
 def _every_field(cls: type[Any], **overrides: Any) -> st.SearchStrategy[Any]:

@@ -38,7 +38,7 @@ from problem_tracker.domain.report import (
     OwnerRole,
     Status,
 )
-from problem_tracker.domain.timers import next_deadline
+from problem_tracker.domain.timekeeping import next_deadline
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 H = timedelta(hours=1)

@@ -5,7 +5,7 @@ The first rule of the policy that matches a report's priority, severity, custome
 and ticket type sets its targets, its calendar, whether an operator hold pauses the
 clock, its jeopardy thresholds and its escalation ladder. Partner OLAs bound the problem
 reports we raise with suppliers. The clock that measures a report against its rule is
-``sla.py``; climbing the ladder is ``escalation.py``.
+``clock.py``; climbing the ladder is ``ladder.py``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from problem_tracker.domain.calendar import ZERO, Calendar
+from problem_tracker.domain.sla.calendar import ZERO, Calendar
 
 
 class EscalationKind(StrEnum):

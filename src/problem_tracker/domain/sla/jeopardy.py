@@ -4,7 +4,7 @@ In eTOM 1.3.7.3, Track & Manage Customer Problem monitors every report against t
 agreed service level and raises jeopardy before the target is missed: when the clock
 passes a threshold of the resolution target, when delegated work forecasts a resolution
 after the customer's deadline, or when a partner overruns its OLA. At 100 % the report
-breaches and Escalate/End takes over (``escalation.py``).
+breaches and Escalate/End takes over (``ladder.py``).
 
 Timers are data: ``next_deadline`` says when the report wants its next ``Tick``, and a
 tick that arrives early or twice signals nothing.
@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from problem_tracker.domain.sla import (
+from problem_tracker.domain.sla.clock import (
     SlaClock,
     customer_update_due,
     due_at,
@@ -24,7 +24,7 @@ from problem_tracker.domain.sla import (
     instant_at,
     percent_elapsed,
 )
-from problem_tracker.domain.sla_policy import SlaRule
+from problem_tracker.domain.sla.policy import SlaRule
 
 
 class JeopardyCause(StrEnum):

@@ -16,11 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from problem_tracker.domain import escalation
-from problem_tracker.domain.escalation import PartnerLeg
-from problem_tracker.domain.jeopardy import JeopardyLevel, jeopardy_level
-from problem_tracker.domain.sla import SlaClock, due_at
-from problem_tracker.domain.sla_policy import SlaRule
+from problem_tracker.domain.sla import ladder
+from problem_tracker.domain.sla.clock import SlaClock, due_at
+from problem_tracker.domain.sla.jeopardy import JeopardyLevel, jeopardy_level
+from problem_tracker.domain.sla.ladder import PartnerLeg
+from problem_tracker.domain.sla.policy import SlaRule
 
 TICK_RESOLUTION = timedelta(milliseconds=100)
 
@@ -48,7 +48,7 @@ def refreshed(track: SlaTrack, rule: SlaRule) -> SlaTrack:
         track,
         jeopardy=jeopardy_level(clock, rule),
         due_at=due_at(clock, rule),
-        next_tick=on_tick_grid(escalation.next_deadline(clock, rule, legs)),
+        next_tick=on_tick_grid(ladder.next_deadline(clock, rule, legs)),
     )
 
 

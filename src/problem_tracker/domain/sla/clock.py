@@ -1,7 +1,7 @@
 """The SLA clock of a customer problem report (eTOM 1.3.7.3).
 
 Track & Manage Customer Problem keeps every report within the service level agreed with
-the customer (the rule of ``sla_policy.py`` that matches the report). The clock runs in
+the customer (the rule of ``policy.py`` that matches the report). The clock runs in
 business time of the rule's calendar from the start of a cycle (the report's creation, or
 a reopen) until the report is resolved or cancelled; waiting on the customer
 (``pending``) always stops it, an operator hold stops it if the rule says so.
@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from problem_tracker.domain.calendar import ZERO
-from problem_tracker.domain.sla_policy import SlaRule
+from problem_tracker.domain.sla.calendar import ZERO
+from problem_tracker.domain.sla.policy import SlaRule
 
 
 class PauseReason(StrEnum):
