@@ -50,7 +50,7 @@ from problem_tracker.domain.sla.clock import (
     start_clock,
     stop,
 )
-from problem_tracker.domain.sla.ladder import PartnerLeg, start_partner_leg
+from problem_tracker.domain.sla.partner_legs import PartnerLeg, start_partner_leg
 from problem_tracker.domain.sla.policy import SlaPolicy, SlaRule, match_rule
 from problem_tracker.domain.sla.track import SlaTrack, refreshed
 
@@ -87,7 +87,7 @@ def _cycle(state: CustomerProblemReport, event: ReportEvent, policy: SlaPolicy) 
         cycle = state.cycle + 1
     else:
         return state.sla
-    return SlaTrack(clock=start_clock(rule_for(state, policy), event.occurred_at, cycle))
+    return SlaTrack(clock=start_clock(event.occurred_at, cycle))
 
 
 def _reopens(event: ReportEvent) -> bool:

@@ -30,7 +30,7 @@ from problem_tracker.domain.sla.policy import (
     SlaTargets,
 )
 from problem_tracker.domain.sla.track import SlaTrack
-from problem_tracker.domain.timekeeping import next_deadline
+from problem_tracker.domain.timekeeping import next_deadline, rule_for
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 """A Monday morning."""
@@ -174,6 +174,11 @@ class Timeline:
     def report(self) -> CustomerProblemReport:
         assert self.state is not None
         return self.state
+
+    @property
+    def rule(self) -> SlaRule:
+        """The SLA rule the report falls under now, as every decision looks it up."""
+        return rule_for(self.report, self.context.sla_policy)
 
     @property
     def sla(self) -> SlaTrack:

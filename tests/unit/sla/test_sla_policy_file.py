@@ -88,7 +88,7 @@ def test_the_example_policy_loads_with_every_feature() -> None:
         EscalationKind.FUNCTIONAL,
         EscalationKind.HIERARCHICAL,
     ]
-    us = policy.rule_named("us-enterprise").calendar
+    us = next(rule for rule in policy.rules if rule.name == "us-enterprise").calendar
     assert isinstance(us, BusinessCalendar)
     assert us.time_zone == "America/New_York"
     assert len(us.week[0]) == 2

@@ -62,12 +62,6 @@ def test_rule_names_are_unique() -> None:
         policy(rule("default", match=RuleMatch(priorities=frozenset({1}))), rule("default"))
 
 
-def test_a_clock_finds_its_rule_by_name() -> None:
-    assert POLICY.rule_named("gold") is GOLD
-    with pytest.raises(KeyError, match="retired"):
-        POLICY.rule_named("retired")
-
-
 def test_a_partner_without_its_own_ola_gets_the_default() -> None:
     fibreco = PartnerOla(
         partner="fibreco", resolution=2 * H, calendar=AlwaysOpen(), escalate_to="am"

@@ -173,12 +173,6 @@ class SlaPolicy:
         if len(names) != len(set(names)):
             raise ValueError(f"SLA rule names must be unique: {names}")
 
-    def rule_named(self, name: str) -> SlaRule:
-        for rule in self.rules:
-            if rule.name == name:
-                return rule
-        raise KeyError(f"no SLA rule named {name!r}")
-
     def ola_for(self, partner: str) -> PartnerOla:
         for ola in self.partner_olas:
             if ola.partner == partner:
