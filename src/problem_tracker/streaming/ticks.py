@@ -16,12 +16,12 @@ from collections.abc import Callable, MutableMapping
 from datetime import datetime
 
 from problem_tracker.application.ports import Clock
-from problem_tracker.contracts.internal import encode_internal
 from problem_tracker.domain.commands import Tick
 from problem_tracker.domain.report import CustomerProblemReport
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.streaming.due_index import DueIndex, to_slot
 from problem_tracker.streaming.outbox import Outbox
+from problem_tracker.translation.internal import encode_internal
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ import faust
 from faust.web import Request, Response, View
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from problem_tracker.contracts.snapshot import snapshot
-from problem_tracker.contracts.state import decode_report
 from problem_tracker.contracts.stored import decode_stored
 from problem_tracker.observability.metrics import Metrics
+from problem_tracker.translation.snapshot import snapshot
+from problem_tracker.translation.state import decode_report
 
 ACTIVE = "active"
 STANDBY = "standby"

@@ -23,22 +23,6 @@ from builders import (
     partner_work,
     service_work,
 )
-from problem_tracker.contracts.internal import (
-    COMMAND_TYPES,
-    InternalMessage,
-    InternalMessageError,
-    Origin,
-    UnknownCommandTypeError,
-    decode_internal,
-    encode_internal,
-)
-from problem_tracker.contracts.state import (
-    StateDecodeError,
-    decode_report,
-    decode_service_trouble,
-    encode_report,
-    encode_service_trouble,
-)
 from problem_tracker.domain.commands import Tick
 from problem_tracker.domain.identity import SeenEvent
 from problem_tracker.domain.report import (
@@ -52,6 +36,22 @@ from problem_tracker.domain.service_trouble import LinkedReport, LinkReport, Ser
 from problem_tracker.domain.sla.clock import SlaClock
 from problem_tracker.domain.sla.partner_legs import PartnerLeg
 from problem_tracker.domain.sla.track import SlaTrack
+from problem_tracker.translation.internal import (
+    COMMAND_TYPES,
+    InternalMessage,
+    InternalMessageError,
+    Origin,
+    UnknownCommandTypeError,
+    decode_internal,
+    encode_internal,
+)
+from problem_tracker.translation.state import (
+    StateDecodeError,
+    decode_report,
+    decode_service_trouble,
+    encode_report,
+    encode_service_trouble,
+)
 
 
 def _every_field(cls: type[Any], **overrides: Any) -> st.SearchStrategy[Any]:
