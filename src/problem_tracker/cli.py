@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from pydantic import ValidationError
 
 from problem_tracker import __version__
-from problem_tracker.config import Settings
+from problem_tracker.config import Settings, unknown_settings
 
 COMMAND_MODULES: tuple[str, ...] = (
     "problem_tracker.policy.command",
@@ -59,6 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"problem-tracker {args.command}: invalid settings: {settings_problems(exc)}",
             file=sys.stderr,
         )
+        return 2
+    unknown = unknown_settings(os.environ)
+    if unknown:
+        print(f"problem-tracker {args.command}: {'; '.join(unknown)}", file=sys.stderr)
         return 2
     try:
         return int(args.handler(args, settings) or 0)

@@ -6,7 +6,9 @@ and its field, e.g. ``PROBLEM_TRACKER_KAFKA__BOOTSTRAP_SERVERS=127.0.0.1:9092``.
 
 from __future__ import annotations
 
+import difflib
 import os
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, Self
@@ -167,6 +169,8 @@ class WorkerSettings(BaseModel):
     session_timeout_seconds: float = Field(default=30.0, gt=0)
     heartbeat_interval_seconds: float = Field(default=3.0, gt=0)
     standby_replicas: int = Field(default=1, ge=0)
+    faust_metrics: bool = True
+    """Faust's own Prometheus sensor (lag, rebalances, commit latency, send errors)."""
     rocksdb_write_buffer_bytes: int = Field(default=8 * 1024 * 1024, ge=1024 * 1024)
     rocksdb_max_write_buffers: int = Field(default=2, ge=1)
     rocksdb_block_cache_bytes: int = Field(default=32 * 1024 * 1024, ge=1024 * 1024)
@@ -210,3 +214,35 @@ class Settings(BaseSettings):
     topics: TopicSettings = TopicSettings()
     worker: WorkerSettings = WorkerSettings()
     local_kafka: LocalKafkaSettings = LocalKafkaSettings()
+
+
+ENV_PREFIX = "PROBLEM_TRACKER_"
+
+
+def setting_names() -> list[str]:
+    """Every environment variable a ``Settings`` field is read from."""
+    names = []
+    for group, info in Settings.model_fields.items():
+        names.append(f"{ENV_PREFIX}{group}".upper())
+        model = info.annotation
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            names.extend(f"{ENV_PREFIX}{group}__{field}".upper() for field in model.model_fields)
+    return names
+
+
+def unknown_settings(environ: Mapping[str, str]) -> list[str]:
+    """``PROBLEM_TRACKER_*`` variables no setting reads, each with the closest known name:
+    a misspelt variable would otherwise be ignored and its default used in silence."""
+    known = setting_names()
+    problems = []
+    for name in sorted(environ):
+        upper = name.upper()
+        if not upper.startswith(ENV_PREFIX) or upper in known:
+            continue
+        close = difflib.get_close_matches(upper, known, n=1, cutoff=0.6)
+        if not close:
+            tail = upper.removeprefix(ENV_PREFIX).rsplit("__", 1)[-1]
+            close = [k for k in known if k.endswith(f"__{tail}")][:1]
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        problems.append(f"{name} is not a setting{hint}")
+    return problems

@@ -385,7 +385,8 @@ async def test_the_tick_scheduler_keeps_deadlines_durable_and_fires_each_once(
     report_id, raw = outbox.ticks[0]
     tick = decode_internal(raw).command
     assert (report_id, tick.deadline) == ("CPR-9", due)
-    assert deadlines == {b"CPR-9": str(int(due.timestamp()) * 10).encode()}
+    slot = int(due.timestamp()) * 10
+    assert deadlines == {b"CPR-9": f"{slot}|acknowledged|2|none|0".encode()}
 
 
 def _a_report() -> Any:

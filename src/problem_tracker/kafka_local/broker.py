@@ -34,7 +34,11 @@ def free_port() -> int:
 
 
 def port_is_free(port: int) -> bool:
+    """Nobody listens on ``port``. Connections of a broker just stopped may linger in
+    TIME_WAIT for a minute; like the JVM's server sockets, the probe reuses the address,
+    so ``kafka up`` right after ``kafka down`` is not refused."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:

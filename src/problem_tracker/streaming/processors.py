@@ -46,7 +46,8 @@ from problem_tracker.contracts.stored import (
 )
 from problem_tracker.domain.commands import ReportCommand
 from problem_tracker.domain.context import DecisionContext
-from problem_tracker.domain.report import CustomerProblemReport
+from problem_tracker.domain.events import StatusChanged
+from problem_tracker.domain.report import CustomerProblemReport, Status
 from problem_tracker.domain.service_trouble import ServiceTroubleCommand
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.streaming.outbox import Consumed, Outbox
@@ -267,6 +268,7 @@ class ReportProcessor:
         )
         for event, after in decision.steps():
             self._shell.metrics.domain_events.labels(type(event).__name__).inc()
+            _observe_durations(self._shell.metrics, event, after)
             records += outbox.messages(report_messages(event, after), at)
         records += outbox.service_trouble_commands(
             service_trouble_commands(decision.events), culprit.source, at
@@ -274,6 +276,9 @@ class ReportProcessor:
         if decision.state is not None:
             self.after_decision(command.report_id, decision.state, False)
         await self._reports.save_and_send(key, loaded, encoded, source, command.event_id, records)
+
+    def state_of(self, report_id: str) -> CustomerProblemReport | None:
+        return self._reports.load(report_id.encode()).state
 
     async def _refuse_growth(self, command: ReportCommand, culprit: Culprit, size: int) -> None:
         self._shell.metrics.oversized_states.labels("reports").inc()
@@ -366,6 +371,18 @@ class ReferenceValidator:
                 await self._shell.outbox.dead_letter(record.origin, outcome)
 
         return validate
+
+
+def _observe_durations(
+    metrics: Metrics, event: object, after: CustomerProblemReport | None
+) -> None:
+    if not isinstance(event, StatusChanged) or after is None:
+        return
+    elapsed = max(0.0, (event.occurred_at - after.creation_date).total_seconds())
+    if event.to_status is Status.ACKNOWLEDGED:
+        metrics.time_to_acknowledge.observe(elapsed)
+    elif event.to_status is Status.RESOLVED:
+        metrics.time_to_resolve.labels(str(after.priority)).observe(elapsed)
 
 
 def _no_timers(report_id: str, state: CustomerProblemReport | None, replayed: bool) -> None:

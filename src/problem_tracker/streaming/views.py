@@ -29,15 +29,19 @@ class Readiness:
         self,
         reference_loaded: threading.Event,
         reference_alive: Callable[[], bool] = lambda: True,
+        rebalancing: Callable[[], bool] = lambda: False,
     ) -> None:
         self._reference_loaded = reference_loaded
         self._reference_alive = reference_alive
+        self._rebalancing = rebalancing
         self.rebalanced = False
 
     def problems(self) -> list[str]:
         problems = []
         if not self.rebalanced:
             problems.append("partitions not assigned and recovered yet")
+        elif self._rebalancing():
+            problems.append("the group is rebalancing: partitions are moving")
         if not self._reference_loaded.is_set():
             problems.append("reference data not loaded yet")
         if not self._reference_alive():

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import faust
+from faust.sensors.prometheus import FaustMetrics, PrometheusMonitor
 from faust.types import TP
 
 from problem_tracker.application.ports import Clock, SystemClock
@@ -66,6 +67,9 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
     app = create_app(settings)
     topics = declare_topics(app, settings.topics)
     metrics = Metrics()
+    if settings.worker.faust_metrics:
+        faust_metrics = FaustMetrics.create(metrics.registry, "problem_tracker_faust")
+        app.monitor = PrometheusMonitor(metrics=faust_metrics)
     partitions = settings.topics.partitions
 
     def table(name: str) -> Any:
@@ -129,7 +133,9 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
         ),
     )
     reports = ReportProcessor(shell, reports_table, context)
-    ticks = TickScheduler(deadlines_table, next_deadline, outbox, clock, metrics)
+    ticks = TickScheduler(
+        deadlines_table, next_deadline, outbox, clock, metrics, report_of=reports.state_of
+    )
     reports.after_decision = ticks.after_decision
     processors = Processors(
         reports=reports,
@@ -138,10 +144,11 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
         reference=ReferenceValidator(shell),
     )
     register_agents(app, topics, processors, outbox, metrics)
-    readiness = Readiness(reference.loaded, reference.alive)
+    readiness = Readiness(reference.loaded, reference.alive, lambda: bool(app.rebalancing))
 
     def refresh_gauges() -> None:
         metrics.ready.set(0 if readiness.problems() else 1)
+        ticks.open_reports.publish()
         for kind, size in reference.index.sizes().items():
             metrics.reference_entries.labels(kind).set(size)
 
