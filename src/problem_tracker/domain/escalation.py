@@ -27,7 +27,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from problem_tracker.domain.delegated_work import outstanding_work
 from problem_tracker.domain.events import (
     DelegatedWorkFailed,
     EscalationEnded,
@@ -74,8 +73,7 @@ def watch(
 
 def _forecast(state: CustomerProblemReport) -> datetime | None:
     """The latest resolution the current cycle's open delegated work expects, if any."""
-    current = [work for work in outstanding_work(state) if work.cycle == state.cycle]
-    estimates = [w.expected_resolution_date for w in current if w.expected_resolution_date]
+    estimates = [w.expected_resolution_date for w in state.open_work if w.expected_resolution_date]
     return max(estimates, default=None)
 
 

@@ -31,7 +31,6 @@ from dataclasses import replace
 from datetime import datetime
 
 from problem_tracker.domain.commands import Tick
-from problem_tracker.domain.delegated_work import outstanding_work
 from problem_tracker.domain.events import (
     CUSTOMER_NOTIFICATIONS,
     PartnerProblemRequested,
@@ -39,7 +38,12 @@ from problem_tracker.domain.events import (
     ReportEvent,
     StatusChanged,
 )
-from problem_tracker.domain.report import CustomerProblemReport, Status
+from problem_tracker.domain.report import (
+    ENDED_STATUSES,
+    OPEN_STATUSES,
+    CustomerProblemReport,
+    Status,
+)
 from problem_tracker.domain.sla.clock import (
     PauseReason,
     SlaClock,
@@ -55,7 +59,6 @@ from problem_tracker.domain.sla.policy import SlaPolicy, SlaRule, match_rule
 from problem_tracker.domain.sla.track import SlaTrack, refreshed
 
 CUSTOMER_ROLE = "customer"
-_FINISHED = frozenset({Status.RESOLVED, Status.CANCELLED, Status.CLOSED})
 
 
 def rule_for(state: CustomerProblemReport, policy: SlaPolicy) -> SlaRule:
@@ -94,7 +97,7 @@ def _reopens(event: ReportEvent) -> bool:
     return (
         isinstance(event, StatusChanged)
         and event.from_status is Status.RESOLVED
-        and event.to_status not in _FINISHED
+        and event.to_status in OPEN_STATUSES
     )
 
 
@@ -103,7 +106,7 @@ def _follow_status(clock: SlaClock, rule: SlaRule, status: Status, now: datetime
         return pause(clock, rule, now, PauseReason.PENDING)
     if status is Status.HELD:
         return pause(clock, rule, now, PauseReason.HELD)
-    if status in _FINISHED:
+    if status in ENDED_STATUSES:
         return stop(clock, rule, now)
     return resume(clock, rule, now)
 
@@ -121,7 +124,7 @@ def _legs(
     if isinstance(event, PartnerProblemRequested):
         leg = start_partner_leg(policy, event.partner.id, event.request_id, event.occurred_at)
         legs = (*legs, leg)
-    open_requests = {w.request_id for w in outstanding_work(state) if w.cycle == state.cycle}
+    open_requests = {work.request_id for work in state.open_work}
     return tuple(leg for leg in legs if leg.request_id in open_requests)
 
 
