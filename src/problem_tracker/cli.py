@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "problem_tracker.policy.command",
     "problem_tracker.kafka_local.command",
     "problem_tracker.admin.command",
+    "problem_tracker.admin.reports",
     "problem_tracker.contracts.command",
     "problem_tracker.simulate.command",
     "problem_tracker.streaming.worker",

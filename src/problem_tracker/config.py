@@ -153,6 +153,10 @@ class WorkerSettings(BaseModel):
     data_dir: Path = Path("var/worker")
     web_port: int = Field(default=6066, ge=0, le=65535)
     web_host: str = "127.0.0.1"
+    advertised_url: str | None = None
+    """How other workers reach this one's web server (default http://WEB_HOST:WEB_PORT)."""
+    api_token: SecretStr | None = None
+    """Bearer token of the /v1 query API and /reports; without one, no contact data."""
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
     max_message_bytes: int = Field(default=256 * 1024, ge=1024)
     dlq_max_record_bytes: int = Field(default=900_000, ge=16 * 1024)

@@ -3,6 +3,8 @@ escalation level; time to acknowledge and to resolve; Faust's and the process's 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from pipeline import Pipeline
 
@@ -49,3 +51,16 @@ def test_open_reports_are_counted_as_they_move_and_leave_when_closed(pipeline: P
     assert pipeline.metric("problem_tracker_faust_messages_received_total") > 0
     assert pipeline.metric("problem_tracker_faust_consumer_commit_latency_count") > 0
     assert pipeline.metric("process_resident_memory_bytes") > 0
+
+
+def test_the_worker_logs_its_effective_configuration_once_at_start(pipeline: Pipeline) -> None:
+    lines = [
+        json.loads(line)
+        for line in pipeline.worker.log_path.read_text().splitlines()
+        if '"starting worker"' in line
+    ]
+
+    assert len(lines) == 1
+    settings = lines[0]["settings"]
+    assert settings["worker"]["app_id"] == pipeline.worker.settings.worker.app_id
+    assert settings["kafka"]["bootstrap_servers"] == pipeline.bootstrap

@@ -31,6 +31,7 @@ from problem_tracker.streaming.processors import (
     Shell,
 )
 from problem_tracker.streaming.producer import FaustSender, committed_offsets
+from problem_tracker.streaming.query_api import Owners, register_query_api
 from problem_tracker.streaming.reference import ReferenceIndex, ReferenceLoader
 from problem_tracker.streaming.ticks import TickScheduler
 from problem_tracker.streaming.topics import TABLES, Topics, declare_topics
@@ -152,8 +153,12 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
         for kind, size in reference.index.sizes().items():
             metrics.reference_entries.labels(kind).set(size)
 
-    register_views(
-        app, readiness, metrics, reports_table, refresh_gauges, copy_holder(app, reports_table)
+    copy_of = copy_holder(app, reports_table)
+    token = settings.worker.api_token
+    register_views(app, readiness, metrics, reports_table, refresh_gauges, copy_of, token)
+    owners = Owners(app, lambda: reports_table.changelog_topic.get_topic_name(), partitions)
+    register_query_api(
+        app, reports_table, deadlines_table, owners, lambda key: copy_of(key) == ACTIVE, token
     )
 
     @app.on_rebalance_complete.connect  # type: ignore[arg-type]

@@ -32,6 +32,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     configure_logging(settings.worker.log_level, json_lines=not args.plain_logs)
     quiet_payload_loggers()
+    logging.getLogger(__name__).info(
+        "starting worker", extra={"settings": settings.model_dump(mode="json")}
+    )
     # Building first reads the policy file: a bad configuration fails before any Kafka call.
     worker = build_worker(settings)
     internal = internal_topic_plan(settings.worker.app_id, settings.topics)
