@@ -1,7 +1,9 @@
 """Per-record steps of the shell: decode → load → decide → save with its records → send.
 
 No business rule lives here: the decisions come from ``application`` (which calls the
-domain), translation from ``contracts``. Each processor works on one aggregate's table.
+domain), the bytes from ``contracts`` and ``translation``. Each processor works on one
+aggregate's table through ``AggregateTable``, which keeps each decision's records with the
+state until the input's offset is committed.
 """
 
 from __future__ import annotations
