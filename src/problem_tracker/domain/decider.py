@@ -5,9 +5,9 @@ The flow reads off the steps: Start (intake) → Perform Initial Diagnosis (diag
 Check Known Error (known_errors) → Coordinate Customer Problem (coordination) → Monitor
 Resolution Update (resolution), with Cancel Customer Problem (cancellation) as a side exit.
 Every accepted command ends by checking whether the report is now resolved, then what its
-SLA makes due (jeopardy_management); the SLA clock follows every event (sla_tracking). A
-``Tick`` is acted on only when it is for the report's current deadline and that deadline
-has come (timers).
+SLA makes due (escalation); the SLA clock follows every event (timekeeping). A ``Tick``
+is acted on only when it is for the report's current deadline and that deadline has come
+(``timekeeping.tick_is_due``).
 
 ``decide`` never raises and never applies a command that does not fit (one that would
 take the report past its ``ReportLimits`` is a ``schema-violation``): a redelivered
@@ -40,6 +40,7 @@ from problem_tracker.domain.commands import (
 from problem_tracker.domain.context import DecisionContext
 from problem_tracker.domain.coordination import coordinate
 from problem_tracker.domain.diagnosis import ask_customer
+from problem_tracker.domain.escalation import watch
 from problem_tracker.domain.events import (
     CommandRejected,
     DeadlineRescheduled,
@@ -57,12 +58,11 @@ from problem_tracker.domain.intake import (
     receive_information,
     record_isolation,
 )
-from problem_tracker.domain.jeopardy_management import watch
 from problem_tracker.domain.known_errors import check_known_error, check_new_symptom
 from problem_tracker.domain.lifecycle import Trigger, allows, transition
 from problem_tracker.domain.report import CustomerProblemReport, Status
 from problem_tracker.domain.resolution import apply_update, link_service_trouble, settle
-from problem_tracker.domain.timers import tick_is_due
+from problem_tracker.domain.timekeeping import tick_is_due
 from problem_tracker.domain.trail import Origin, Trail
 
 __all__ = ["decide", "evolve", "trigger_of"]

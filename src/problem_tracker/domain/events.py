@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from problem_tracker.domain.escalation import EscalationReason
-from problem_tracker.domain.jeopardy import JeopardyCause, JeopardyLevel
 from problem_tracker.domain.report import (
     DelegatedStatus,
     EntityRef,
@@ -31,8 +29,10 @@ from problem_tracker.domain.report import (
     Severity,
     Status,
 )
-from problem_tracker.domain.sla_policy import EscalationKind
-from problem_tracker.domain.sla_track import SlaTrack
+from problem_tracker.domain.sla.jeopardy import JeopardyCause, JeopardyLevel
+from problem_tracker.domain.sla.ladder import EscalationReason
+from problem_tracker.domain.sla.policy import EscalationKind
+from problem_tracker.domain.sla.track import SlaTrack
 
 UNSTAMPED_AT = datetime(1970, 1, 1, tzinfo=UTC)
 

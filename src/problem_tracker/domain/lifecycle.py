@@ -13,7 +13,12 @@ from enum import Enum, StrEnum
 from types import MappingProxyType
 
 from problem_tracker.domain.events import StatusChanged
-from problem_tracker.domain.report import CustomerProblemReport, Status
+from problem_tracker.domain.report import (
+    OPEN_STATUSES,
+    TERMINAL_STATUSES,
+    CustomerProblemReport,
+    Status,
+)
 
 
 class Trigger(StrEnum):
@@ -44,8 +49,8 @@ Destination = Status | Back
 _NEW = None
 _ACK, _WIP, _PEND, _HELD = Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.PENDING, Status.HELD
 _RES, _CLOSED, _CANC = Status.RESOLVED, Status.CLOSED, Status.CANCELLED
-_OPEN = (_ACK, _WIP, _PEND, _HELD)
-_LIVE = (*_OPEN, _RES)
+_OPEN = tuple(status for status in Status if status in OPEN_STATUSES)
+_LIVE = tuple(status for status in Status if status not in TERMINAL_STATUSES)
 
 
 def _stay(

@@ -23,7 +23,6 @@ from problem_tracker.domain.context import ReportLimits
 from problem_tracker.domain.delegated_work import (
     latest_work_index,
     link_target_index,
-    outstanding_work,
 )
 from problem_tracker.domain.events import (
     CommandRejected,
@@ -39,14 +38,13 @@ from problem_tracker.domain.lifecycle import Trigger, transition
 from problem_tracker.domain.report import (
     DONE_STATUSES,
     FAILED_STATUSES,
+    OPEN_STATUSES,
     CustomerProblemReport,
     DelegatedWork,
     DelegationKind,
-    Status,
 )
 
 ALL_WORK_RESOLVED = "all delegated work resolved"
-_STILL_OPEN = frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.PENDING, Status.HELD})
 
 
 def link_service_trouble(
@@ -92,7 +90,7 @@ def apply_update(
     newly_failed = (
         command.status in FAILED_STATUSES and state.delegated[index].status is not command.status
     )
-    if newly_failed and state.status in _STILL_OPEN:
+    if newly_failed and state.status in OPEN_STATUSES:
         failed = DelegatedWorkFailed(
             request_id=command.request_id, status=command.status, reason=command.reason
         )
@@ -156,8 +154,7 @@ def expected_resolution(state: CustomerProblemReport) -> datetime | None:
 
 
 def _work_forecast(state: CustomerProblemReport) -> datetime | None:
-    open_work = [work for work in outstanding_work(state) if work.cycle == state.cycle]
-    estimates = [work.expected_resolution_date for work in open_work]
+    estimates = [work.expected_resolution_date for work in state.open_work]
     known = [estimate for estimate in estimates if estimate is not None]
     if not known or len(known) < len(estimates):
         return None

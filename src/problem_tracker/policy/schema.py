@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic.alias_generators import to_camel
 
 from problem_tracker.domain.report import Severity
-from problem_tracker.domain.sla_policy import EscalationKind
+from problem_tracker.domain.sla.policy import EscalationKind
 from problem_tracker.policy.durations import parse_duration
 
 T = TypeVar("T")

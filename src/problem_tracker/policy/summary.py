@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from itertools import groupby
 
-from problem_tracker.domain.calendar import BusinessCalendar, Calendar, OpenHours
-from problem_tracker.domain.sla_policy import EscalationLadder, PartnerOla, SlaPolicy, SlaRule
+from problem_tracker.domain.sla.calendar import BusinessCalendar, Calendar, OpenHours
+from problem_tracker.domain.sla.policy import EscalationLadder, PartnerOla, SlaPolicy, SlaRule
 from problem_tracker.policy.durations import format_duration
 from problem_tracker.policy.schema import WEEKDAYS
 

@@ -1,7 +1,9 @@
 """Per-record steps of the shell: decode → load → decide → save with its records → send.
 
 No business rule lives here: the decisions come from ``application`` (which calls the
-domain), translation from ``contracts``. Each processor works on one aggregate's table.
+domain), the bytes from ``contracts`` and ``translation``. Each processor works on one
+aggregate's table through ``AggregateTable``, which keeps each decision's records with the
+state until the input's offset is committed.
 """
 
 from __future__ import annotations
@@ -25,26 +27,17 @@ from problem_tracker.application.routing import (
     report_commands,
     service_trouble_commands,
 )
-from problem_tracker.contracts import to_domain
 from problem_tracker.contracts.codec import (
     decode_customer_event,
     decode_delegated_event,
     decode_reference,
 )
-from problem_tracker.contracts.from_domain import report_messages, service_trouble_messages
-from problem_tracker.contracts.internal import InternalMessage, Origin, decode_internal
 from problem_tracker.contracts.limits import DecodeLimits
 from problem_tracker.contracts.outcomes import (
     DelegatedKind,
     ReferenceKind,
     Rejection,
     RejectionCode,
-)
-from problem_tracker.contracts.state import (
-    decode_report,
-    decode_service_trouble,
-    encode_report,
-    encode_service_trouble,
 )
 from problem_tracker.contracts.stored import (
     DecidedInput,
@@ -61,6 +54,15 @@ from problem_tracker.domain.service_trouble import ServiceTroubleCommand
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.streaming.outbox import Consumed, Outbox
 from problem_tracker.streaming.partitioning import ORIGIN_HEADER, parse_origin_header
+from problem_tracker.translation import to_domain
+from problem_tracker.translation.from_domain import report_messages, service_trouble_messages
+from problem_tracker.translation.internal import InternalMessage, Origin, decode_internal
+from problem_tracker.translation.state import (
+    decode_report,
+    decode_service_trouble,
+    encode_report,
+    encode_service_trouble,
+)
 
 log = logging.getLogger(__name__)
 

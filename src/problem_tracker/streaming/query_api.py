@@ -27,11 +27,11 @@ import faust
 from faust.web import Request, Response, View
 from pydantic import SecretStr
 
-from problem_tracker.contracts.snapshot import snapshot
-from problem_tracker.contracts.state import decode_report
 from problem_tracker.contracts.stored import decode_stored
 from problem_tracker.streaming.partitioning import partition_for
 from problem_tracker.streaming.ticks import Summary, decode_entry
+from problem_tracker.translation.snapshot import snapshot
+from problem_tracker.translation.state import decode_report
 
 log = logging.getLogger(__name__)
 

@@ -25,12 +25,12 @@ from datetime import datetime
 from typing import Any
 
 from problem_tracker.application.ports import Clock
-from problem_tracker.contracts.internal import encode_internal
 from problem_tracker.domain.commands import Tick
 from problem_tracker.domain.report import CustomerProblemReport
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.streaming.due_index import DueIndex, to_slot
 from problem_tracker.streaming.outbox import Outbox
+from problem_tracker.translation.internal import encode_internal
 
 log = logging.getLogger(__name__)
 

@@ -11,11 +11,11 @@ from faust.web import Request, Response, View
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import SecretStr
 
-from problem_tracker.contracts.snapshot import snapshot
-from problem_tracker.contracts.state import decode_report
 from problem_tracker.contracts.stored import decode_stored
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.streaming.query_api import access, without_contact_data
+from problem_tracker.translation.snapshot import snapshot
+from problem_tracker.translation.state import decode_report
 
 ACTIVE = "active"
 STANDBY = "standby"

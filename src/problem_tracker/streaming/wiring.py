@@ -16,7 +16,7 @@ from problem_tracker.config import Settings
 from problem_tracker.contracts.limits import decode_limits
 from problem_tracker.contracts.outcomes import ReferenceKind
 from problem_tracker.domain.context import DecisionContext, ProcessPolicy, ReportLimits
-from problem_tracker.domain.timers import next_deadline
+from problem_tracker.domain.timekeeping import next_deadline
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.policy import load_policy
 from problem_tracker.streaming.agents import Processors, register_agents

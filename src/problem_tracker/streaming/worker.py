@@ -32,11 +32,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     configure_logging(settings.worker.log_level, json_lines=not args.plain_logs)
     quiet_payload_loggers()
+    # Building first reads the policy file: a bad configuration fails before any Kafka call.
+    worker = build_worker(settings)
     logging.getLogger(__name__).info(
         "starting worker", extra={"settings": settings.model_dump(mode="json")}
     )
-    # Building first reads the policy file: a bad configuration fails before any Kafka call.
-    worker = build_worker(settings)
     internal = internal_topic_plan(settings.effective_app_id, settings.topics)
     report = ensure_topics(settings.kafka, [*topic_plan(settings.topics), *internal])
     check_internal_layout(internal, report.partitions)

@@ -12,8 +12,8 @@ import pytest
 import yaml
 from sla_builders import H, M
 
-from problem_tracker.domain.calendar import AlwaysOpen, BusinessCalendar
-from problem_tracker.domain.sla_policy import EscalationKind, match_rule
+from problem_tracker.domain.sla.calendar import AlwaysOpen, BusinessCalendar
+from problem_tracker.domain.sla.policy import EscalationKind, match_rule
 from problem_tracker.policy import PolicyError, builtin_policy, load_policy, parse_policy
 
 POLICIES = Path(__file__).parents[3] / "deploy" / "policies"
@@ -88,7 +88,7 @@ def test_the_example_policy_loads_with_every_feature() -> None:
         EscalationKind.FUNCTIONAL,
         EscalationKind.HIERARCHICAL,
     ]
-    us = policy.rule_named("us-enterprise").calendar
+    us = next(rule for rule in policy.rules if rule.name == "us-enterprise").calendar
     assert isinstance(us, BusinessCalendar)
     assert us.time_zone == "America/New_York"
     assert len(us.week[0]) == 2

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sla_builders import H, M, ladder, policy, rule
 
-from problem_tracker.domain.calendar import AlwaysOpen
-from problem_tracker.domain.sla_policy import (
+from problem_tracker.domain.sla.calendar import AlwaysOpen
+from problem_tracker.domain.sla.policy import (
     EscalationKind,
     EscalationLadder,
     EscalationLevel,
@@ -60,12 +60,6 @@ def test_a_policy_needs_a_default_rule_last() -> None:
 def test_rule_names_are_unique() -> None:
     with pytest.raises(ValueError, match="unique"):
         policy(rule("default", match=RuleMatch(priorities=frozenset({1}))), rule("default"))
-
-
-def test_a_clock_finds_its_rule_by_name() -> None:
-    assert POLICY.rule_named("gold") is GOLD
-    with pytest.raises(KeyError, match="retired"):
-        POLICY.rule_named("retired")
 
 
 def test_a_partner_without_its_own_ola_gets_the_default() -> None:

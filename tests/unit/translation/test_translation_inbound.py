@@ -9,15 +9,6 @@ from translation_samples import envelope
 
 from problem_tracker.contracts.inbound import CustomerEvent
 from problem_tracker.contracts.registry import Channel, channel_spec, members
-from problem_tracker.contracts.to_domain import (
-    customer_command,
-    delegated_command,
-    known_error_entry,
-    ownership_entry,
-    partner_update,
-    service_of_update,
-    service_trouble_update,
-)
 from problem_tracker.domain import commands
 from problem_tracker.domain.report import (
     DelegatedStatus,
@@ -32,6 +23,15 @@ from problem_tracker.domain.report import (
     Severity,
 )
 from problem_tracker.domain.service_trouble import ApplyServiceTroubleUpdate
+from problem_tracker.translation.to_domain import (
+    customer_command,
+    delegated_command,
+    known_error_entry,
+    ownership_entry,
+    partner_update,
+    service_of_update,
+    service_trouble_update,
+)
 
 COMMAND_OF = {
     "CustomerProblemReportCreateEvent": commands.CreateReport,

@@ -24,16 +24,7 @@ from builders import (
 )
 from problem_tracker.application.process import handle_report, handle_service_trouble
 from problem_tracker.contracts.codec import encode
-from problem_tracker.contracts.from_domain import (
-    NOTIFICATIONS,
-    SOURCE,
-    MissingPartnerError,
-    OutboundMessage,
-    report_messages,
-    service_trouble_messages,
-)
 from problem_tracker.contracts.registry import Channel
-from problem_tracker.contracts.snapshot import sla_view, snapshot
 from problem_tracker.domain.commands import (
     Cancel,
     ChangeAttributes,
@@ -60,6 +51,15 @@ from problem_tracker.domain.service_trouble import (
     ServiceTroubleRequested,
     UnlinkReport,
 )
+from problem_tracker.translation.from_domain import (
+    NOTIFICATIONS,
+    SOURCE,
+    MissingPartnerError,
+    OutboundMessage,
+    report_messages,
+    service_trouble_messages,
+)
+from problem_tracker.translation.snapshot import sla_view, snapshot
 
 PARTNER_REQUEST = f"SPR-{REPORT_ID}-1"
 CONTEXT = a_context(owners={"res-1": partner_owner()}, known_errors=[a_known_error()])

@@ -5,7 +5,7 @@ The first rule of the policy that matches a report's priority, severity, custome
 and ticket type sets its targets, its calendar, whether an operator hold pauses the
 clock, its jeopardy thresholds and its escalation ladder. Partner OLAs bound the problem
 reports we raise with suppliers. The clock that measures a report against its rule is
-``sla.py``; climbing the ladder is ``escalation.py``.
+``clock.py``; climbing the ladder is ``ladder.py``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from problem_tracker.domain.calendar import ZERO, Calendar
+from problem_tracker.domain.sla.calendar import ZERO, Calendar
 
 
 class EscalationKind(StrEnum):
@@ -172,12 +172,6 @@ class SlaPolicy:
         names = [rule.name for rule in self.rules]
         if len(names) != len(set(names)):
             raise ValueError(f"SLA rule names must be unique: {names}")
-
-    def rule_named(self, name: str) -> SlaRule:
-        for rule in self.rules:
-            if rule.name == name:
-                return rule
-        raise KeyError(f"no SLA rule named {name!r}")
 
     def ola_for(self, partner: str) -> PartnerOla:
         for ola in self.partner_olas:

@@ -32,7 +32,7 @@ from problem_tracker.contracts.inbound import (
 )
 from problem_tracker.contracts.reference import ComponentOwnershipEvent, KnownErrorEvent
 from problem_tracker.domain import commands
-from problem_tracker.domain.coordination import report_of_partner_request, service_of_request
+from problem_tracker.domain.identity import report_of_partner_request, service_of_request
 from problem_tracker.domain.report import (
     DelegatedStatus,
     EntityRef,

@@ -52,7 +52,6 @@ from problem_tracker.contracts.outbound import (
     SnapshotPayload,
 )
 from problem_tracker.contracts.registry import Channel, event_type_of
-from problem_tracker.contracts.snapshot import snapshot, wire_reason
 from problem_tracker.domain.events import (
     AttributesChanged,
     DomainEvent,
@@ -75,6 +74,7 @@ from problem_tracker.domain.service_trouble import (
     ServiceTroubleEventBase,
     ServiceTroubleRequested,
 )
+from problem_tracker.translation.snapshot import snapshot, wire_reason
 
 SOURCE = common.Source(id="problem-tracker", name="Track & Manage Customer Problem")
 """Who we are, on every message we produce."""
