@@ -34,12 +34,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     quiet_payload_loggers()
     # Building first reads the policy file: a bad configuration fails before any Kafka call.
     worker = build_worker(settings)
-    logging.getLogger(__name__).info(
-        "starting worker", extra={"settings": settings.model_dump(mode="json")}
-    )
     internal = internal_topic_plan(settings.effective_app_id, settings.topics)
     report = ensure_topics(settings.kafka, [*topic_plan(settings.topics), *internal])
     check_internal_layout(internal, report.partitions)
+    # Once the cluster answered: a worker refused at start says so in one line, alone.
+    logging.getLogger(__name__).info(
+        "starting worker",
+        extra={
+            "settings": settings.model_dump(mode="json"),
+            "effective_app_id": settings.effective_app_id,
+        },
+    )
     for warning in report.warnings:
         logging.getLogger(__name__).warning(warning)
     (settings.worker.data_dir / settings.effective_app_id).mkdir(parents=True, exist_ok=True)
