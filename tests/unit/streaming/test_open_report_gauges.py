@@ -50,7 +50,10 @@ def test_reports_move_between_labels_and_leave_when_closed() -> None:
     assert _gauge(metrics, name, status="inProgress", priority="2") == 1
     assert _gauge(metrics, name, status="acknowledged", priority="1") == 1
     assert _gauge(metrics, "problem_tracker_open_reports_in_jeopardy", jeopardy="none") == 2
-    assert _gauge(metrics, "problem_tracker_open_reports_by_escalation_level", escalation_level="0") == 2
+    assert (
+        _gauge(metrics, "problem_tracker_open_reports_by_escalation_level", escalation_level="0")
+        == 2
+    )
 
     scheduler.after_decision("A", a_report(id="A", status=Status.CLOSED))
     scheduler.open_reports.publish()
