@@ -33,6 +33,34 @@ def pipeline(pipeline_factory: Callable[..., Pipeline]) -> Pipeline:
     return pipeline_factory(PROBLEM_TRACKER_WORKER__SLA_POLICY_FILE=str(FAST_POLICY))
 
 
+BOUNDED_POLICY = """
+version: 1
+escalationLadders:
+  bounded:
+    levels:
+      - {kind: functional, target: tier-2-support, repeatAfter: 1s}
+      - {kind: hierarchical, target: head-of-operations, repeatAfter: 1s, maxRepeats: 2}
+    delegationFailure: {target: service-desk-lead}
+partners:
+  escalateTo: partner-manager
+  default: {resolution: 60s}
+rules:
+  - name: bounded-default
+    targets: {resolution: 3s}
+    escalation: bounded
+"""
+
+
+@pytest.fixture(scope="module")
+def bounded(
+    pipeline_factory: Callable[..., Pipeline], tmp_path_factory: pytest.TempPathFactory
+) -> Pipeline:
+    """A worker whose only rule breaches after 3 s and whose top rung repeats twice."""
+    policy = tmp_path_factory.mktemp("policy") / "bounded.yaml"
+    policy.write_text(BOUNDED_POLICY, encoding="utf-8")
+    return pipeline_factory(PROBLEM_TRACKER_WORKER__SLA_POLICY_FILE=str(policy))
+
+
 def escalation_types(pipeline: Pipeline, report_id: str) -> list[str | None]:
     return [o.event_type for o in pipeline.outputs(Topic.ESCALATIONS, report_id)]
 
@@ -136,3 +164,20 @@ def test_resolving_a_resolved_report_is_an_illegal_transition(pipeline: Pipeline
 
     assert dead["error"]["code"] == "illegal-transition"
     assert pipeline.latest_snapshot("CPR-rsv-5")["resolutionCode"] == "duplicate"
+
+
+def test_the_top_rung_of_a_bounded_ladder_is_called_max_repeats_times_then_no_more(
+    bounded: Pipeline,
+) -> None:
+    bounded.create("CPR-max-1", services=["svc-max-1"])
+
+    bounded.wait_for("the last repeat", lambda: len(breach_calls(bounded, "CPR-max-1")) >= 4)
+    time.sleep(4.0)  # four more repeat intervals
+
+    calls = [(c["level"], c["target"]) for c in breach_calls(bounded, "CPR-max-1")]
+    assert calls == [
+        (1, "tier-2-support"),
+        (2, "head-of-operations"),
+        (2, "head-of-operations"),
+        (2, "head-of-operations"),
+    ]
