@@ -22,6 +22,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "problem_tracker.kafka_local.command",
     "problem_tracker.admin.command",
     "problem_tracker.admin.reports",
+    "problem_tracker.ops.tail",
+    "problem_tracker.ops.dlq",
     "problem_tracker.contracts.command",
     "problem_tracker.simulate.command",
     "problem_tracker.streaming.worker",

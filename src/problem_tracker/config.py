@@ -219,6 +219,15 @@ class Settings(BaseSettings):
     worker: WorkerSettings = WorkerSettings()
     local_kafka: LocalKafkaSettings = LocalKafkaSettings()
 
+    @property
+    def effective_app_id(self) -> str:
+        """The Faust app id the workers run under: ``TOPICS__PREFIX`` then
+        ``WORKER__APP_ID``. It is the consumer group, the first part of every internal
+        topic and changelog name (``<effective app id>-report-commands``) and the
+        directory of the tables under ``WORKER__DATA_DIR``, so that deployments sharing a
+        cluster under different prefixes share nothing."""
+        return f"{self.topics.prefix}{self.worker.app_id}"
+
 
 ENV_PREFIX = "PROBLEM_TRACKER_"
 

@@ -30,8 +30,8 @@ def test_open_reports_are_counted_as_they_move_and_leave_when_closed(pipeline: P
             and pipeline.metric(OPEN, status="inProgress", priority="3") == 1
         ),
     )
-    assert pipeline.metric("problem_tracker_open_reports_in_jeopardy", level="none") == 2
-    assert pipeline.metric("problem_tracker_open_reports_by_escalation_level", level="0") == 2
+    assert pipeline.metric("problem_tracker_open_reports_in_jeopardy", jeopardy="none") == 2
+    assert pipeline.metric("problem_tracker_open_reports_by_escalation_level", escalation_level="0") == 2
     assert pipeline.metric("problem_tracker_time_to_acknowledge_seconds_count") == 2
 
     pipeline.answer(Topic.SERVICE_TROUBLE_EVENTS, request_id, "resolved")

@@ -41,8 +41,9 @@ class Metrics:
         )
         self.duplicates = Counter(
             "problem_tracker_duplicates_total",
-            "Inbound events acknowledged as duplicates (same eventId), producing nothing.",
-            ["topic"],
+            "Inputs already decided (same eventId), by aggregate; their kept records are "
+            "sent again while the input may not be committed, else nothing.",
+            ["aggregate"],
             registry=r,
         )
         self.dead_letters = Counter(
@@ -59,8 +60,9 @@ class Metrics:
         )
         self.messages_out = Counter(
             "problem_tracker_messages_out_total",
-            "Messages produced, by topic kind and event type.",
-            ["topic", "event_type"],
+            "Messages produced, by contract channel (the topic's default name, without "
+            "prefix) and event type.",
+            ["channel", "event_type"],
             registry=r,
         )
         self.processing_seconds = Histogram(
@@ -134,13 +136,13 @@ class Metrics:
             "problem_tracker_open_reports_in_jeopardy",
             "Open reports this worker processes, by jeopardy level (none, warning, "
             "jeopardy, breached).",
-            ["level"],
+            ["jeopardy"],
             registry=r,
         )
         self.open_reports_by_escalation_level = Gauge(
             "problem_tracker_open_reports_by_escalation_level",
             "Open reports this worker processes, by the escalation level reached (0: none).",
-            ["level"],
+            ["escalation_level"],
             registry=r,
         )
         self.time_to_acknowledge = Histogram(

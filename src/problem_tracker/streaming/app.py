@@ -58,12 +58,12 @@ def create_app(settings: Settings) -> faust.App:
     """A Faust app for one worker; agents and tables are attached by ``wiring``."""
     worker = settings.worker
     return faust.App(
-        worker.app_id,
+        settings.effective_app_id,
         broker=f"kafka://{settings.kafka.bootstrap_servers.replace(',', ';kafka://')}",
         broker_credentials=faust_broker_credentials(settings),
         store=worker.store,
         # Faust names table files without the app id: keep each app's state apart.
-        datadir=str(worker.data_dir / worker.app_id),
+        datadir=str(worker.data_dir / settings.effective_app_id),
         processing_guarantee="at_least_once",
         topic_partitions=settings.topics.partitions,
         topic_replication_factor=settings.topics.replication_factor,

@@ -49,15 +49,15 @@ def test_reports_move_between_labels_and_leave_when_closed() -> None:
     assert _gauge(metrics, name, status="acknowledged", priority="2") == 0
     assert _gauge(metrics, name, status="inProgress", priority="2") == 1
     assert _gauge(metrics, name, status="acknowledged", priority="1") == 1
-    assert _gauge(metrics, "problem_tracker_open_reports_in_jeopardy", level="none") == 2
-    assert _gauge(metrics, "problem_tracker_open_reports_by_escalation_level", level="0") == 2
+    assert _gauge(metrics, "problem_tracker_open_reports_in_jeopardy", jeopardy="none") == 2
+    assert _gauge(metrics, "problem_tracker_open_reports_by_escalation_level", escalation_level="0") == 2
 
     scheduler.after_decision("A", a_report(id="A", status=Status.CLOSED))
     scheduler.open_reports.publish()
 
     assert b"A" not in deadlines
     assert _gauge(metrics, name, status="inProgress", priority="2") == 0
-    assert _gauge(metrics, "problem_tracker_open_reports_in_jeopardy", level="none") == 1
+    assert _gauge(metrics, "problem_tracker_open_reports_in_jeopardy", jeopardy="none") == 1
 
 
 def test_a_rebalance_recounts_from_the_entries_and_zeroes_labels_it_took_away() -> None:
