@@ -33,6 +33,7 @@ from problem_tracker.domain.commands import (
     ProvideInformation,
     Reopen,
     ReportCommand,
+    Resolve,
     Resume,
     Tick,
     UpdateDelegatedWork,
@@ -61,7 +62,7 @@ from problem_tracker.domain.intake import (
 from problem_tracker.domain.known_errors import check_known_error, check_new_symptom
 from problem_tracker.domain.lifecycle import Trigger, allows, transition
 from problem_tracker.domain.report import CustomerProblemReport, Status
-from problem_tracker.domain.resolution import apply_update, link_service_trouble, settle
+from problem_tracker.domain.resolution import apply_update, link_service_trouble, resolve, settle
 from problem_tracker.domain.timekeeping import tick_is_due
 from problem_tracker.domain.trail import Origin, Trail
 
@@ -75,6 +76,7 @@ _TRIGGERS: dict[type[ReportCommand], Trigger] = {
     Hold: Trigger.HOLD,
     Resume: Trigger.RESUME,
     Cancel: Trigger.CANCEL,
+    Resolve: Trigger.RESOLVE,
     Reopen: Trigger.REOPEN,
     Close: Trigger.CLOSE,
     LinkServiceTrouble: Trigger.DELEGATED_UPDATE,
@@ -170,6 +172,8 @@ def _handle(trail: Trail, command: ReportCommand, context: DecisionContext) -> T
             return trail.then(lambda s: _close(s, command.reason))
         case Cancel():
             return trail.then(lambda s: cancel(s, command.reason))
+        case Resolve():
+            return trail.then(lambda s: resolve(s, command))
         case LinkServiceTrouble():
             return trail.then(lambda s: link_service_trouble(s, command))
         case UpdateDelegatedWork():

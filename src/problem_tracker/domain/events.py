@@ -26,6 +26,7 @@ from problem_tracker.domain.report import (
     Note,
     Owner,
     Party,
+    ResolutionCode,
     Severity,
     Status,
 )
@@ -184,7 +185,10 @@ class DelegatedWorkFailed(DomainEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReportResolved(DomainEvent):
-    """eTOM "cleared": informs Close Customer Problem."""
+    """eTOM "cleared": informs Close Customer Problem. ``resolution_code`` is ``fixed``
+    when the delegated work resolved the problem, else what the operator said."""
+
+    resolution_code: ResolutionCode = ResolutionCode.FIXED
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -29,6 +29,7 @@ class Trigger(StrEnum):
     HOLD = "hold"
     RESUME = "resume"
     CANCEL = "cancel"
+    RESOLVE = "resolve"
     REOPEN = "reopen"
     CLOSE = "close"
     DELEGATED_UPDATE = "delegated work update"
@@ -76,6 +77,7 @@ TRANSITIONS: Mapping[tuple[Status | None, Trigger], Destination] = MappingProxyT
         (_RES, Trigger.CLOSE): _CLOSED,
         (_RES, Trigger.REOPEN): _WIP,
         **{(status, Trigger.CANCEL): _CANC for status in _OPEN},
+        **{(status, Trigger.RESOLVE): _RES for status in _OPEN},
         **_stay(Trigger.CHANGE_ATTRIBUTES, _LIVE),
         **_stay(Trigger.DELEGATED_UPDATE, tuple(Status)),
         **_stay(Trigger.TICK, tuple(Status)),

@@ -41,6 +41,18 @@ TERMINAL_STATUSES = frozenset({Status.CLOSED, Status.CANCELLED})
 """Nothing changes the status of a closed or cancelled report any more."""
 
 
+class ResolutionCode(StrEnum):
+    """How the problem was cleared (contract v1.1): ``fixed`` when the delegated work
+    resolved it, or what the operator who resolved it said."""
+
+    FIXED = "fixed"
+    WORKAROUND = "workaround"
+    NO_FAULT_FOUND = "noFaultFound"
+    KNOWN_ERROR = "knownError"
+    DUPLICATE = "duplicate"
+    OTHER = "other"
+
+
 class Severity(StrEnum):
     CRITICAL = "critical"
     MAJOR = "major"
@@ -185,7 +197,8 @@ class CustomerProblemReport:
     """The state of one customer problem report (the aggregate keyed by report id).
 
     ``sla`` is the SLA of the current cycle; ``None`` for a report stored before SLAs
-    were tracked, until a reopen starts a new cycle.
+    were tracked, until a reopen starts a new cycle. ``resolution_code`` says how the
+    current cycle was cleared; ``None`` until it is (and again once reopened).
     """
 
     id: str
@@ -212,6 +225,7 @@ class CustomerProblemReport:
     recent_events: tuple[SeenEvent, ...] = ()
     assignee: str | None = None
     sla: SlaTrack | None = None
+    resolution_code: ResolutionCode | None = None
 
     @property
     def is_terminal(self) -> bool:

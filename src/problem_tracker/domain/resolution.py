@@ -12,17 +12,24 @@ problem is cleared.
   only resolves while ``inProgress``: one that is ``held`` resolves when it is resumed.
 - A service trouble linked to a report that is already closed or cancelled is released
   straight away, so a shared service trouble never waits for a report that is gone.
+- An operator may clear the report himself (``resolve``, contract v1.1) from any open
+  status, with a resolution code: its outstanding delegated work is withdrawn as Cancel
+  Customer Problem withdraws it (a shared service trouble is released, and cancelled
+  only when no other open report needs it), unless he keeps it. A report resolved by
+  its delegated work is ``fixed``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from problem_tracker.domain.commands import LinkServiceTrouble, UpdateDelegatedWork
+from problem_tracker.domain.commands import LinkServiceTrouble, Resolve, UpdateDelegatedWork
 from problem_tracker.domain.context import ReportLimits
 from problem_tracker.domain.delegated_work import (
     latest_work_index,
     link_target_index,
+    outstanding_work,
+    withdrawal,
 )
 from problem_tracker.domain.events import (
     CommandRejected,
@@ -42,6 +49,7 @@ from problem_tracker.domain.report import (
     CustomerProblemReport,
     DelegatedWork,
     DelegationKind,
+    ResolutionCode,
 )
 
 ALL_WORK_RESOLVED = "all delegated work resolved"
@@ -122,7 +130,18 @@ def settle(state: CustomerProblemReport) -> list[ReportEvent]:
     changes = transition(state, Trigger.ALL_WORK_RESOLVED, ALL_WORK_RESOLVED)
     if not changes:
         return []
-    return [*changes, ReportResolved()]
+    return [*changes, ReportResolved(resolution_code=ResolutionCode.FIXED)]
+
+
+def resolve(state: CustomerProblemReport, command: Resolve) -> list[ReportEvent]:
+    """An operator clears the report: resolved with his code and reason; the work still
+    outstanding is withdrawn unless he keeps it (it is then followed as before, and a
+    reopen finds it)."""
+    events: list[ReportEvent] = [*transition(state, Trigger.RESOLVE, command.reason)]
+    events.append(ReportResolved(resolution_code=command.resolution_code))
+    if not command.keep_delegated_work:
+        events.extend(withdrawal(work) for work in outstanding_work(state))
+    return events
 
 
 def _not_from_its_partner(request_id: str) -> CommandRejected:

@@ -119,6 +119,7 @@ class LevelModel(_Model):
     kind: EscalationKind
     target: Name
     repeat_after: Duration | None = None
+    max_repeats: Annotated[int, Field(ge=0, strict=True)] | None = None
 
 
 class LadderModel(_Model):

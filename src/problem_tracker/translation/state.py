@@ -8,6 +8,8 @@ worker resumes every timer where it was.
 
 Versions, each still read:
 
+- 4 stores how a report's current cycle was resolved (``resolution_code``, contract
+  v1.1); a version 3 report has none (the field's default), so it is read as it is.
 - 3 stores a report's SLA clock without the name of the rule it started under (every
   decision looks the rule up afresh; nothing read the name); a version 2 or 1 clock's
   ``rule_name`` is dropped.
@@ -29,9 +31,10 @@ from pydantic import TypeAdapter, ValidationError
 from problem_tracker.domain.report import CustomerProblemReport
 from problem_tracker.domain.service_trouble import ServiceTrouble
 
-STATE_VERSION: Final = 3
+STATE_VERSION: Final = 4
 _WITHOUT_DIGESTS: Final = 1
 _WITH_RULE_NAMES: Final = 2
+_WITHOUT_RESOLUTION_CODES: Final = 3
 
 S = TypeVar("S")
 
@@ -78,7 +81,7 @@ def _encode(adapter: TypeAdapter[_Record[S]], state: S) -> bytes:
 
 def _decode(adapter: TypeAdapter[_Record[S]], raw: bytes) -> S:
     version = _version_of(raw)
-    if version in (_WITHOUT_DIGESTS, _WITH_RULE_NAMES):
+    if version in (_WITHOUT_DIGESTS, _WITH_RULE_NAMES, _WITHOUT_RESOLUTION_CODES):
         raw = _upgraded(raw, version)
     try:
         record = adapter.validate_json(raw)
@@ -96,7 +99,8 @@ def _upgraded(raw: bytes, version: int) -> bytes:
     if isinstance(state, dict):
         if version == _WITHOUT_DIGESTS:
             _remember_without_digests(state)
-        _forget_rule_name(state)
+        if version in (_WITHOUT_DIGESTS, _WITH_RULE_NAMES):
+            _forget_rule_name(state)
     document["v"] = STATE_VERSION
     return pydantic_core.to_json(document)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sla_builders import (
@@ -100,6 +101,26 @@ def test_the_top_level_is_called_again_at_its_repeat_interval() -> None:
         [call(3, step=4)],
         [call(3, step=5)],
     ]
+
+
+def test_a_top_level_bounded_by_max_repeats_stops_being_called() -> None:
+    top = replace(REPEATING.ladder.levels[-1], max_repeats=1)
+    bounded = replace(
+        REPEATING, ladder=replace(REPEATING.ladder, levels=(*REPEATING.ladder.levels[:-1], top))
+    )
+    track, calls = track_of(start_clock(T0), bounded), []
+    for now in (DUE, DUE + H, DUE + 3 * H, DUE + 7 * H):
+        track, signals = ticked(track, bounded, now)
+        calls.append(signals)
+
+    assert calls == [
+        [BREACH, call(1, step=1)],
+        [call(2, step=2)],
+        [call(3, step=3)],
+        [call(3, step=4)],
+    ]
+    assert track.next_tick is None
+    assert ticked(track, bounded, DUE + 99 * H)[1] == []
 
 
 def test_missed_repeats_of_the_top_level_are_called_once() -> None:

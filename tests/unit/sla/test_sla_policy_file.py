@@ -246,6 +246,35 @@ def test_every_ladder_level_but_the_last_says_when_the_next_fires() -> None:
     assert problem.startswith("escalationLadders.standard.levels[0].repeatAfter")
 
 
+def test_max_repeats_bounds_the_top_level() -> None:
+    document = copy.deepcopy(VALID)
+    document["escalationLadders"]["standard"]["levels"][-1].update(repeatAfter="2h", maxRepeats=3)
+
+    ladder = parse_policy(yaml.safe_dump(document), source="test.yaml").rules[0].ladder
+
+    assert (ladder.levels[-1].max_repeats, ladder.last_step) == (3, 5)
+    assert ladder.levels[0].max_repeats is None
+
+
+@pytest.mark.parametrize(
+    ("level", "fields", "message"),
+    [
+        (0, {"maxRepeats": 2}, "only the last level repeats"),
+        (1, {"maxRepeats": 2}, "bounds the repeats of the last level"),
+        (1, {"repeatAfter": "2h", "maxRepeats": -1}, "levels[1].maxRepeats"),
+        (1, {"repeatAfter": "2h", "maxRepeats": "3"}, "levels[1].maxRepeats"),
+    ],
+)
+def test_a_misplaced_or_bad_max_repeats_is_named_by_its_path(
+    level: int, fields: dict[str, object], message: str
+) -> None:
+    problem = only_problem(
+        lambda d: d["escalationLadders"]["standard"]["levels"][level].update(fields)
+    )
+    assert problem.startswith(f"escalationLadders.standard.levels[{level}].maxRepeats")
+    assert message in problem
+
+
 def test_the_built_in_calendar_name_is_reserved() -> None:
     problem = only_problem(
         lambda d: d["calendars"].update({"24x7": copy.deepcopy(VALID["calendars"]["eu"])})

@@ -29,6 +29,7 @@ from problem_tracker.domain.report import (
     CustomerProblemReport,
     DelegatedStatus,
     KnownErrorMatch,
+    ResolutionCode,
     Status,
     StatusChange,
 )
@@ -223,7 +224,7 @@ def test_a_stored_report_is_compact_and_versioned() -> None:
     raw = encode_report(a_report())
     document = json.loads(raw)
 
-    assert document["v"] == 3
+    assert document["v"] == 4
     assert raw == json.dumps(document, separators=(",", ":")).encode()
     assert "sla" not in document["state"]
     assert "known_error" not in document["state"]
@@ -249,15 +250,47 @@ def test_any_service_trouble_round_trips_through_the_table(trouble: ServiceTroub
 
 def test_a_value_of_another_state_version_is_refused_naming_the_version() -> None:
     document = json.loads(encode_report(a_report()))
-    document["v"] = 4
+    document["v"] = 5
 
-    with pytest.raises(StateDecodeError, match="version 4"):
+    with pytest.raises(StateDecodeError, match="version 5"):
         decode_report(json.dumps(document).encode())
 
 
 def test_a_changed_state_shape_of_another_version_is_refused_naming_the_version() -> None:
-    with pytest.raises(StateDecodeError, match="version 4"):
-        decode_report(b'{"v": 4, "report": {"id": "CPR-1"}}')
+    with pytest.raises(StateDecodeError, match="version 5"):
+        decode_report(b'{"v": 5, "report": {"id": "CPR-1"}}')
+
+
+def _as_version_3(raw: bytes) -> bytes:
+    """What version 3 wrote: the same shape, without a resolution code."""
+    document = json.loads(raw)
+    assert "resolution_code" not in document["state"]
+    document["v"] = 3
+    return json.dumps(document).encode()
+
+
+def test_a_report_of_version_3_is_read_without_a_resolution_code() -> None:
+    report = a_report_with_an_sla()
+
+    decoded = decode_report(_as_version_3(encode_report(report)))
+
+    assert decoded == report
+    assert decoded.resolution_code is None
+
+
+def test_a_service_trouble_of_version_3_is_read_too() -> None:
+    trouble = a_service_trouble()
+
+    assert decode_service_trouble(_as_version_3(encode_service_trouble(trouble))) == trouble
+
+
+def test_a_resolution_code_is_stored_from_version_4() -> None:
+    report = replace(a_report(Status.RESOLVED), resolution_code=ResolutionCode.NO_FAULT_FOUND)
+
+    raw = encode_report(report)
+
+    assert json.loads(raw)["state"]["resolution_code"] == "noFaultFound"
+    assert decode_report(raw) == report
 
 
 def a_report_with_an_sla() -> CustomerProblemReport:

@@ -59,6 +59,12 @@ class SlaClock:
     def running(self) -> bool:
         return self.running_since is not None
 
+    @property
+    def met(self) -> bool | None:
+        """Whether the cycle ended within its resolution target: ``None`` until it ends
+        (resolved, cancelled or closed), then ``False`` if it breached on the way."""
+        return None if self.stopped_at is None else not self.breached
+
 
 def start_clock(now: datetime, cycle: int = 1) -> SlaClock:
     """Start: a new report (or a reopened one, ``cycle`` > 1: fresh targets, thresholds and
