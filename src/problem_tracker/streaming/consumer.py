@@ -19,7 +19,9 @@ into offsets committed for records no agent ever saw:
   treats an empty set as "every partition", and Faust hands it its live set of active
   partitions from another thread; when the set empties while a fetch waits (recovery
   pauses the changelogs it read), the buffered records of paused input partitions are
-  taken and dropped, and their positions move on;
+  taken and dropped, and their positions move on. A fetch asked for before a rebalance
+  also waits for the new assignment and then reads what it was asked for, possibly
+  after the seek, and those records too are dropped with the position moved past them;
 - a full queue's partition re-activated: ``on_buffer_drop`` puts a partition back among
   the active ones whenever its queue drains, paused or not, and ``getmany`` hands over
   records of "buffered" partitions even while paused; a read offset left by a delivery
@@ -29,8 +31,9 @@ So here an input partition is *held* when Faust resumes it, *sought* when a seek
 started after the hold completes, and *released* (made active, its stale acks dropped)
 only when Faust resumes the flow after that seek, that is after the queues were cleared.
 Offsets are committed only for released partitions, fetches ask for a snapshot of the
-active partitions (never an empty set), and a partition's queue pressure cannot bring a
-held partition back. Changelog partitions are left to Faust.
+active partitions (never an empty set), records fetched for a partition not released
+are put back (its position rewound to them), and a partition's queue pressure cannot
+bring a held partition back. Changelog partitions are left to Faust.
 """
 
 from __future__ import annotations
@@ -137,7 +140,19 @@ class GatedConsumer(faust_aiokafka.Consumer):
         snapshot = set(active_partitions)
         if not snapshot:
             return {}
-        return await super()._getmany(snapshot, timeout)
+        records = await super()._getmany(snapshot, timeout)
+        # A fetch asked for before a rebalance waits in aiokafka for the new assignment,
+        # then reads the partitions it was asked for, sought or not: put such records back
+        # (the position moves back to the first of them) instead of dropping them.
+        early = {
+            tp: batch[0].offset
+            for tp, batch in records.items()
+            if batch and self._is_input(tp) and tp not in self._released
+        }
+        if not early:
+            return records
+        await self._thread.seek_wait(early)
+        return {tp: batch for tp, batch in records.items() if tp not in early}
 
 
 class GatedTransport(faust_aiokafka.Transport):

@@ -175,3 +175,33 @@ def test_a_fetch_asks_for_a_snapshot_and_never_for_an_empty_set(
 
     assert asked == [{CHANGELOG}]
     assert asked[0] is not live
+
+
+def test_records_fetched_for_a_held_partition_are_put_back(
+    consumer: GatedConsumer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fetch asked for before the rebalance returns after the seek, for partitions
+    not yet released: their records go back (the position rewinds), none is dropped."""
+    assign(consumer)
+    consumer.resume_partitions({OTHER_INPUT})
+    run(consumer.perform_seek())
+    consumer.resume_flow()
+    rewound: list[dict[TP, int]] = []
+
+    class Record:
+        def __init__(self, offset: int) -> None:
+            self.offset = offset
+
+    async def getmany(partitions: set[TP] | None, timeout: float) -> dict[TP, list[Any]]:
+        return {INPUT: [Record(81), Record(82)], OTHER_INPUT: [Record(10)], CHANGELOG: []}
+
+    async def seek_wait(partitions: dict[TP, int]) -> None:
+        rewound.append(dict(partitions))
+
+    monkeypatch.setattr(consumer._thread, "getmany", getmany)
+    monkeypatch.setattr(consumer._thread, "seek_wait", seek_wait)
+
+    records = run(consumer._getmany({INPUT, OTHER_INPUT}, 1.0))
+
+    assert set(records) == {OTHER_INPUT, CHANGELOG}
+    assert rewound == [{INPUT: 81}]
