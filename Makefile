@@ -39,13 +39,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-import## test-faults: the long fault suite (tests/faults) on a broker of its own, about 15 minutes:
-## kill -9, broker restart, members leaving and joining, state wiped, each against the oracle.
-## FAULT_SEED=<n> repeats a run's fault moments; FAULT_GUARANTEE=exactly_once the other guarantee.
-test-faults: $(STAMP)
-	FAULT_SUITE=long FAULT_RESULTS=var/faults $(BIN)/pytest tests/faults --timeout 1500 $(PYTEST_ARGS)
-
-lint: $(STAMP)
+importlint: $(STAMP)
 	$(BIN)/lint-imports
 
 unit: $(STAMP)

@@ -121,6 +121,13 @@ def _broker(rng: random.Random) -> list[Step]:
 # -- scenarios ---------------------------------------------------------------------------------
 
 
+def plan(lifecycles: int) -> Plan:
+    """The long runs wait longer before they call a report stuck: their faults are longer."""
+    if LONG:
+        return Plan(lifecycles, stuck_after=120.0, final_wait=60.0)
+    return Plan(lifecycles)
+
+
 def check(scenario: Scenario, broker: Broker, root: Path) -> None:
     found, figures = run(scenario, broker, root)
     problems = verdict(found, figures)
@@ -130,14 +137,14 @@ def check(scenario: Scenario, broker: Broker, root: Path) -> None:
 def test_without_faults_every_output_is_the_oracles(fault_broker: Broker, tmp_path: Path) -> None:
     """The control: no fault at all, so any difference is the oracle's or the harness's."""
     size = 1000 if LONG else 100
-    check(Scenario("no-faults", Plan(size), members=1), fault_broker, tmp_path)
+    check(Scenario("no-faults", plan(size), members=1), fault_broker, tmp_path)
 
 
 def test_kill_9_the_busy_worker_at_random_moments(fault_broker: Broker, tmp_path: Path) -> None:
     scenario = (
-        Scenario("kill-9", Plan(3000), members=1, steps=kills(5))
+        Scenario("kill-9", plan(3000), members=1, steps=kills(5))
         if LONG
-        else Scenario("kill-9-short", Plan(300), members=1, steps=kills(2))
+        else Scenario("kill-9-short", plan(300), members=1, steps=kills(2))
     )
     check(scenario, fault_broker, tmp_path)
 
@@ -146,15 +153,15 @@ def test_kill_9_the_busy_worker_at_random_moments(fault_broker: Broker, tmp_path
 def test_broker_stopped_and_restarted_mid_run(fault_broker: Broker, tmp_path: Path) -> None:
     if not fault_broker.restartable:
         pytest.skip("the broker was not started by the suite")
-    check(Scenario("broker-restart", Plan(1000), members=1, steps=_broker), fault_broker, tmp_path)
+    check(Scenario("broker-restart", plan(1000), members=1, steps=_broker), fault_broker, tmp_path)
 
 
 @long_only
 def test_members_leave_and_join(fault_broker: Broker, tmp_path: Path) -> None:
-    scenario = Scenario("membership", Plan(1500), members=2, steps=_membership)
+    scenario = Scenario("membership", plan(1500), members=2, steps=_membership)
     check(scenario, fault_broker, tmp_path)
 
 
 @long_only
 def test_local_state_deleted_while_down(fault_broker: Broker, tmp_path: Path) -> None:
-    check(Scenario("state-wipe", Plan(1000), members=1, steps=_wipes), fault_broker, tmp_path)
+    check(Scenario("state-wipe", plan(1000), members=1, steps=_wipes), fault_broker, tmp_path)
