@@ -18,6 +18,7 @@ and the figures of a run.
 from __future__ import annotations
 
 import copy
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -114,7 +115,7 @@ def compare(
             shown = {r: [_view_summary(v) for v in views.get(r, [])] for r in stuck}
             found.add(
                 "stuck reports",
-                f"{group.kind} group {group.number} waiting for {group.wait.describe()}; "
+                f"{group.kind} group {group.number} waiting for {group.unmet}; "
                 f"/reports says {shown}",
                 len(stuck),
             )
@@ -240,7 +241,11 @@ def _statuses(
             found.add("final status differs (/reports)", f"{report_id}: {answers}, oracle {status}")
         stale = sum(answer != status for answer in answers)
         if stale:
-            found.add("stale /reports answers", f"{report_id}: {answers}, oracle {status}", stale)
+            found.add(
+                "/reports answers not the oracle's",
+                f"{report_id}: {answers}, oracle {status}",
+                stale,
+            )
 
 
 def _view_summary(view: dict[str, Any] | None) -> str:
@@ -281,21 +286,25 @@ def resumptions(
     events: list[FaultEvent], records: list[Observed], partitions: int, busy: float = 5.0
 ) -> list[dict[str, Any]]:
     """For each kill, stop or broker stop: how long until every internal partition that had
-    published in the ``busy`` seconds before it published again (records stamped after it:
-    a dead worker stamps nothing)."""
-    stamps: dict[int, list[float]] = defaultdict(list)
+    published in the ``busy`` seconds before it published again. A worker's fault is timed
+    by the records' own timestamps (a dead worker stamps nothing), a broker's by when the
+    read-back got them (records stamped during the outage arrive after it)."""
+    stamped: dict[int, list[float]] = defaultdict(list)
+    received: dict[int, list[float]] = defaultdict(list)
     for record in records:
         aggregate = aggregate_of(record)
         if aggregate is not None:
-            stamps[partition_for(aggregate.encode(), partitions)].append(record.timestamp_ms / 1000)
-    for times in stamps.values():
-        times.sort()
+            partition = partition_for(aggregate.encode(), partitions)
+            stamped[partition].append(record.timestamp_ms / 1000)
+            received[partition].append(record.received)
     figures = []
     for event in events:
         if event.kind not in ("kill", "stop", "broker-stop"):
             continue
+        clock = received if event.kind == "broker-stop" else stamped
         gaps = []
-        for times in stamps.values():
+        for times in clock.values():
+            times.sort()
             if not any(event.wall - busy <= t < event.wall for t in times):
                 continue
             after = next((t for t in times if t > event.wall), None)
@@ -310,6 +319,12 @@ def resumptions(
             }
         )
     return figures
+
+
+def longest_stall(records: list[Observed]) -> float:
+    """The longest time the read-back got no output at all, between the first and the last."""
+    times = sorted(record.received for record in records)
+    return round(max((b - a for a, b in itertools.pairwise(times)), default=0.0), 1)
 
 
 def failed(found: Findings) -> list[str]:

@@ -67,7 +67,7 @@ class Wait:
 
     def describe(self) -> str:
         parts = [
-            f"{len(self.ids)} output(s)" if self.ids else "",
+            f"outputs {sorted(self.ids)}" if self.ids else "",
             f"escalations {sorted(self.escalations)}" if self.escalations else "",
             f"dead letters for {sorted(self.rejections)}" if self.rejections else "",
             f"links of {sorted(self.linked)}" if self.linked else "",
@@ -91,6 +91,8 @@ class Group:
     finished: bool = False
     ack_ids: dict[str, str] = field(default_factory=dict)
     """Report id → ``eventId`` of its acknowledged notification (the creation time)."""
+    unmet: str = ""
+    """For a group still waiting at the end: what it did not see."""
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,15 @@ class Players:
             or (wait.escalations and self.readback.missing_escalations(wait.escalations))
             or (wait.rejections and self.readback.missing_rejections(wait.rejections))
             or (wait.linked and self.links.missing(wait.linked))
+        )
+
+    def unmet(self, wait: Wait) -> Wait:
+        """The part of ``wait`` not seen yet."""
+        return Wait(
+            self.readback.missing_ids(wait.ids),
+            self.readback.missing_escalations(wait.escalations),
+            self.readback.missing_rejections(wait.rejections),
+            self.links.missing(wait.linked),
         )
 
     def _step(self, group: Group) -> None:

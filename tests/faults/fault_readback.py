@@ -45,9 +45,11 @@ class Observed:
     code: str | None = None
     origin: tuple[str, int, int] | None = None
     """A dead letter's: ``(originalTopic, partition, offset)``."""
+    received: float = 0.0
+    """When the read-back got it (wall clock)."""
 
 
-def observe(topic: Topic, record: Any) -> Observed:
+def observe(topic: Topic, record: Any, received: float) -> Observed:
     raw_key = record.key()
     value = record.value() or b""
     parsed: dict[str, Any] = json.loads(value) if value else {}
@@ -59,6 +61,7 @@ def observe(topic: Topic, record: Any) -> Observed:
         key=None if raw_key is None else raw_key.decode(errors="replace"),
         value=value,
         timestamp_ms=timestamp,
+        received=received,
         event_id=parsed.get("eventId"),
         event_type=parsed.get("eventType"),
     )
@@ -131,8 +134,9 @@ class Readback:
     def _run(self) -> None:
         while not self._stop.is_set():
             batch = self._consumer.consume(500, 0.2)
+            received = time.time()
             found = [
-                observe(self._topics[record.topic()], record)
+                observe(self._topics[record.topic()], record, received)
                 for record in batch
                 if record.error() is None
             ]

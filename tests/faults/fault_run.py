@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import resource
 import time
 import uuid
 from collections.abc import Callable
@@ -16,7 +17,15 @@ from typing import Any
 
 from confluent_kafka import Producer
 from fault_cluster import Broker, Cluster, Schedule, Step
-from fault_compare import Findings, ask_views, compare, failed, render, resumptions
+from fault_compare import (
+    Findings,
+    ask_views,
+    compare,
+    failed,
+    longest_stall,
+    render,
+    resumptions,
+)
 from fault_oracle import context_for
 from fault_players import Links, Plan, Players
 from fault_readback import Readback
@@ -75,6 +84,7 @@ def run(scenario: Scenario, broker: Broker, root: Path) -> tuple[Findings, dict[
     readback = Readback(broker.bootstrap, names)
     links = Links(cluster)
     began = time.monotonic()
+    cpu = _cpu()
     producer: Producer | None = None
     try:
         for member in range(scenario.members):
@@ -100,6 +110,8 @@ def run(scenario: Scenario, broker: Broker, root: Path) -> tuple[Findings, dict[
         traffic_seconds = time.monotonic() - began
         readback.settle(quiet=5.0, timeout=60.0)
         end = datetime.now(UTC)
+        for group in players.waiting():
+            group.unmet = players.unmet(group.wait).describe()
         report_ids = [r for group in players.groups for r in group.reports]
         views = ask_views(cluster.live(), report_ids)
         records = readback.snapshot()
@@ -120,6 +132,11 @@ def run(scenario: Scenario, broker: Broker, root: Path) -> tuple[Findings, dict[
         cluster.stop_all()
     cluster.count_remaining_errors()
     figures = _figures(scenario, cluster, schedule, records, found, traffic_seconds, began)
+    harness, workers = (round(after - before) for after, before in zip(_cpu(), cpu, strict=True))
+    figures["CPU seconds: harness (players, oracle, read-back) / workers"] = (
+        f"{harness} / {workers}"
+    )
+    figures["load average at the end"] = round(os.getloadavg()[0], 1)
     summary = render(f"{scenario.name} ({GUARANTEE}, seed {SEED})", figures, found)
     SUMMARIES.append(summary)
     if RESULTS:
@@ -128,6 +145,13 @@ def run(scenario: Scenario, broker: Broker, root: Path) -> tuple[Findings, dict[
         payload = {"figures": figures, "counts": dict(found.counts), "examples": found.examples}
         (out / f"{scenario.name}.json").write_text(json.dumps(payload, indent=2, default=str))
     return found, figures
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds of this process and of its children that ended (the workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 def _figures(
@@ -151,6 +175,7 @@ def _figures(
         "state wipes": kinds.count("wipe"),
         "worker starts, seconds to ready": starts,
         "outputs resumed after faults": resumptions(cluster.events, records, PARTITIONS),
+        "longest time without any output, s": longest_stall(records),
         "traffic seconds": round(traffic_seconds),
         "total seconds": round(time.monotonic() - began),
         "worker ERROR lines": cluster.error_lines,

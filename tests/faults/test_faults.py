@@ -136,7 +136,7 @@ def check(scenario: Scenario, broker: Broker, root: Path) -> None:
 
 def test_without_faults_every_output_is_the_oracles(fault_broker: Broker, tmp_path: Path) -> None:
     """The control: no fault at all, so any difference is the oracle's or the harness's."""
-    size = 1000 if LONG else 100
+    size = 500 if LONG else 100
     check(Scenario("no-faults", plan(size), members=1), fault_broker, tmp_path)
 
 
@@ -153,15 +153,15 @@ def test_kill_9_the_busy_worker_at_random_moments(fault_broker: Broker, tmp_path
 def test_broker_stopped_and_restarted_mid_run(fault_broker: Broker, tmp_path: Path) -> None:
     if not fault_broker.restartable:
         pytest.skip("the broker was not started by the suite")
-    check(Scenario("broker-restart", plan(1000), members=1, steps=_broker), fault_broker, tmp_path)
+    check(Scenario("broker-restart", plan(600), members=1, steps=_broker), fault_broker, tmp_path)
 
 
 @long_only
 def test_members_leave_and_join(fault_broker: Broker, tmp_path: Path) -> None:
-    scenario = Scenario("membership", plan(1500), members=2, steps=_membership)
+    scenario = Scenario("membership", plan(1000), members=2, steps=_membership)
     check(scenario, fault_broker, tmp_path)
 
 
 @long_only
 def test_local_state_deleted_while_down(fault_broker: Broker, tmp_path: Path) -> None:
-    check(Scenario("state-wipe", plan(1000), members=1, steps=_wipes), fault_broker, tmp_path)
+    check(Scenario("state-wipe", plan(800), members=1, steps=_wipes), fault_broker, tmp_path)
