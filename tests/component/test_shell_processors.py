@@ -7,8 +7,9 @@ integration tests.
 
 from __future__ import annotations
 
+import base64
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -20,12 +21,13 @@ from problem_tracker.contracts.internal import Origin, decode_internal, encode_i
 from problem_tracker.contracts.limits import DecodeLimits
 from problem_tracker.contracts.outcomes import DelegatedKind, Rejection, RejectionCode
 from problem_tracker.contracts.state import decode_report, encode_report
+from problem_tracker.contracts.stored import SentRecord, decode_stored
 from problem_tracker.domain.commands import Tick, UpdateDelegatedWork
 from problem_tracker.domain.context import DecisionContext, StaticReferenceData
 from problem_tracker.domain.report import DelegatedStatus, Owner, OwnerRole
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.simulate import messages
-from problem_tracker.streaming.outbox import Consumed, Outbox
+from problem_tracker.streaming.outbox import Consumed, Outbox, OutboxTopics
 from problem_tracker.streaming.partitioning import origin_header
 from problem_tracker.streaming.processors import (
     DelegatedEventRouter,
@@ -38,45 +40,106 @@ from problem_tracker.streaming.ticks import TickScheduler
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
 
+def state_of(value: bytes) -> Any:
+    return decode_report(decode_stored(value).state)
+
+
+NAMES = OutboxTopics(
+    service_trouble_requests="service-trouble.requests",
+    partner_problem_requests="partner-problem.requests",
+    notifications="customer-problem.notifications",
+    escalations="customer-problem.escalations",
+    dlq="customer-problem.dlq",
+    customer_events_repartitioned="app-customer-events-repartition",
+    report_commands="app-report-commands",
+    service_trouble_commands="app-service-trouble-commands",
+)
+WIRE = {NAMES.service_trouble_requests, NAMES.partner_problem_requests}
+WIRE |= {NAMES.notifications, NAMES.escalations}
+
+
 @dataclass
-class RecordingOutbox:
-    published: list[Any] = field(default_factory=list)
-    dead: list[tuple[Origin, Rejection]] = field(default_factory=list)
-    to_report: list[Any] = field(default_factory=list)
-    to_service: list[Any] = field(default_factory=list)
-    ticks: list[tuple[str, bytes]] = field(default_factory=list)
+class RecordingSender:
+    """What the worker would hand to Kafka, in order, with readable views of it."""
 
-    async def publish(self, outbound: Any) -> None:
-        self.published.extend(outbound)
+    sent: list[SentRecord] = field(default_factory=list)
 
-    async def dead_letter(self, origin: Origin, rejection: Rejection) -> None:
-        self.dead.append((origin, rejection))
+    async def send(self, record: SentRecord) -> None:
+        self.sent.append(record)
 
-    async def to_reports(
-        self, commands: Any, origin: Origin | None, *, relayed: bool = False
-    ) -> None:
-        self.to_report.extend(commands)
+    def on(self, *topics: str) -> list[SentRecord]:
+        return [record for record in self.sent if record.topic in topics]
 
-    async def to_service_troubles(
-        self, routed: Any, origin: Origin | None, *, relayed: bool = False
-    ) -> None:
-        self.to_service.extend(routed)
-
-    async def tick(self, report_id: str, encoded: bytes) -> None:
-        self.ticks.append((report_id, encoded))
+    @property
+    def published(self) -> list[dict[str, Any]]:
+        return [json.loads(r.value or b"") for r in self.sent if r.topic in WIRE]
 
     def event_types(self) -> list[str]:
-        return [m.envelope.event_type for m in self.published]
+        return [message["eventType"] for message in self.published]
+
+    @property
+    def dead(self) -> list[tuple[Any, Any]]:
+        return [_dead_letter(json.loads(r.value or b"")) for r in self.on(NAMES.dlq)]
+
+    @property
+    def to_service(self) -> list[Any]:
+        return [
+            SimpleNamespace(service_id=(r.key or b"").decode(), command=_command(r))
+            for r in self.on(NAMES.service_trouble_commands)
+        ]
+
+    @property
+    def to_report(self) -> list[Any]:
+        return [_command(r) for r in self.on(NAMES.report_commands)]
+
+    @property
+    def ticks(self) -> list[tuple[str, bytes]]:
+        return [
+            ((r.key or b"").decode(), r.value or b"")
+            for r in self.on(NAMES.report_commands)
+            if isinstance(_command(r), Tick)
+        ]
+
+
+def _command(record: SentRecord) -> Any:
+    return decode_internal(record.value or b"").command
+
+
+def _dead_letter(document: dict[str, Any]) -> tuple[Any, Any]:
+    def raw(field: str) -> bytes | None:
+        text = document[field]
+        if text is None:
+            return None
+        if document.get(f"{field}Encoding") == "base64":
+            return base64.b64decode(text)
+        return str(text).encode()
+
+    origin = SimpleNamespace(
+        topic=document["originalTopic"],
+        partition=document["partition"],
+        offset=document["offset"],
+        key=raw("key"),
+        value=raw("value"),
+    )
+    error = document["error"]
+    rejection = SimpleNamespace(code=SimpleNamespace(value=error["code"]), message=error["message"])
+    return origin, rejection
 
 
 @pytest.fixture
-def outbox() -> RecordingOutbox:
-    return RecordingOutbox()
+def outbox() -> RecordingSender:
+    return RecordingSender()
 
 
 @pytest.fixture
-def shell(outbox: RecordingOutbox) -> Shell:
-    return Shell(outbox, FixedClock(NOW), Metrics(), limits=DecodeLimits(max_message_bytes=4096))  # type: ignore[arg-type]
+def shell(outbox: RecordingSender) -> Shell:
+    metrics, clock = Metrics(), FixedClock(NOW)
+    return Shell(
+        Outbox(NAMES, outbox, metrics, clock, 3),
+        clock,
+        metrics,
+        limits=DecodeLimits(max_message_bytes=4096),
+    )
 
 
 @pytest.fixture
@@ -103,14 +166,14 @@ def create_record(report_id: str = "CPR-1", event_id: str = "e-1", offset: int =
 
 
 async def test_a_create_is_saved_notified_and_asks_for_the_shared_service_trouble(
-    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingOutbox
+    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingSender
 ) -> None:
     processor, table = reports
 
     await processor.on_customer_event(create_record())
 
-    assert decode_report(table[b"CPR-1"]).status.value == "inProgress"
-    assert [m.envelope.event.customer_problem_report.status for m in outbox.published[:2]] == [
+    assert state_of(table[b"CPR-1"]).status.value == "inProgress"
+    assert [m["event"]["customerProblemReport"]["status"] for m in outbox.published[:2]] == [
         "acknowledged",
         "inProgress",
     ]
@@ -118,23 +181,97 @@ async def test_a_create_is_saved_notified_and_asks_for_the_shared_service_troubl
     assert outbox.dead == []
 
 
-async def test_a_redelivered_create_produces_nothing(
+async def test_a_redelivered_input_whose_offset_is_not_committed_sends_the_same_records_again(
     reports: tuple[ReportProcessor, dict[bytes, bytes]],
-    outbox: RecordingOutbox,
+    outbox: RecordingSender,
+    shell: Shell,
+) -> None:
+    processor, table = reports
+    await processor.on_customer_event(create_record())
+    first, saved = list(outbox.sent), table[b"CPR-1"]
+    outbox.sent.clear()
+    shell.clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
+
+    await processor.on_customer_event(create_record())
+
+    assert outbox.sent == first
+    assert table[b"CPR-1"] == saved
+    assert shell.metrics.duplicates.labels("reports")._value.get() == 1
+    assert shell.metrics.replayed_records.labels("reports")._value.get() == len(first)
+
+
+async def test_a_redelivered_input_whose_offset_was_committed_sends_nothing(
+    reports: tuple[ReportProcessor, dict[bytes, bytes]],
+    outbox: RecordingSender,
     shell: Shell,
 ) -> None:
     processor, _ = reports
-    await processor.on_customer_event(create_record())
-    published = len(outbox.published)
+    await processor.on_customer_event(create_record(offset=4))
+    outbox.sent.clear()
+    shell.committed = lambda topic, partition: 5
 
-    await processor.on_customer_event(create_record(offset=1))
+    await processor.on_customer_event(create_record(offset=9))
 
-    assert len(outbox.published) == published
+    assert outbox.sent == []
     assert shell.metrics.duplicates.labels("reports")._value.get() == 1
 
 
+async def test_records_are_kept_with_the_state_until_their_input_is_committed(
+    reports: tuple[ReportProcessor, dict[bytes, bytes]],
+    outbox: RecordingSender,
+    shell: Shell,
+) -> None:
+    processor, table = reports
+    await processor.on_customer_event(create_record(offset=4))
+    kept = decode_stored(table[b"CPR-1"]).decided
+    assert [(e.event_id, e.offset, e.records) for e in kept] == [("e-1", 4, tuple(outbox.sent))]
+
+    shell.committed = lambda topic, partition: 5
+    change = messages.attributes_changed("e-2", NOW, "CPR-1", description="still down")
+    record = Consumed("customer-problem.events", 0, 6, b"CPR-1", messages.value_bytes(change))
+    await processor.on_customer_event(record)
+
+    assert [e.event_id for e in decode_stored(table[b"CPR-1"]).decided] == ["e-2"]
+
+
+async def test_records_too_big_to_keep_are_sent_unkept_and_counted(
+    reports: tuple[ReportProcessor, dict[bytes, bytes]],
+    outbox: RecordingSender,
+    shell: Shell,
+) -> None:
+    processor, table = reports
+    shell.max_table_value_bytes = 4096
+
+    await processor.on_customer_event(create_record())
+
+    stored = decode_stored(table[b"CPR-1"])
+    assert stored.decided == ()
+    assert state_of(table[b"CPR-1"]).status.value == "inProgress"
+    assert len(outbox.published) == 2
+    assert shell.metrics.unkept_outputs.labels("reports")._value.get() == 1
+
+
+async def test_deciding_the_same_record_again_gives_the_same_bytes_whatever_the_clock(
+    shell: Shell, outbox: RecordingSender
+) -> None:
+    owners = {"svc-1": Owner(id="noc", role=OwnerRole.INTERNAL)}
+    context = DecisionContext(reference=StaticReferenceData(owners=owners))
+    forwarded_at = (NOW + timedelta(seconds=2)).timestamp()
+    record = replace(create_record(), timestamp=forwarded_at)
+    runs = []
+    for _ in range(2):
+        table: dict[bytes, bytes] = {}
+        await ReportProcessor(shell, table, context).on_customer_event(record)
+        runs.append((list(outbox.sent), table))
+        outbox.sent.clear()
+        shell.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]
+
+    assert runs[0] == runs[1]
+    assert runs[0][0][0].timestamp == forwarded_at
+
+
 async def test_malformed_input_is_dead_lettered_with_its_original_bytes(
-    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingOutbox
+    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingSender
 ) -> None:
     processor, table = reports
 
@@ -147,7 +284,7 @@ async def test_malformed_input_is_dead_lettered_with_its_original_bytes(
 
 
 async def test_an_illegal_transition_is_dead_lettered_and_the_report_kept(
-    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingOutbox
+    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingSender
 ) -> None:
     processor, table = reports
     await processor.on_customer_event(create_record())
@@ -159,11 +296,11 @@ async def test_an_illegal_transition_is_dead_lettered_and_the_report_kept(
 
     assert [r.code.value for _, r in outbox.dead] == ["illegal-transition"]
     assert outbox.dead[0][0].offset == 1
-    assert decode_report(table[b"CPR-1"]).status == decode_report(before).status
+    assert state_of(table[b"CPR-1"]).status == state_of(before).status
 
 
 async def test_an_unreadable_internal_command_reaches_the_dlq_instead_of_crashing(
-    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingOutbox
+    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingSender
 ) -> None:
     processor, _ = reports
 
@@ -173,7 +310,7 @@ async def test_an_unreadable_internal_command_reaches_the_dlq_instead_of_crashin
 
 
 async def test_a_command_for_the_other_aggregate_is_dead_lettered_not_dropped(
-    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingOutbox
+    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingSender
 ) -> None:
     processor, _ = reports
     await processor.on_customer_event(create_record())
@@ -189,13 +326,14 @@ async def test_a_command_for_the_other_aggregate_is_dead_lettered_not_dropped(
 
 
 async def test_many_reports_on_one_service_share_one_service_trouble_request(
-    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingOutbox, shell: Shell
+    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingSender, shell: Shell
 ) -> None:
     processor, _ = reports
     service_troubles = ServiceTroubleProcessor(shell, {})
     for n in range(5):
         await processor.on_customer_event(create_record(f"CPR-{n}", f"e-{n}", n))
-    links, outbox.to_service = outbox.to_service, []
+    links = outbox.to_service
+    outbox.sent.clear()
 
     for routed in links:
         raw = encode_internal(routed.command, None)
@@ -207,7 +345,7 @@ async def test_many_reports_on_one_service_share_one_service_trouble_request(
 
 
 async def test_an_answer_for_a_request_we_never_made_is_unknown_correlation(
-    shell: Shell, outbox: RecordingOutbox
+    shell: Shell, outbox: RecordingSender
 ) -> None:
     router = DelegatedEventRouter(shell)
     answer = messages.envelope(
@@ -227,12 +365,13 @@ async def test_an_answer_for_a_request_we_never_made_is_unknown_correlation(
 
 
 async def test_the_tick_scheduler_keeps_deadlines_durable_and_fires_each_once(
-    outbox: RecordingOutbox,
+    outbox: RecordingSender,
 ) -> None:
     deadlines: dict[bytes, bytes] = {}
     due = NOW + timedelta(seconds=30)
     clock = FixedClock(NOW)
-    scheduler = TickScheduler(deadlines, lambda state: due, outbox, clock, Metrics())  # type: ignore[arg-type]
+    sender = Outbox(NAMES, outbox, Metrics(), clock, 3)
+    scheduler = TickScheduler(deadlines, lambda state: due, sender, clock, Metrics())
     report = decode_report(encode_report(_a_report()))
 
     scheduler.after_decision("CPR-9", report)
@@ -256,7 +395,7 @@ def _a_report() -> Any:
 
 
 async def test_a_repartitioned_event_is_dead_lettered_as_the_record_upstream_sent(
-    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingOutbox
+    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingSender
 ) -> None:
     processor, _ = reports
     header = origin_header("customer-problem.events", 4, 17)
@@ -270,7 +409,7 @@ async def test_a_repartitioned_event_is_dead_lettered_as_the_record_upstream_sen
 
 
 async def test_a_repartitioned_record_without_its_origin_is_dead_lettered_as_itself(
-    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingOutbox
+    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingSender
 ) -> None:
     processor, table = reports
     record = create_record()
@@ -288,7 +427,7 @@ async def test_a_repartitioned_record_without_its_origin_is_dead_lettered_as_its
 
 
 async def test_a_rejected_command_of_our_own_names_the_internal_record_and_is_counted(
-    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingOutbox, shell: Shell
+    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingSender, shell: Shell
 ) -> None:
     processor, _ = reports
     cause = Origin(topic="customer-problem.events", partition=0, offset=9, key=b"CPR-404")
@@ -311,7 +450,7 @@ async def test_a_rejected_command_of_our_own_names_the_internal_record_and_is_co
 
 
 async def test_a_relayed_answer_that_is_rejected_names_the_answer_not_the_internal_record(
-    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingOutbox, shell: Shell
+    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingSender, shell: Shell
 ) -> None:
     processor, _ = reports
     answer = Origin(topic="partner-problem.events", partition=1, offset=6, value=b"{...}")
@@ -326,8 +465,14 @@ async def test_a_relayed_answer_that_is_rejected_names_the_answer_not_the_intern
     await processor.on_internal(Consumed("app-report-commands", 2, 32, b"CPR-404", raw))
 
     origin, rejection = outbox.dead[0]
-    assert origin == answer
+    assert (origin.topic, origin.partition, origin.offset, origin.value) == (
+        "partner-problem.events",
+        1,
+        6,
+        b"{...}",
+    )
     assert rejection.code.value == "unknown-correlation"
+    assert rejection.message.startswith("rejected by report 'CPR-404': ")
     assert (
         shell.metrics.internal_dead_letters.labels("reports", "unknown-correlation")._value.get()
         == 0
@@ -335,12 +480,14 @@ async def test_a_relayed_answer_that_is_rejected_names_the_answer_not_the_intern
 
 
 async def test_a_rejected_command_never_cancels_the_timer_of_an_existing_report(
-    shell: Shell, outbox: RecordingOutbox
+    shell: Shell, outbox: RecordingSender
 ) -> None:
     context = DecisionContext(reference=StaticReferenceData(owners={}))
     processor = ReportProcessor(shell, {}, context)
     scheduled: list[tuple[str, object]] = []
-    processor.after_decision = lambda report_id, state: scheduled.append((report_id, state))
+    processor.after_decision = lambda report_id, state, replayed: scheduled.append(
+        (report_id, state)
+    )
     close = messages.customer_event("e-9", NOW, "CustomerProblemReportCloseEvent", {"id": "CPR-8"})
 
     await processor.on_customer_event(
@@ -352,12 +499,12 @@ async def test_a_rejected_command_never_cancels_the_timer_of_an_existing_report(
 
 
 async def test_a_report_that_would_grow_too_big_is_refused_before_anything_is_saved_or_sent(
-    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingOutbox, shell: Shell
+    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingSender, shell: Shell
 ) -> None:
     processor, table = reports
     await processor.on_customer_event(create_record())
     before, published = table[b"CPR-1"], len(outbox.published)
-    shell.max_state_bytes = len(before) + 500
+    shell.max_state_bytes = len(decode_stored(before).state) + 500
     text = "The customer pasted a router log: " + "x" * 2000
     change = messages.attributes_changed(
         "e-big", NOW, "CPR-1", note=[messages.note("a", NOW, text)]
@@ -375,32 +522,27 @@ async def test_a_report_that_would_grow_too_big_is_refused_before_anything_is_sa
 
 
 async def test_a_dead_letter_that_cannot_be_written_holds_the_partition_until_it_is() -> None:
-    class FailingTwice(Outbox):
+    class FailingTwice:
         attempts = 0
         written: list[bytes] = []
 
-        async def _send(self, topic: Any, key: Any, value: bytes, *args: Any) -> None:
+        async def send(self, record: SentRecord) -> None:
             self.attempts += 1
             if self.attempts <= 2:
                 raise RuntimeError("broker says no")
-            self.written.append(value)
+            self.written.append(record.value or b"")
 
-    topics = SimpleNamespace(
-        service_trouble_requests="str",
-        partner_problem_requests="ppr",
-        notifications="n",
-        escalations="e",
-        dlq="dlq",
-    )
     metrics = Metrics()
-    outbox = FailingTwice(topics, metrics, FixedClock(NOW), 3, dlq_retry_seconds=0.001)  # type: ignore[arg-type]
+    sender = FailingTwice()
+    outbox = Outbox(NAMES, sender, metrics, FixedClock(NOW), 3, retry_seconds=0.001)
     origin = Origin(topic="customer-problem.events", partition=0, offset=3, value=b"{nope")
 
     await outbox.dead_letter(origin, Rejection(RejectionCode.MALFORMED_JSON, "not JSON"))
 
-    assert outbox.attempts == 3
-    assert json.loads(outbox.written[0])["offset"] == 3
+    assert sender.attempts == 3
+    assert json.loads(sender.written[0])["offset"] == 3
     assert metrics.dead_letter_send_failures._value.get() == 2
+    assert metrics.send_failures.labels(NAMES.dlq)._value.get() == 2
     assert (
         metrics.dead_letters.labels("customer-problem.events", "malformed-json")._value.get() == 1
     )

@@ -1,10 +1,12 @@
-"""``problem-tracker topics create|plan``: declare the contract's topics on the cluster."""
+"""``problem-tracker topics create|plan``: declare the contract's topics on the cluster;
+``problem-tracker acls plan``: the ACLs a worker needs on it."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
+from problem_tracker.admin.acls import acls_script
 from problem_tracker.admin.topics import ensure_topics, topic_plan
 from problem_tracker.config import Settings
 
@@ -18,6 +20,15 @@ def register(subparsers: Any) -> None:
     create.set_defaults(handler=_create)
     plan = actions.add_parser("plan", help="print the topics that create would declare")
     plan.set_defaults(handler=_plan)
+    acls = subparsers.add_parser("acls", help="the Kafka ACLs a worker needs")
+    acl_actions = acls.add_subparsers(dest="action", required=True, metavar="ACTION")
+    acl_plan = acl_actions.add_parser(
+        "plan", help="print kafka-acls.sh commands granting them (a bash script)"
+    )
+    acl_plan.add_argument(
+        "--principal", help="e.g. User:problem-tracker (default: User:<KAFKA__SASL_USERNAME>)"
+    )
+    acl_plan.set_defaults(handler=_acls_plan)
 
 
 def _create(args: argparse.Namespace, settings: Settings) -> int:
@@ -38,4 +49,14 @@ def _plan(args: argparse.Namespace, settings: Settings) -> int:
     for spec in topic_plan(settings.topics):
         config = " ".join(f"{key}={value}" for key, value in sorted(spec.config.items()))
         print(f"{spec.name}  partitions={spec.partitions} rf={spec.replication_factor} {config}")
+    return 0
+
+
+def _acls_plan(args: argparse.Namespace, settings: Settings) -> int:
+    principal = args.principal
+    if principal is None:
+        if settings.kafka.sasl_username is None:
+            raise ValueError("name the worker's principal: --principal User:<name>")
+        principal = f"User:{settings.kafka.sasl_username}"
+    print(acls_script(settings.worker.app_id, settings.topics, principal), end="")
     return 0

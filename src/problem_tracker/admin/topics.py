@@ -16,9 +16,10 @@ from confluent_kafka.admin import AdminClient
 from confluent_kafka.admin._config import ConfigResource  # public as admin.ConfigResource
 from confluent_kafka.cimpl import NewTopic  # public as admin.NewTopic
 
-from problem_tracker.admin.client_config import confluent_config
+from problem_tracker.admin.access import ClusterAccessError, admin_client
 from problem_tracker.config import KafkaSettings, TopicSettings
 
+AUTHORIZATION_FAILED = ("TOPIC_AUTHORIZATION_FAILED", "CLUSTER_AUTHORIZATION_FAILED")
 DLQ_MIN_RETENTION_MS = 30 * 24 * 3600 * 1000
 COMPACTED = ("known_errors", "component_ownership")
 TIME_RETAINED = (
@@ -86,8 +87,10 @@ def ensure_topics(
     Safe to run any number of times, and concurrently with another instance. Returns once
     every planned topic is visible to clients: creation is acknowledged by the controller
     before the brokers serve the new topic, and a worker started right after must find it.
+    A cluster that refuses our credentials or certificates raises ``ClusterAccessError``
+    at once, in one line.
     """
-    admin = AdminClient(confluent_config(kafka))
+    admin = admin_client(kafka, timeout)
     wanted = list(plan)
     deadline = time.monotonic() + timeout
     present = admin.list_topics(timeout=timeout).topics
@@ -118,13 +121,23 @@ def _create(admin: AdminClient, specs: list[TopicSpec], timeout: float) -> list[
         for s in specs
     ]
     created: list[str] = []
+    refused: dict[str, str] = {}
     for name, future in admin.create_topics(new, operation_timeout=timeout).items():
         try:
             future.result(timeout=timeout)
             created.append(name)
         except KafkaException as exc:
-            if exc.args[0].name() != "TOPIC_ALREADY_EXISTS":
+            code = exc.args[0].name()
+            if code in AUTHORIZATION_FAILED:
+                refused[name] = code
+            elif code != "TOPIC_ALREADY_EXISTS":
                 raise
+    if refused:
+        raise ClusterAccessError(
+            f"Kafka refused to create or show topics ({', '.join(sorted(set(refused.values())))}): "
+            f"{', '.join(sorted(refused))}; grant the ACLs of `problem-tracker acls plan` "
+            "and create the contract's topics with `problem-tracker topics create`"
+        )
     return created
 
 

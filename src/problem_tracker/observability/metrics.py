@@ -91,6 +91,27 @@ class Metrics:
             "Failed attempts to write a DLQ record; the partition waits and retries.",
             registry=r,
         )
+        self.send_failures = Counter(
+            "problem_tracker_send_failures_total",
+            "Records the producer refused or failed to deliver, by topic; a refused record "
+            "is retried and holds its partition, a lost delivery stops the worker.",
+            ["topic"],
+            registry=r,
+        )
+        self.replayed_records = Counter(
+            "problem_tracker_replayed_records_total",
+            "Records sent again for a redelivered input whose decision was already saved "
+            "(after a crash or a lost commit), byte for byte, by aggregate.",
+            ["aggregate"],
+            registry=r,
+        )
+        self.unkept_outputs = Counter(
+            "problem_tracker_unkept_outputs_total",
+            "Decisions whose records were too big to keep with the state for a replay "
+            "(WORKER__MAX_TABLE_VALUE_BYTES); sent once, not replayable after a crash.",
+            ["aggregate"],
+            registry=r,
+        )
         self.tick_lag_seconds = Histogram(
             "problem_tracker_tick_lag_seconds",
             "How late a deadline was turned into a Tick, after it fell due.",

@@ -55,6 +55,7 @@ def consumed(event: EventT[bytes]) -> Consumed:
         message.key,
         message.value,
         tuple((str(name), bytes(value or b"")) for name, value in pairs),
+        message.timestamp or None,
     )
 
 

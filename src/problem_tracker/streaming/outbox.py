@@ -1,16 +1,11 @@
 """Everything the worker sends: wire messages, internal commands and dead letters.
 
-Sends go through Faust's producer, which buffers them and flushes before the consumer
-commits, so an input's offset is committed only once all it caused (DLQ entries included)
-has been handed to Kafka.
-
-With ``exactly_once`` everything an input causes must share the input's transaction. Faust
-picks a transaction by the *destination* partition, which is only right when the output
-lands on the input's partition; our outputs are keyed by other ids (a service id, a
-request id), so they would wait in another partition's transaction, to be committed when
-that partition next commits or aborted on timeout. Here every send names the transaction
-of the record being processed; a send outside any record (a timer) needs no atomicity
-and goes through the plain producer.
+Building a record and sending it are two steps. A decision's records are built first,
+kept with the state that decision saved (``contracts.stored``), then sent; a redelivered
+input sends the kept records again, byte for byte. Faust flushes the producer before the
+consumer commits, so an input's offset is committed only once all it caused has reached
+Kafka. A record the producer refuses is retried with backoff, holding its partition: a
+failed send is never skipped.
 
 Every send to an internal topic names its partition (``partitioning.partition_for``): the
 worker, not a producer default, decides where a report's or a service's records go.
@@ -20,11 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-import faust
-from faust.types import AppT, TopicT
+from datetime import datetime
+from typing import Protocol
 
 from problem_tracker.application.ports import Clock
 from problem_tracker.application.routing import ToServiceTrouble
@@ -34,17 +28,17 @@ from problem_tracker.contracts.from_domain import OutboundMessage
 from problem_tracker.contracts.internal import Origin, encode_internal
 from problem_tracker.contracts.outcomes import Rejection
 from problem_tracker.contracts.registry import Channel
+from problem_tracker.contracts.stored import SentRecord
 from problem_tracker.domain.commands import ReportCommand
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.streaming.partitioning import origin_header, partition_for
-from problem_tracker.streaming.topics import Topics
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class Consumed:
-    """One record as it was consumed: where it came from and its raw bytes."""
+    """One record as it was consumed: where it came from, its raw bytes and its time."""
 
     topic: str
     partition: int
@@ -52,6 +46,8 @@ class Consumed:
     key: bytes | None
     value: bytes | None
     headers: tuple[tuple[str, bytes], ...] = ()
+    timestamp: float | None = None
+    """Seconds since the epoch, as Kafka stored it (``None`` when unknown)."""
 
     def header(self, name: str) -> bytes | None:
         return next((value for key, value in self.headers if key == name), None)
@@ -67,141 +63,183 @@ class Consumed:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class OutboxTopics:
+    """The names of the topics the worker writes to."""
+
+    service_trouble_requests: str
+    partner_problem_requests: str
+    notifications: str
+    escalations: str
+    dlq: str
+    customer_events_repartitioned: str
+    report_commands: str
+    service_trouble_commands: str
+
+
+class Sender(Protocol):
+    """Hands one record to the producer (``faust_sender`` in a worker)."""
+
+    async def send(self, record: SentRecord) -> None: ...
+
+
 class Outbox:
-    """Sends through the app's topics; counts what it sends."""
+    """Builds the records the worker sends, sends them, and counts them."""
 
     def __init__(
         self,
-        topics: Topics,
+        topics: OutboxTopics,
+        sender: Sender,
         metrics: Metrics,
         clock: Clock,
         partitions: int,
         dlq_max_record_bytes: int = DEFAULT_DLQ_MAX_RECORD_BYTES,
-        dlq_retry_seconds: float = 0.5,
+        retry_seconds: float = 0.5,
     ) -> None:
-        self._topics = topics
+        self.topics = topics
+        self._sender = sender
         self._partitions = partitions
         self._dlq_max_record_bytes = dlq_max_record_bytes
-        self._dlq_retry_seconds = dlq_retry_seconds
+        self._retry_seconds = retry_seconds
         self._metrics = metrics
         self._clock = clock
-        self._by_channel: dict[Channel, TopicT] = {
+        self._by_channel: dict[Channel, str] = {
             Channel.SERVICE_TROUBLE_REQUESTS: topics.service_trouble_requests,
             Channel.PARTNER_PROBLEM_REQUESTS: topics.partner_problem_requests,
             Channel.NOTIFICATIONS: topics.notifications,
             Channel.ESCALATIONS: topics.escalations,
         }
 
-    async def publish(self, messages: Iterable[OutboundMessage]) -> None:
+    def messages(self, messages: Iterable[OutboundMessage], at: datetime) -> list[SentRecord]:
+        records = []
         for message in messages:
             event_type = message.envelope.event_type
-            await self._send(
-                self._by_channel[message.channel],
-                message.key.encode(),
-                encode(message.envelope),
-                headers_for(event_type),
+            records.append(
+                SentRecord(
+                    self._by_channel[message.channel],
+                    None,
+                    message.key.encode(),
+                    encode(message.envelope),
+                    tuple(headers_for(event_type)),
+                    at.timestamp(),
+                )
             )
             self._metrics.messages_out.labels(message.channel.value, event_type).inc()
+        return records
 
-    async def dead_letter(self, origin: Origin, rejection: Rejection) -> None:
-        """Write the DLQ record, retrying until it is written: the record's partition waits
-        (nothing after it is processed or committed) rather than losing it."""
-        record = dlq_record(
+    def dead_letter_record(self, origin: Origin, rejection: Rejection, at: datetime) -> SentRecord:
+        value = dlq_record(
             origin.topic,
             origin.partition,
             origin.offset,
             origin.key,
             origin.value,
             rejection,
-            self._clock.now(),
+            at,
             self._dlq_max_record_bytes,
         )
-        failures = 0
-        while True:
-            try:
-                await self._send(self._topics.dlq, origin.key, record, dlq_headers())
-                break
-            except Exception as exc:
-                failures += 1
-                self._metrics.dead_letter_send_failures.inc()
-                delay = min(30.0, self._dlq_retry_seconds * 2 ** min(failures - 1, 6))
-                log.error(
-                    "dead letter not written; the partition waits and retries",
-                    extra={"topic": origin.topic, "offset": origin.offset, "error": repr(exc)},
-                )
-                await asyncio.sleep(delay)
         self._metrics.dead_letters.labels(origin.topic, rejection.code.value).inc()
+        return SentRecord(
+            self.topics.dlq, None, origin.key, value, tuple(dlq_headers()), at.timestamp()
+        )
+
+    def report_commands(
+        self,
+        commands: Iterable[ReportCommand],
+        origin: Origin | None,
+        at: datetime,
+        *,
+        relayed: bool = False,
+    ) -> list[SentRecord]:
+        return [
+            self._internal(
+                self.topics.report_commands,
+                command.report_id.encode(),
+                encode_internal(command, origin, relayed=relayed),
+                at,
+            )
+            for command in commands
+        ]
+
+    def service_trouble_commands(
+        self,
+        routed: Iterable[ToServiceTrouble],
+        origin: Origin | None,
+        at: datetime,
+        *,
+        relayed: bool = False,
+    ) -> list[SentRecord]:
+        return [
+            self._internal(
+                self.topics.service_trouble_commands,
+                item.service_id.encode(),
+                encode_internal(item.command, origin, relayed=relayed),
+                at,
+            )
+            for item in routed
+        ]
+
+    async def dead_letter(self, origin: Origin, rejection: Rejection) -> None:
+        """Dead-letter a record no decision was taken on (it could not be read)."""
+        await self.send([self.dead_letter_record(origin, rejection, self._clock.now())])
 
     async def repartition(self, record: Consumed) -> None:
         """Forward an upstream customer event, bytes untouched, to its report's partition."""
-        await self._send_internal(
-            self._topics.customer_events_repartitioned,
+        header = origin_header(record.topic, record.partition, record.offset)
+        forwarded = self._internal(
+            self.topics.customer_events_repartitioned,
             record.key,
             record.value,
-            [origin_header(record.topic, record.partition, record.offset)],
+            self._clock.now(),
+            (header,),
         )
+        await self.send([forwarded])
 
-    async def to_reports(
-        self, commands: Iterable[ReportCommand], origin: Origin | None, *, relayed: bool = False
-    ) -> None:
-        for command in commands:
-            await self._send_internal(
-                self._topics.report_commands,
-                command.report_id.encode(),
-                encode_internal(command, origin, relayed=relayed),
-            )
+    async def relay_to_reports(self, commands: Iterable[ReportCommand], origin: Origin) -> None:
+        await self.send(self.report_commands(commands, origin, self._clock.now(), relayed=True))
 
-    async def to_service_troubles(
-        self, routed: Iterable[ToServiceTrouble], origin: Origin | None, *, relayed: bool = False
+    async def relay_to_service_troubles(
+        self, routed: Iterable[ToServiceTrouble], origin: Origin
     ) -> None:
-        for item in routed:
-            await self._send_internal(
-                self._topics.service_trouble_commands,
-                item.service_id.encode(),
-                encode_internal(item.command, origin, relayed=relayed),
-            )
+        now = self._clock.now()
+        await self.send(self.service_trouble_commands(routed, origin, now, relayed=True))
 
     async def tick(self, report_id: str, encoded_tick: bytes) -> None:
-        await self._send_internal(self._topics.report_commands, report_id.encode(), encoded_tick)
-
-    async def _send_internal(
-        self,
-        topic: TopicT,
-        key: bytes | None,
-        value: bytes | None,
-        headers: list[tuple[str, bytes]] | None = None,
-    ) -> None:
-        await self._send(topic, key, value, headers, partition_for(key, self._partitions))
-
-    async def _send(
-        self,
-        topic: TopicT,
-        key: bytes | None,
-        value: bytes | None,
-        headers: list[tuple[str, bytes]] | None = None,
-        partition: int | None = None,
-    ) -> None:
-        app = topic.app
-        if not app.in_transaction:
-            await topic.send(key=key, value=value, partition=partition, headers=headers)
-            return
-        await app.producer.send(
-            topic.get_topic_name(),
-            key,
-            value,
-            partition,
-            None,
-            headers,
-            transactional_id=_input_transaction(app),
+        tick = self._internal(
+            self.topics.report_commands, report_id.encode(), encoded_tick, self._clock.now()
         )
+        await self.send([tick])
 
+    async def send(self, records: Sequence[SentRecord]) -> None:
+        """Hand each record to the producer, in order. One that is refused is retried until
+        it is taken: its partition waits (nothing after it is processed or committed)
+        rather than lose it."""
+        for record in records:
+            failures = 0
+            while True:
+                try:
+                    await self._sender.send(record)
+                    break
+                except Exception as exc:
+                    failures += 1
+                    self._metrics.send_failures.labels(record.topic).inc()
+                    if record.topic == self.topics.dlq:
+                        self._metrics.dead_letter_send_failures.inc()
+                    delay = min(30.0, self._retry_seconds * 2 ** min(failures - 1, 6))
+                    log.error(
+                        "record not sent; the partition waits and retries",
+                        extra={"topic": record.topic, "error": repr(exc), "retry_in": delay},
+                    )
+                    await asyncio.sleep(delay)
 
-def _input_transaction(app: AppT) -> str | None:
-    """The transaction that commits the offset of the record being processed (Faust's
-    ``{app id}-{topic group}-{partition}``), or ``None`` outside any record."""
-    event = faust.current_event()
-    if event is None:
-        return None
-    source = event.message.tp
-    group = app.assignor.group_for_topic(source.topic)
-    return f"{app.conf.id}-{group}-{source.partition}"
+    def _internal(
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes | None,
+        at: datetime,
+        headers: tuple[tuple[str, bytes], ...] = (),
+    ) -> SentRecord:
+        return SentRecord(
+            topic, partition_for(key, self._partitions), key, value, headers, at.timestamp()
+        )

@@ -1,4 +1,4 @@
-"""Per-record steps of the shell: decode → load → handle → save → send → observe.
+"""Per-record steps of the shell: decode → load → decide → save with its records → send.
 
 No business rule lives here: the decisions come from ``application`` (which calls the
 domain), translation from ``contracts``. Each processor works on one aggregate's table.
@@ -7,9 +7,10 @@ domain), translation from ``contracts``. Each processor works on one aggregate's
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass
-from typing import get_args
+from datetime import UTC, datetime
+from typing import Generic, TypeVar, get_args
 
 from problem_tracker.application.ports import Clock
 from problem_tracker.application.process import (
@@ -45,6 +46,13 @@ from problem_tracker.contracts.state import (
     encode_report,
     encode_service_trouble,
 )
+from problem_tracker.contracts.stored import (
+    DecidedInput,
+    SentRecord,
+    Stored,
+    decode_stored,
+    encode_stored,
+)
 from problem_tracker.domain.commands import ReportCommand
 from problem_tracker.domain.context import DecisionContext
 from problem_tracker.domain.report import CustomerProblemReport
@@ -56,8 +64,18 @@ from problem_tracker.streaming.partitioning import ORIGIN_HEADER, parse_origin_h
 log = logging.getLogger(__name__)
 
 Table = MutableMapping[bytes, bytes]
+S = TypeVar("S")
+AfterDecision = Callable[[str, "CustomerProblemReport | None", bool], None]
 _REPORT_COMMANDS = get_args(ReportCommand)
 _SERVICE_TROUBLE_COMMANDS = get_args(ServiceTroubleCommand)
+
+
+Committed = Callable[[str, int], int | None]
+"""The committed offset (the next to read) of a topic partition, ``None`` when unknown."""
+
+
+def _nothing_known_committed(topic: str, partition: int) -> int | None:
+    return None
 
 
 @dataclass
@@ -70,6 +88,17 @@ class Shell:
     limits: DecodeLimits
     max_state_bytes: int = 512 * 1024
     """A report that would grow past this is refused before anything is saved or sent."""
+    max_table_value_bytes: int = 900_000
+    """A state with the records kept for a replay; what does not fit is sent unkept."""
+    committed: Committed = _nothing_known_committed
+    max_kept_decisions: int = 32
+
+    def decision_time(self, source: Consumed) -> datetime:
+        """A decision is a function of the state and the record: its time is the record's
+        (set by the worker that wrote it), so deciding a record again gives the same bytes."""
+        if source.timestamp is not None and source.timestamp > 0:
+            return datetime.fromtimestamp(source.timestamp, UTC)
+        return self.clock.now()
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +112,102 @@ class Culprit:
     cause: str = ""
     source: Origin | None = None
     """The outside record that started the chain, passed on to the commands this one causes."""
+    relayed: bool = False
+    """An answer of SPM or a partner, rejected by the aggregate it was routed to."""
 
-    def rejection(self, code: str, reason: str) -> Rejection:
+    def rejection(self, code: str, reason: str, rejected_by: str = "") -> Rejection:
         if self.ours:
             reason = f"{self.cause}: {reason}"
+        elif self.relayed and rejected_by:
+            reason = f"rejected by {rejected_by}: {reason}"
         return Rejection(RejectionCode(code), reason)
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded(Generic[S]):
+    """A table value as read: its bytes, its kept records, its state."""
+
+    raw: bytes | None
+    stored: Stored | None
+    state: S | None
+
+
+class AggregateTable(Generic[S]):
+    """One aggregate's table: load a state, decide, save it with the records the decision
+    sends, send them; a redelivered input sends the kept records again."""
+
+    def __init__(
+        self,
+        name: str,
+        shell: Shell,
+        table: Table,
+        decode: Callable[[bytes], S],
+        encode: Callable[[S], bytes],
+    ) -> None:
+        self.name = name
+        self._shell = shell
+        self._table = table
+        self._decode = decode
+        self.encode = encode
+
+    def load(self, key: bytes) -> Loaded[S]:
+        raw = self._table.get(key)
+        if raw is None:
+            return Loaded(None, None, None)
+        stored = decode_stored(raw)
+        return Loaded(raw, stored, self._decode(stored.state))
+
+    async def replay(self, key: bytes, loaded: Loaded[S], event_id: str) -> bool:
+        """The input was decided before; if its offset may not be committed, what it sent
+        may not have been delivered: send it again (and rewrite the value, whose changelog
+        record may be lost too). ``True`` when it did."""
+        metrics = self._shell.metrics
+        metrics.duplicates.labels(self.name).inc()
+        entry = None if loaded.stored is None else loaded.stored.decided_for(event_id)
+        if entry is None or loaded.raw is None or self._is_committed(entry):
+            return False
+        self._table[key] = loaded.raw
+        metrics.replayed_records.labels(self.name).inc(len(entry.records))
+        await self._shell.outbox.send(entry.records)
+        return True
+
+    async def save_and_send(
+        self,
+        key: bytes,
+        loaded: Loaded[S],
+        state: bytes | None,
+        source: Consumed,
+        event_id: str,
+        records: Sequence[SentRecord],
+    ) -> None:
+        """Save the new state (``None``: unchanged) with the records, then send them."""
+        if state is not None:
+            entry = DecidedInput(
+                event_id, source.topic, source.partition, source.offset, tuple(records)
+            )
+            self._table[key] = self._value(state, loaded.stored, entry)
+        await self._shell.outbox.send(records)
+
+    def _value(self, state: bytes, previous: Stored | None, entry: DecidedInput) -> bytes:
+        kept = (
+            [] if previous is None else [e for e in previous.decided if not self._is_committed(e)]
+        )
+        decided = [*kept, entry] if entry.records else kept
+        decided = decided[-self._shell.max_kept_decisions :]
+        value = encode_stored(Stored(state, tuple(decided)))
+        while len(value) > self._shell.max_table_value_bytes and decided:
+            decided.pop(0)
+            self._shell.metrics.unkept_outputs.labels(self.name).inc()
+            log.warning(
+                "records too big to keep for a replay",
+                extra={"aggregate": self.name, "bytes": len(value)},
+            )
+            value = encode_stored(Stored(state, tuple(decided)))
+        return value
+
+    def _is_committed(self, entry: DecidedInput) -> bool:
+        committed = self._shell.committed(entry.topic, entry.partition)
+        return committed is not None and entry.offset < committed
 
 
 class ReportProcessor:
@@ -95,9 +215,9 @@ class ReportProcessor:
 
     def __init__(self, shell: Shell, table: Table, context: DecisionContext) -> None:
         self._shell = shell
-        self._table = table
+        self._reports = AggregateTable("reports", shell, table, decode_report, encode_report)
         self._context = context
-        self.after_decision: Callable[[str, CustomerProblemReport | None], None] = _no_timers
+        self.after_decision: AfterDecision = _no_timers
 
     async def on_repartitioned(self, record: Consumed) -> None:
         """A customer event, forwarded by the intake to its report's partition."""
@@ -116,41 +236,44 @@ class ReportProcessor:
             await self._shell.outbox.dead_letter(origin, outcome)
             return
         command = to_domain.customer_command(outcome.message)
-        await self.apply(command, Culprit(origin, source=origin))
+        await self.apply(command, Culprit(origin, source=origin), record)
 
     async def on_internal(self, record: Consumed) -> None:
         message = await _internal(self._shell.outbox, record, _REPORT_COMMANDS)
         if message is not None:
             command: ReportCommand = message.command  # type: ignore[assignment]
-            await self.apply(command, _culprit(message, record))
+            await self.apply(command, _culprit(message, record), record)
 
-    async def apply(self, command: ReportCommand, culprit: Culprit) -> None:
+    async def apply(self, command: ReportCommand, culprit: Culprit, source: Consumed) -> None:
         key = command.report_id.encode()
-        raw = self._table.get(key)
-        state = None if raw is None else decode_report(raw)
-        decision = handle_report(state, command, self._shell.clock.now(), self._context)
+        loaded = self._reports.load(key)
+        at = self._shell.decision_time(source)
+        decision = handle_report(loaded.state, command, at, self._context)
         if decision.duplicate:
-            self._shell.metrics.duplicates.labels("reports").inc()
+            if await self._reports.replay(key, loaded, command.event_id):
+                self.after_decision(command.report_id, loaded.state, True)
             return
         encoded = None
-        if decision.state is not None and decision.state != state:
-            encoded = encode_report(decision.state)
+        if decision.state is not None and decision.state != loaded.state:
+            encoded = self._reports.encode(decision.state)
             if len(encoded) > self._shell.max_state_bytes:
                 await self._refuse_growth(command, culprit, len(encoded))
                 return
-        # Outbound messages are built before the state is saved: a failure to build one
-        # leaves the report as it was, and the record is dead-lettered by the agent.
-        outbound = [report_messages(event, after) for event, after in decision.steps()]
-        if decision.state is not None:
-            self.after_decision(command.report_id, decision.state)
-        if encoded is not None:
-            self._table[key] = encoded
-        await _dead_letter(self._shell, "reports", culprit, decision)
+        # Every record is built before the state is saved: a failure to build one leaves
+        # the report as it was, and the record is dead-lettered by the agent.
         outbox = self._shell.outbox
-        for event, messages in zip(decision.events, outbound, strict=True):
+        records = _dead_letters(
+            self._shell, "reports", culprit, decision, at, f"report {command.report_id!r}"
+        )
+        for event, after in decision.steps():
             self._shell.metrics.domain_events.labels(type(event).__name__).inc()
-            await outbox.publish(messages)
-        await outbox.to_service_troubles(service_trouble_commands(decision.events), culprit.source)
+            records += outbox.messages(report_messages(event, after), at)
+        records += outbox.service_trouble_commands(
+            service_trouble_commands(decision.events), culprit.source, at
+        )
+        if decision.state is not None:
+            self.after_decision(command.report_id, decision.state, False)
+        await self._reports.save_and_send(key, loaded, encoded, source, command.event_id, records)
 
     async def _refuse_growth(self, command: ReportCommand, culprit: Culprit, size: int) -> None:
         self._shell.metrics.oversized_states.labels("reports").inc()
@@ -170,7 +293,9 @@ class ServiceTroubleProcessor:
 
     def __init__(self, shell: Shell, table: Table) -> None:
         self._shell = shell
-        self._table = table
+        self._troubles = AggregateTable(
+            "service-troubles", shell, table, decode_service_trouble, encode_service_trouble
+        )
 
     async def on_internal(self, record: Consumed) -> None:
         message = await _internal(self._shell.outbox, record, _SERVICE_TROUBLE_COMMANDS)
@@ -179,21 +304,23 @@ class ServiceTroubleProcessor:
         command: ServiceTroubleCommand = message.command  # type: ignore[assignment]
         culprit = _culprit(message, record)
         key = record.key or b""
-        raw = self._table.get(key)
-        state = None if raw is None else decode_service_trouble(raw)
-        decision = handle_service_trouble(state, command, self._shell.clock.now())
+        loaded = self._troubles.load(key)
+        at = self._shell.decision_time(record)
+        decision = handle_service_trouble(loaded.state, command, at)
         if decision.duplicate:
-            self._shell.metrics.duplicates.labels("service-troubles").inc()
+            await self._troubles.replay(key, loaded, command.event_id)
             return
-        outbound = [service_trouble_messages(event, after) for event, after in decision.steps()]
-        if decision.state is not None and decision.state != state:
-            self._table[key] = encode_service_trouble(decision.state)
-        await _dead_letter(self._shell, "service-troubles", culprit, decision)
         outbox = self._shell.outbox
-        for event, messages in zip(decision.events, outbound, strict=True):
+        rejected_by = f"service trouble of {key.decode(errors='replace')!r}"
+        records = _dead_letters(self._shell, "service-troubles", culprit, decision, at, rejected_by)
+        for event, after in decision.steps():
             self._shell.metrics.domain_events.labels(type(event).__name__).inc()
-            await outbox.publish(messages)
-        await outbox.to_reports(report_commands(decision.events), culprit.source)
+            records += outbox.messages(service_trouble_messages(event, after), at)
+        records += outbox.report_commands(report_commands(decision.events), culprit.source, at)
+        encoded = None
+        if decision.state is not None and decision.state != loaded.state:
+            encoded = self._troubles.encode(decision.state)
+        await self._troubles.save_and_send(key, loaded, encoded, record, command.event_id, records)
 
 
 class DelegatedEventRouter:
@@ -215,11 +342,11 @@ class DelegatedEventRouter:
                 await _unknown_correlation(self._shell.outbox, record)
             elif isinstance(routed, tuple):
                 service_id, command = routed
-                await self._shell.outbox.to_service_troubles(
-                    [ToServiceTrouble(service_id, command)], record.origin, relayed=True
+                await self._shell.outbox.relay_to_service_troubles(
+                    [ToServiceTrouble(service_id, command)], record.origin
                 )
             else:
-                await self._shell.outbox.to_reports([routed], record.origin, relayed=True)
+                await self._shell.outbox.relay_to_reports([routed], record.origin)
 
         return route
 
@@ -241,7 +368,7 @@ class ReferenceValidator:
         return validate
 
 
-def _no_timers(report_id: str, state: CustomerProblemReport | None) -> None:
+def _no_timers(report_id: str, state: CustomerProblemReport | None, replayed: bool) -> None:
     """Without a tick scheduler (component tests), reports ask for no timers."""
 
 
@@ -271,12 +398,15 @@ async def _unknown_correlation(outbox: Outbox, record: Consumed) -> None:
     await outbox.dead_letter(record.origin, rejection)
 
 
-async def _dead_letter(
+def _dead_letters(
     shell: Shell,
     aggregate: str,
     culprit: Culprit,
     decision: ReportDecision | ServiceTroubleDecision,
-) -> None:
+    at: datetime,
+    rejected_by: str,
+) -> list[SentRecord]:
+    records = []
     for rejected in rejections(decision):
         if culprit.ours:
             shell.metrics.internal_dead_letters.labels(aggregate, rejected.code.value).inc()
@@ -284,14 +414,14 @@ async def _dead_letter(
                 "internal command rejected",
                 extra={"code": rejected.code.value, "reason": rejected.reason},
             )
-        await shell.outbox.dead_letter(
-            culprit.record, culprit.rejection(rejected.code.value, rejected.reason)
-        )
+        rejection = culprit.rejection(rejected.code.value, rejected.reason, rejected_by)
+        records.append(shell.outbox.dead_letter_record(culprit.record, rejection, at))
+    return records
 
 
 def _culprit(message: InternalMessage, record: Consumed) -> Culprit:
     if message.relayed and message.origin is not None:
-        return Culprit(message.origin, source=message.origin)
+        return Culprit(message.origin, source=message.origin, relayed=True)
     name = type(message.command).__name__
     cause = "a timer" if message.origin is None else message.origin.describe()
     return Culprit(

@@ -50,13 +50,17 @@ class TickScheduler:
         self._metrics = metrics
         self.index = DueIndex()
 
-    def after_decision(self, report_id: str, state: CustomerProblemReport | None) -> None:
-        """Called in the report's stream after each command: (re)schedule its next tick."""
+    def after_decision(
+        self, report_id: str, state: CustomerProblemReport | None, replayed: bool = False
+    ) -> None:
+        """Called in the report's stream after each command: (re)schedule its next tick.
+        After a replay the deadline is written even if unchanged: its changelog record may
+        have been lost with the crash that caused the replay."""
         deadline = None if state is None else self._next_deadline(state)
         key = report_id.encode()
         stored = self._deadlines.get(key)
         wanted = None if deadline is None else str(to_slot(deadline)).encode()
-        if stored != wanted:
+        if stored != wanted or (replayed and wanted is not None):
             if wanted is None:
                 self._deadlines.pop(key, None)
             else:

@@ -12,7 +12,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from problem_tracker.contracts.snapshot import snapshot
 from problem_tracker.contracts.state import decode_report
+from problem_tracker.contracts.stored import decode_stored
 from problem_tracker.observability.metrics import Metrics
+
+ACTIVE = "active"
+STANDBY = "standby"
+COPY_HEADER = "X-Problem-Tracker-Copy"
+"""Which copy a ``/reports/{id}`` answer was read from: ``active`` or ``standby``."""
 
 
 class Readiness:
@@ -23,15 +29,19 @@ class Readiness:
         self,
         reference_loaded: threading.Event,
         reference_alive: Callable[[], bool] = lambda: True,
+        rebalancing: Callable[[], bool] = lambda: False,
     ) -> None:
         self._reference_loaded = reference_loaded
         self._reference_alive = reference_alive
+        self._rebalancing = rebalancing
         self.rebalanced = False
 
     def problems(self) -> list[str]:
         problems = []
         if not self.rebalanced:
             problems.append("partitions not assigned and recovered yet")
+        elif self._rebalancing():
+            problems.append("the group is rebalancing: partitions are moving")
         if not self._reference_loaded.is_set():
             problems.append("reference data not loaded yet")
         if not self._reference_alive():
@@ -45,7 +55,11 @@ def register_views(
     metrics: Metrics,
     reports: MutableMapping[bytes, bytes],
     refresh_gauges: Callable[[], None],
+    copy_of: Callable[[bytes], str] = lambda key: ACTIVE,
 ) -> None:
+    """``copy_of(key)`` says which copy of the key's partition this worker holds:
+    ``active`` (it processes it), ``standby`` (a replica, possibly behind) or ``none``."""
+
     @app.page("/health")
     async def health(web: View, request: Request) -> Response:
         return web.json({"status": "up"})
@@ -66,10 +80,22 @@ def register_views(
 
     @app.page("/reports/{report_id}")
     async def report(web: View, request: Request, report_id: str) -> Response:
-        raw = reports.get(report_id.encode())
+        key = report_id.encode()
+        copy = copy_of(key)
+        wanted = request.query.get("copy", ACTIVE)
+        if copy != ACTIVE and not (copy == STANDBY and wanted == STANDBY):
+            problem = f"report {report_id} is not processed by this worker"
+            if copy == STANDBY:
+                problem += " (it holds a standby copy, possibly behind: add ?copy=standby)"
+            return web.json({"error": problem, "copy": copy}, status=404)
+        raw = reports.get(key)
         if raw is None:
-            return web.json({"error": f"no report {report_id} on this worker"}, status=404)
-        body = snapshot(decode_report(raw)).model_dump(
+            return web.json({"error": f"no report {report_id}", "copy": copy}, status=404)
+        body = snapshot(decode_report(decode_stored(raw).state)).model_dump(
             mode="json", by_alias=True, exclude_none=True
         )
-        return web.bytes(json.dumps(body).encode(), content_type="application/json")
+        return web.bytes(
+            json.dumps(body).encode(),
+            content_type="application/json",
+            headers={COPY_HEADER: copy},
+        )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import faust
+from faust.types import TP
 
 from problem_tracker.application.ports import Clock, SystemClock
 from problem_tracker.config import Settings
@@ -18,7 +20,8 @@ from problem_tracker.observability.metrics import Metrics
 from problem_tracker.policy import load_policy
 from problem_tracker.streaming.agents import Processors, register_agents
 from problem_tracker.streaming.app import create_app
-from problem_tracker.streaming.outbox import Outbox
+from problem_tracker.streaming.outbox import Outbox, OutboxTopics
+from problem_tracker.streaming.partitioning import partition_for
 from problem_tracker.streaming.processors import (
     DelegatedEventRouter,
     ReferenceValidator,
@@ -26,10 +29,11 @@ from problem_tracker.streaming.processors import (
     ServiceTroubleProcessor,
     Shell,
 )
+from problem_tracker.streaming.producer import FaustSender, committed_offsets
 from problem_tracker.streaming.reference import ReferenceIndex, ReferenceLoader
 from problem_tracker.streaming.ticks import TickScheduler
 from problem_tracker.streaming.topics import TABLES, Topics, declare_topics
-from problem_tracker.streaming.views import Readiness, register_views
+from problem_tracker.streaming.views import ACTIVE, STANDBY, Readiness, register_views
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +50,18 @@ class Worker:
     ticks: TickScheduler
 
 
+class UnsupportedGuaranteeError(ValueError):
+    """A processing guarantee the worker does not keep under faults."""
+
+
 def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
+    if settings.worker.processing_guarantee != "at_least_once":
+        raise UnsupportedGuaranteeError(
+            "PROBLEM_TRACKER_WORKER__PROCESSING_GUARANTEE=exactly_once is refused: Faust's "
+            "transactions do not make a record's state, outputs and offset atomic under "
+            "crashes and rebalances (RELIABILITY.md); use at_least_once, whose outputs are "
+            "effectively once (kept with the state, replayed byte for byte after a crash)"
+        )
     clock = clock or SystemClock()
     app = create_app(settings)
     topics = declare_topics(app, settings.topics)
@@ -82,8 +97,23 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
         limits,
         metrics,
     )
-    outbox = Outbox(topics, metrics, clock, partitions, settings.worker.dlq_max_record_bytes)
-    shell = Shell(outbox, clock, metrics, limits, settings.worker.max_state_bytes)
+    outbox = Outbox(
+        outbox_topics(topics),
+        FaustSender(app, metrics),
+        metrics,
+        clock,
+        partitions,
+        settings.worker.dlq_max_record_bytes,
+    )
+    shell = Shell(
+        outbox,
+        clock,
+        metrics,
+        limits,
+        max_state_bytes=settings.worker.max_state_bytes,
+        max_table_value_bytes=settings.worker.max_table_value_bytes,
+        committed=committed_offsets(app),
+    )
     policy = ProcessPolicy(
         ask_customer_when_no_affected_entity=settings.worker.ask_customer_when_no_affected_entity
     )
@@ -108,14 +138,16 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
         reference=ReferenceValidator(shell),
     )
     register_agents(app, topics, processors, outbox, metrics)
-    readiness = Readiness(reference.loaded, reference.alive)
+    readiness = Readiness(reference.loaded, reference.alive, lambda: bool(app.rebalancing))
 
     def refresh_gauges() -> None:
         metrics.ready.set(0 if readiness.problems() else 1)
         for kind, size in reference.index.sizes().items():
             metrics.reference_entries.labels(kind).set(size)
 
-    register_views(app, readiness, metrics, reports_table, refresh_gauges)
+    register_views(
+        app, readiness, metrics, reports_table, refresh_gauges, copy_holder(app, reports_table)
+    )
 
     @app.on_rebalance_complete.connect  # type: ignore[arg-type]
     async def on_rebalanced(sender: object, **kwargs: object) -> None:
@@ -127,3 +159,32 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
         await ticks.fire_due()
 
     return Worker(app, topics, metrics, reference, readiness, ticks)
+
+
+def outbox_topics(topics: Topics) -> OutboxTopics:
+    """The names the outbox writes to."""
+    return OutboxTopics(
+        service_trouble_requests=topics.service_trouble_requests.get_topic_name(),
+        partner_problem_requests=topics.partner_problem_requests.get_topic_name(),
+        notifications=topics.notifications.get_topic_name(),
+        escalations=topics.escalations.get_topic_name(),
+        dlq=topics.dlq.get_topic_name(),
+        customer_events_repartitioned=topics.customer_events_repartitioned.get_topic_name(),
+        report_commands=topics.report_commands.get_topic_name(),
+        service_trouble_commands=topics.service_trouble_commands.get_topic_name(),
+    )
+
+
+def copy_holder(app: faust.App, table: Any) -> Callable[[bytes], str]:
+    """Which copy of a key's table partition this worker holds, as the assignor says."""
+
+    def copy_of(key: bytes) -> str:
+        partition = partition_for(key, table.partitions or app.conf.topic_partitions)
+        tp = TP(table.changelog_topic.get_topic_name(), partition)
+        if tp in app.assignor.assigned_actives():
+            return ACTIVE
+        if tp in app.assignor.assigned_standbys():
+            return STANDBY
+        return "none"
+
+    return copy_of

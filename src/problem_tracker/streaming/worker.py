@@ -7,6 +7,10 @@ from typing import Any
 
 from problem_tracker.config import Settings
 
+# Loggers of libraries that write whole record values (customer contact data) at DEBUG:
+# kept at INFO or above whatever WORKER__LOG_LEVEL says.
+PAYLOAD_LOGGERS = ("aiokafka.producer.producer", "faust.topics")
+
 
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
@@ -27,6 +31,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from problem_tracker.streaming.wiring import build_worker
 
     configure_logging(settings.worker.log_level, json_lines=not args.plain_logs)
+    quiet_payload_loggers()
     # Building first reads the policy file: a bad configuration fails before any Kafka call.
     worker = build_worker(settings)
     internal = internal_topic_plan(settings.worker.app_id, settings.topics)
@@ -46,3 +51,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         worker.reference.stop()
     return 0
+
+
+def quiet_payload_loggers() -> None:
+    """No record value in any log line, even at DEBUG (set after the root level)."""
+    import logging
+
+    floor = max(logging.INFO, logging.getLogger().getEffectiveLevel())
+    for name in PAYLOAD_LOGGERS:
+        logging.getLogger(name).setLevel(floor)

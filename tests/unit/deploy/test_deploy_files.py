@@ -161,7 +161,7 @@ def test_k8s_workers_are_probed_and_scraped_on_the_port_they_listen_on(
     assert mounts["data"] == str(worker.data_dir)
     assert worker.sla_policy_file is not None
     assert mounts["sla-policy"] == str(worker.sla_policy_file.parent)
-    assert worker.processing_guarantee == "exactly_once"
+    assert worker.processing_guarantee == "at_least_once"
 
 
 def test_the_k8s_sla_policy_is_a_valid_policy() -> None:
