@@ -47,6 +47,9 @@ class Broker:
     def restartable(self) -> bool:
         return self.local is not None
 
+    def up(self) -> bool:
+        return self.local is None or self.local.is_up()
+
     def stop(self) -> None:
         assert self.local is not None, "only a broker the suite started can be stopped"
         self.local.stop()
@@ -167,16 +170,28 @@ class Step:
     action: Callable[[Cluster, Broker], None]
 
 
+BUSY_WAIT = 60.0
+"""How long a step waits for outputs to flow before it acts anyway."""
+
+
 class Schedule:
-    """Runs the steps in order in a thread of its own while the traffic goes on."""
+    """Runs the steps in order in a thread of its own while the traffic goes on; each
+    once its share of lifecycles was started and outputs are flowing (a fault hits a busy
+    processor, not one still recovering from the last)."""
 
     def __init__(
-        self, steps: list[Step], cluster: Cluster, broker: Broker, progress: Callable[[], float]
+        self,
+        steps: list[Step],
+        cluster: Cluster,
+        broker: Broker,
+        progress: Callable[[], float],
+        busy: Callable[[], bool],
     ) -> None:
         self.steps = sorted(steps, key=lambda step: step.at)
         self.cluster = cluster
         self.broker = broker
         self.progress = progress
+        self.busy = busy
         self.done: list[str] = []
         self.failure: BaseException | None = None
         self._stop = threading.Event()
@@ -196,6 +211,10 @@ class Schedule:
         try:
             for step in self.steps:
                 while self.progress() < step.at:
+                    if self._stop.wait(0.1):
+                        return
+                waited = time.monotonic()
+                while not self.busy() and time.monotonic() - waited < BUSY_WAIT:
                     if self._stop.wait(0.1):
                         return
                 step.action(self.cluster, self.broker)

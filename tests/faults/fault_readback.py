@@ -115,6 +115,7 @@ class Readback:
         self._escalations: set[tuple[str | None, str | None]] = set()
         self._rejected: set[str] = set()
         self._first: dict[str, Observed] = {}
+        self.last_received = 0.0
 
     def start(self) -> None:
         metadata = self._consumer.list_topics(timeout=30)
@@ -143,6 +144,7 @@ class Readback:
             if not found:
                 continue
             with self._lock:
+                self.last_received = received
                 for record in found:
                     self.records.append(record)
                     if record.event_id is not None:
@@ -172,6 +174,10 @@ class Readback:
     def first(self, event_id: str) -> Observed | None:
         with self._lock:
             return self._first.get(event_id)
+
+    def busy(self, within: float = 1.0) -> bool:
+        """Whether outputs are flowing: one arrived in the last ``within`` seconds."""
+        return time.time() - self.last_received < within
 
     def count(self) -> int:
         with self._lock:

@@ -7,6 +7,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import time
 import uuid
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from confluent_kafka import Producer
+from confluent_kafka.admin import AdminClient
 from fault_cluster import Broker, Cluster, Schedule, Step
 from fault_compare import (
     Findings,
@@ -29,6 +31,7 @@ from fault_compare import (
 from fault_oracle import context_for
 from fault_players import Links, Plan, Players
 from fault_readback import Readback
+from fault_trace import keep_logs, trace
 from records import DEFAULT_NAMES
 from worker_process import isolated_settings
 
@@ -103,7 +106,7 @@ def run(scenario: Scenario, broker: Broker, root: Path) -> tuple[Findings, dict[
             plan=scenario.plan,
             rng=rng,
         )
-        schedule = Schedule(scenario.steps(rng), cluster, broker, players.progress)
+        schedule = Schedule(scenario.steps(rng), cluster, broker, players.progress, readback.busy)
         schedule.start()
         players.run(still_faulting=lambda: not schedule.finished())
         schedule.stop()
@@ -144,7 +147,22 @@ def run(scenario: Scenario, broker: Broker, root: Path) -> tuple[Findings, dict[
         out.mkdir(parents=True, exist_ok=True)
         payload = {"figures": figures, "counts": dict(found.counts), "examples": found.examples}
         (out / f"{scenario.name}.json").write_text(json.dumps(payload, indent=2, default=str))
+        if verdict(found, figures):
+            kept = out / scenario.name
+            shutil.rmtree(kept, ignore_errors=True)
+            kept.mkdir()
+            keep_logs(cluster, kept)
+            if broker.up():
+                ours = [settings.topics.prefix, f"{settings.worker.app_id}-"]
+                topics = _topics(broker.bootstrap, ours)
+                trace(broker.bootstrap, settings.worker.app_id, topics, players.groups, kept)
     return found, figures
+
+
+def _topics(bootstrap: str, prefixes: list[str]) -> list[str]:
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    names = admin.list_topics(timeout=30).topics
+    return sorted(name for name in names if any(name.startswith(p) for p in prefixes))
 
 
 def _cpu() -> tuple[float, float]:
