@@ -279,32 +279,33 @@ def aggregate_of(record: Observed) -> str | None:
     return None
 
 
+IN_FLIGHT = 0.5
+"""Outputs a worker sent just before it died may reach the read-back this much later."""
+
+
 def resumptions(
     events: list[FaultEvent], records: list[Observed], partitions: int, busy: float = 5.0
 ) -> list[dict[str, Any]]:
     """For each kill, stop or broker stop: how long until every internal partition that had
-    published in the ``busy`` seconds before it published again. A worker's fault is timed
-    by the records' own timestamps (a dead worker stamps nothing), a broker's by when the
-    read-back got them (records stamped during the outage arrive after it)."""
-    stamped: dict[int, list[float]] = defaultdict(list)
+    published in the ``busy`` seconds before it published again, by when the read-back got
+    the records (their timestamps are decision times, not send times). Records that arrive
+    within ``IN_FLIGHT`` of the fault are taken as sent before it."""
     received: dict[int, list[float]] = defaultdict(list)
     for record in records:
         aggregate = aggregate_of(record)
         if aggregate is not None:
-            partition = partition_for(aggregate.encode(), partitions)
-            stamped[partition].append(record.timestamp_ms / 1000)
-            received[partition].append(record.received)
+            received[partition_for(aggregate.encode(), partitions)].append(record.received)
+    for times in received.values():
+        times.sort()
     figures = []
     for event in events:
         if event.kind not in ("kill", "stop", "broker-stop"):
             continue
-        clock = received if event.kind == "broker-stop" else stamped
         gaps = []
-        for times in clock.values():
-            times.sort()
+        for times in received.values():
             if not any(event.wall - busy <= t < event.wall for t in times):
                 continue
-            after = next((t for t in times if t > event.wall), None)
+            after = next((t for t in times if t > event.wall + IN_FLIGHT), None)
             gaps.append(float("inf") if after is None else after - event.wall)
         figures.append(
             {

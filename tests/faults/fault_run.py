@@ -183,8 +183,13 @@ def _figures(
 ) -> dict[str, Any]:
     kinds = [event.kind for event in cluster.events]
     starts = [round(e.seconds, 1) for e in cluster.events if e.kind == "start"]
+    worker = cluster.settings.worker
     return {
         "lifecycles": f"{found.counts['lifecycles']} of {scenario.plan.lifecycles}",
+        "workers at the start": scenario.members,
+        "partitions / session timeout s / standby replicas": (
+            f"{PARTITIONS} / {worker.session_timeout_seconds:g} / {worker.standby_replicas}"
+        ),
         "faults done": schedule.done,
         "faults not done": [s.name for s in schedule.steps if s.name not in schedule.done],
         "schedule failure": repr(schedule.failure) if schedule.failure else None,
