@@ -10,7 +10,8 @@ and the figures of a run.
   once (one ``eventId``, byte-identical repeats aside), none unexpected.
 - Dead letters: exactly those the oracle expects (by the rejected record's ``eventId`` and
   code); the same rejected record dead-lettered again is counted, not failed.
-- Each report ends in the oracle's status, by its last notification and by
+- Each report ends in the oracle's status, by its last notification (repeated ``eventId``s
+  dropped, as a deduplicating consumer does) and by
   ``GET /reports/{id}``: asked of every live worker, the one with the active copy answers
   (a standby copy answers only when asked for it), and no answer may differ.
 """
@@ -223,10 +224,23 @@ def _statuses(
     notifications: list[Observed],
     views: dict[str, list[dict[str, Any] | None]],
 ) -> None:
+    # The report as a consumer that drops repeated eventIds sees it: a re-sent notification
+    # may arrive after a later one (counted), but it is not news.
     last: dict[str, Observed] = {}
+    seen: set[str | None] = set()
     for record in sorted(notifications, key=lambda r: (r.partition, r.offset)):
-        if record.key is not None:
-            last[record.key] = record
+        if record.key is None:
+            continue
+        if record.event_id in seen:
+            newer = last.get(record.key)
+            if newer is not None and newer.status != record.status:
+                found.add(
+                    "notifications re-sent after a later one",
+                    f"{record.key}: {record.status} again after {newer.status}",
+                )
+            continue
+        seen.add(record.event_id)
+        last[record.key] = record
     for report_id, status in expected.items():
         published = last.get(report_id)
         shown = None if published is None else published.status
