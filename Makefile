@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-faults lint typecheck importlint unit integration schemas bench clean kafka-up kafka-down venv
+.PHONY: run test test-faults lint typecheck importlint unit integration promtool schemas bench clean kafka-up kafka-down venv
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ unit: $(STAMP)
 
 integration: $(STAMP)
 	$(BIN)/pytest tests/integration $(PYTEST_ARGS)
+
+## promtool: the Prometheus config and alert rules checked, and the rules' unit tests (also in test)
+promtool: $(STAMP)
+	$(BIN)/pytest tests/unit/deploy/test_promtool.py $(PYTEST_ARGS)
 
 schemas: $(STAMP)
 	$(BIN)/problem-tracker schemas export

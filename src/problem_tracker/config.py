@@ -153,6 +153,10 @@ class WorkerSettings(BaseModel):
     data_dir: Path = Path("var/worker")
     web_port: int = Field(default=6066, ge=0, le=65535)
     web_host: str = "127.0.0.1"
+    advertised_url: str | None = None
+    """How other workers reach this one's web server (default http://WEB_HOST:WEB_PORT)."""
+    api_token: SecretStr | None = None
+    """Bearer token of the /v1 query API and /reports; without one, no contact data."""
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
     max_message_bytes: int = Field(default=256 * 1024, ge=1024)
     dlq_max_record_bytes: int = Field(default=900_000, ge=16 * 1024)
@@ -169,6 +173,8 @@ class WorkerSettings(BaseModel):
     session_timeout_seconds: float = Field(default=30.0, gt=0)
     heartbeat_interval_seconds: float = Field(default=3.0, gt=0)
     standby_replicas: int = Field(default=1, ge=0)
+    faust_metrics: bool = True
+    """Faust's own Prometheus sensor (lag, rebalances, commit latency, send errors)."""
     rocksdb_write_buffer_bytes: int = Field(default=8 * 1024 * 1024, ge=1024 * 1024)
     rocksdb_max_write_buffers: int = Field(default=2, ge=1)
     rocksdb_block_cache_bytes: int = Field(default=32 * 1024 * 1024, ge=1024 * 1024)
@@ -212,6 +218,15 @@ class Settings(BaseSettings):
     topics: TopicSettings = TopicSettings()
     worker: WorkerSettings = WorkerSettings()
     local_kafka: LocalKafkaSettings = LocalKafkaSettings()
+
+    @property
+    def effective_app_id(self) -> str:
+        """The Faust app id the workers run under: ``TOPICS__PREFIX`` then
+        ``WORKER__APP_ID``. It is the consumer group, the first part of every internal
+        topic and changelog name (``<effective app id>-report-commands``) and the
+        directory of the tables under ``WORKER__DATA_DIR``, so that deployments sharing a
+        cluster under different prefixes share nothing."""
+        return f"{self.topics.prefix}{self.worker.app_id}"
 
 
 ENV_PREFIX = "PROBLEM_TRACKER_"

@@ -184,7 +184,7 @@ def secure_run(cluster: SecureCluster, tmp_path_factory: pytest.TempPathFactory)
     settings = _settings(cluster, tag, cluster.kafka())
     topics = settings.topics
     ensure_topics(harness, topic_plan(topics))  # the topics Job
-    _grant(harness, acl_bindings(worker_acls(settings.worker.app_id, topics), f"User:{USER}"))
+    _grant(harness, acl_bindings(worker_acls(settings.effective_app_id, topics), f"User:{USER}"))
     # DEBUG: the most a worker ever logs must still hold no secret and no contact data.
     debug = {"PROBLEM_TRACKER_WORKER__LOG_LEVEL": "DEBUG"}
     worker = worker_in(Path(tmp_path_factory.mktemp(f"secure-worker-{tag}")), settings, debug)

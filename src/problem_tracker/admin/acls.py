@@ -4,7 +4,9 @@ One list serves both ways of granting them: ``kafka-acls.sh`` commands for an op
 (``problem-tracker acls plan``) and confluent-kafka ``AclBinding`` objects for tools and
 tests. The contract's topics are created beforehand by ``problem-tracker topics create``
 under an administrative principal (the k8s Job), so the worker is not allowed to create
-them; it creates only its own internal topics, all named ``<app id>-…``.
+them; it creates only its own internal topics, all named ``<app id>-…``, where the app id
+is the effective one (``Settings.effective_app_id``: the topic prefix, then
+``WORKER__APP_ID``), also the name of the consumer group.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Literal
 from confluent_kafka.admin._acl import AclBinding, AclOperation, AclPermissionType
 from confluent_kafka.admin._resource import ResourcePatternType, ResourceType
 
-from problem_tracker.config import TopicSettings
+from problem_tracker.config import Settings, TopicSettings
 
 INPUTS = (
     "customer_events",
@@ -61,7 +63,8 @@ class AclGrant:
 
 
 def worker_acls(app_id: str, topics: TopicSettings) -> list[AclGrant]:
-    """What a worker of ``app_id`` does on the cluster, as ACL grants."""
+    """What a worker of ``app_id`` (the effective app id) does on the cluster, as ACL
+    grants."""
     reads = ("Read", "Describe", "DescribeConfigs")
     writes = ("Write", "Describe", "DescribeConfigs")
     return [
@@ -120,8 +123,10 @@ def kafka_acls_commands(grants: list[AclGrant], principal: str) -> list[str]:
     return commands
 
 
-def acls_script(app_id: str, topics: TopicSettings, principal: str) -> str:
-    """A bash script granting ``principal`` the worker's ACLs with ``kafka-acls.sh``."""
+def acls_script(settings: Settings, principal: str) -> str:
+    """A bash script granting ``principal`` the ACLs of the workers configured by
+    ``settings`` with ``kafka-acls.sh``."""
+    topics, app_id = settings.topics, settings.effective_app_id
     prefix = f", topic prefix {topics.prefix!r}" if topics.prefix else ""
     head = [
         "#!/usr/bin/env bash",

@@ -20,8 +20,8 @@ from problem_tracker.application.routing import (
 )
 from problem_tracker.domain.commands import ReportCommand
 from problem_tracker.domain.context import DecisionContext
-from problem_tracker.domain.coordination import service_of_request
 from problem_tracker.domain.events import ReportEvent
+from problem_tracker.domain.identity import service_of_request
 from problem_tracker.domain.report import CustomerProblemReport
 from problem_tracker.domain.service_trouble import (
     ApplyServiceTroubleUpdate,

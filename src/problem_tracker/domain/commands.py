@@ -15,6 +15,7 @@ from problem_tracker.domain.report import (
     EntityRef,
     Note,
     Party,
+    ResolutionCode,
     Severity,
 )
 
@@ -93,6 +94,16 @@ class Cancel(CommandBase):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Resolve(CommandBase):
+    """An operator clears the report (eTOM "cleared") with a resolution code; its open
+    delegated work is withdrawn unless ``keep_delegated_work``."""
+
+    resolution_code: ResolutionCode
+    reason: str
+    keep_delegated_work: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Reopen(CommandBase):
     """The customer rejects the resolution."""
 
@@ -149,6 +160,7 @@ ReportCommand = (
     | Hold
     | Resume
     | Cancel
+    | Resolve
     | Reopen
     | Close
     | LinkServiceTrouble

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from problem_tracker.domain.escalation import EscalationReason
-from problem_tracker.domain.jeopardy import JeopardyCause, JeopardyLevel
 from problem_tracker.domain.report import (
     DelegatedStatus,
     EntityRef,
@@ -28,11 +26,14 @@ from problem_tracker.domain.report import (
     Note,
     Owner,
     Party,
+    ResolutionCode,
     Severity,
     Status,
 )
-from problem_tracker.domain.sla_policy import EscalationKind
-from problem_tracker.domain.sla_track import SlaTrack
+from problem_tracker.domain.sla.jeopardy import JeopardyCause, JeopardyLevel
+from problem_tracker.domain.sla.ladder import EscalationReason
+from problem_tracker.domain.sla.policy import EscalationKind
+from problem_tracker.domain.sla.track import SlaTrack
 
 UNSTAMPED_AT = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -184,7 +185,10 @@ class DelegatedWorkFailed(DomainEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReportResolved(DomainEvent):
-    """eTOM "cleared": informs Close Customer Problem."""
+    """eTOM "cleared": informs Close Customer Problem. ``resolution_code`` is ``fixed``
+    when the delegated work resolved the problem, else what the operator said."""
+
+    resolution_code: ResolutionCode = ResolutionCode.FIXED
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -58,12 +58,12 @@ def create_app(settings: Settings) -> faust.App:
     """A Faust app for one worker; agents and tables are attached by ``wiring``."""
     worker = settings.worker
     return faust.App(
-        worker.app_id,
+        settings.effective_app_id,
         broker=f"kafka://{settings.kafka.bootstrap_servers.replace(',', ';kafka://')}",
         broker_credentials=faust_broker_credentials(settings),
         store=worker.store,
         # Faust names table files without the app id: keep each app's state apart.
-        datadir=str(worker.data_dir / worker.app_id),
+        datadir=str(worker.data_dir / settings.effective_app_id),
         processing_guarantee="at_least_once",
         topic_partitions=settings.topics.partitions,
         topic_replication_factor=settings.topics.replication_factor,
@@ -72,6 +72,12 @@ def create_app(settings: Settings) -> faust.App:
         web_port=worker.web_port,
         web_bind=worker.web_host,
         web_host=worker.web_host,
+        canonical_url=worker.advertised_url or f"http://{worker.web_host}:{worker.web_port}",
+        # Faust's own pages show raw table values (contact data) without authentication.
+        web_router_enabled=False,
+        web_tables_enabled=False,
+        web_graph_enabled=False,
+        web_stats_enabled=False,
         producer_max_request_size=max(worker.max_message_bytes * 4, 1_048_576),
         consumer_auto_offset_reset="earliest",
         stream_wait_empty=False,

@@ -25,21 +25,29 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     import faust
 
-    from problem_tracker.admin.topics import ensure_topics, topic_plan
+    from problem_tracker.admin.topics import ensure_topics, internal_topic_plan, topic_plan
     from problem_tracker.observability.logging import configure_logging
-    from problem_tracker.streaming.topics import check_internal_layout, internal_topic_plan
+    from problem_tracker.streaming.topics import check_internal_layout
     from problem_tracker.streaming.wiring import build_worker
 
     configure_logging(settings.worker.log_level, json_lines=not args.plain_logs)
     quiet_payload_loggers()
     # Building first reads the policy file: a bad configuration fails before any Kafka call.
     worker = build_worker(settings)
-    internal = internal_topic_plan(settings.worker.app_id, settings.topics)
+    internal = internal_topic_plan(settings.effective_app_id, settings.topics)
     report = ensure_topics(settings.kafka, [*topic_plan(settings.topics), *internal])
     check_internal_layout(internal, report.partitions)
+    # Once the cluster answered: a worker refused at start says so in one line, alone.
+    logging.getLogger(__name__).info(
+        "starting worker",
+        extra={
+            "settings": settings.model_dump(mode="json"),
+            "effective_app_id": settings.effective_app_id,
+        },
+    )
     for warning in report.warnings:
         logging.getLogger(__name__).warning(warning)
-    (settings.worker.data_dir / settings.worker.app_id).mkdir(parents=True, exist_ok=True)
+    (settings.worker.data_dir / settings.effective_app_id).mkdir(parents=True, exist_ok=True)
     worker.reference.start()
     try:
         faust.Worker(

@@ -11,7 +11,7 @@ import pytest
 
 from problem_tracker.admin.acls import acl_bindings, acls_script, worker_acls
 from problem_tracker.cli import main
-from problem_tracker.config import TopicSettings
+from problem_tracker.config import Settings, TopicSettings, WorkerSettings
 
 DEPLOY_SCRIPT = Path(__file__).parents[3] / "deploy" / "kafka-acls" / "worker-acls.sh"
 
@@ -50,7 +50,7 @@ def test_each_operation_is_one_binding_for_the_principal() -> None:
 
 
 def test_the_deploy_example_is_what_acls_plan_prints_for_the_defaults() -> None:
-    expected = acls_script("problem-tracker", TopicSettings(), "User:problem-tracker")
+    expected = acls_script(Settings(), "User:problem-tracker")
 
     assert DEPLOY_SCRIPT.read_text() == expected
 
@@ -81,3 +81,14 @@ def test_acls_plan_without_a_principal_says_how_to_name_one(
     assert main(["acls", "plan"]) == 1
 
     assert "--principal User:<name>" in capsys.readouterr().err
+
+
+def test_with_a_topic_prefix_the_group_and_internal_topics_carry_it_too() -> None:
+    settings = Settings(topics=TopicSettings(prefix="prod."), worker=WorkerSettings(app_id="pt"))
+
+    script = acls_script(settings, "User:worker")
+
+    assert "--topic prod.pt- --resource-pattern-type prefixed" in script
+    assert "--group prod.pt\n" in script + "\n"
+    assert "--topic prod.customer-problem.events" in script
+    assert "app id 'prod.pt', topic prefix 'prod.'" in script

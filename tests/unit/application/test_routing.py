@@ -10,12 +10,12 @@ from problem_tracker.application.routing import (
     service_trouble_commands,
 )
 from problem_tracker.domain.commands import LinkServiceTrouble, UpdateDelegatedWork
-from problem_tracker.domain.coordination import service_trouble_key
 from problem_tracker.domain.events import (
     ServiceTroubleNeeded,
     ServiceTroubleReleased,
     StatusChanged,
 )
+from problem_tracker.domain.identity import service_trouble_key
 from problem_tracker.domain.report import DelegatedStatus, Severity, Status
 from problem_tracker.domain.service_trouble import (
     LinkReport,

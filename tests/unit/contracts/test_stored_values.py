@@ -17,7 +17,7 @@ from problem_tracker.contracts.stored import (
     encode_stored,
 )
 
-STATE = b'{"v":2,"state":{"id":"CPR-1"}}'
+STATE = b'{"v":4,"state":{"id":"CPR-1"}}'
 
 records = st.builds(
     SentRecord,

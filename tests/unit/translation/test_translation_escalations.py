@@ -21,9 +21,7 @@ from builders import (
     run,
 )
 from problem_tracker.application.process import handle_report
-from problem_tracker.contracts.from_domain import NOTIFICATIONS, report_messages
 from problem_tracker.contracts.registry import Channel
-from problem_tracker.contracts.snapshot import sla_view
 from problem_tracker.domain.commands import Cancel, Tick, UpdateDelegatedWork
 from problem_tracker.domain.events import (
     CUSTOMER_NOTIFICATIONS,
@@ -38,7 +36,9 @@ from problem_tracker.domain.report import (
     OwnerRole,
     Status,
 )
-from problem_tracker.domain.timers import next_deadline
+from problem_tracker.domain.timekeeping import next_deadline
+from problem_tracker.translation.from_domain import NOTIFICATIONS, report_messages
+from problem_tracker.translation.snapshot import sla_view
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 H = timedelta(hours=1)

@@ -1,13 +1,14 @@
 """The SLA clock of a customer problem report (eTOM 1.3.7.3).
 
 Track & Manage Customer Problem keeps every report within the service level agreed with
-the customer (the rule of ``sla_policy.py`` that matches the report). The clock runs in
+the customer (the rule of ``policy.py`` that matches the report). The clock runs in
 business time of the rule's calendar from the start of a cycle (the report's creation, or
 a reopen) until the report is resolved or cancelled; waiting on the customer
 (``pending``) always stops it, an operator hold stops it if the rule says so.
 
-The clock stores the rule's name, not the rule, so that the report state stays plain
-data; every function takes the rule the clock was started with (``SlaPolicy.rule_named``).
+The clock is plain data and names no rule: the rule is looked up afresh for every
+decision (the report's attributes or the policy may have changed since), and every
+function that needs it takes it.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from problem_tracker.domain.calendar import ZERO
-from problem_tracker.domain.sla_policy import SlaRule
+from problem_tracker.domain.sla.calendar import ZERO
+from problem_tracker.domain.sla.policy import SlaRule
 
 
 class PauseReason(StrEnum):
@@ -37,7 +38,6 @@ class SlaClock:
     paused or stopped). The remaining fields record what this cycle has already signalled.
     """
 
-    rule_name: str
     cycle: int
     cycle_start: datetime
     last_customer_update: datetime
@@ -59,21 +59,17 @@ class SlaClock:
     def running(self) -> bool:
         return self.running_since is not None
 
-
-def start_clock(rule: SlaRule, now: datetime, cycle: int = 1) -> SlaClock:
-    """Start: a new report (or a reopened one, ``cycle`` > 1) starts its SLA clock."""
-    return SlaClock(
-        rule_name=rule.name,
-        cycle=cycle,
-        cycle_start=now,
-        last_customer_update=now,
-        running_since=now,
-    )
+    @property
+    def met(self) -> bool | None:
+        """Whether the cycle ended within its resolution target: ``None`` until it ends
+        (resolved, cancelled or closed), then ``False`` if it breached on the way."""
+        return None if self.stopped_at is None else not self.breached
 
 
-def restart(clock: SlaClock, rule: SlaRule, now: datetime) -> SlaClock:
-    """The customer rejected the resolution: a new cycle with fresh targets and ladder."""
-    return start_clock(rule, now, cycle=clock.cycle + 1)
+def start_clock(now: datetime, cycle: int = 1) -> SlaClock:
+    """Start: a new report (or a reopened one, ``cycle`` > 1: fresh targets, thresholds and
+    ladder) starts its SLA clock."""
+    return SlaClock(cycle=cycle, cycle_start=now, last_customer_update=now, running_since=now)
 
 
 def pause(clock: SlaClock, rule: SlaRule, now: datetime, reason: PauseReason) -> SlaClock:
@@ -115,12 +111,10 @@ def _end_run(clock: SlaClock, rule: SlaRule, now: datetime, **changes: Any) -> S
 def recompute(clock: SlaClock, new_rule: SlaRule, now: datetime) -> SlaClock:
     """Priority, severity, segment or ticket type changed: the new rule applies from the
     start of the cycle (retroactively, as ServiceNow and Jira do), so time already used
-    is re-measured on the new calendar. What was signalled stays signalled; call
-    ``jeopardy.evaluate`` next to signal what the new targets make due at once."""
+    is re-measured on the new calendar. What was signalled stays signalled; the next
+    decision's ``track.fall_due`` signals what the new targets make due at once."""
     clock = replace(
-        clock,
-        rule_name=new_rule.name,
-        consumed=sum((new_rule.calendar.elapsed(*run) for run in clock.runs), ZERO),
+        clock, consumed=sum((new_rule.calendar.elapsed(*run) for run in clock.runs), ZERO)
     )
     if clock.pause_reason is PauseReason.HELD:
         return pause(clock, new_rule, now, PauseReason.HELD)

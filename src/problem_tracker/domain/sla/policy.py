@@ -5,7 +5,7 @@ The first rule of the policy that matches a report's priority, severity, custome
 and ticket type sets its targets, its calendar, whether an operator hold pauses the
 clock, its jeopardy thresholds and its escalation ladder. Partner OLAs bound the problem
 reports we raise with suppliers. The clock that measures a report against its rule is
-``sla.py``; climbing the ladder is ``escalation.py``.
+``clock.py``; climbing the ladder is ``ladder.py``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from problem_tracker.domain.calendar import ZERO, Calendar
+from problem_tracker.domain.sla.calendar import ZERO, Calendar
 
 
 class EscalationKind(StrEnum):
@@ -25,12 +25,14 @@ class EscalationKind(StrEnum):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EscalationLevel:
     """One rung of the ladder: whom to call, and how long after this rung the next fires
-    (on the top rung: how often it is called again; ``None``: never)."""
+    (on the top rung: how often it is called again; ``None``: never). ``max_repeats``
+    bounds how often the top rung is called again (``None``: without limit)."""
 
     level: int
     kind: EscalationKind
     target: str
     repeat_after: timedelta | None = None
+    max_repeats: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,6 +47,21 @@ class EscalationLadder:
     def __post_init__(self) -> None:
         if [level.level for level in self.levels] != list(range(1, len(self.levels) + 1)):
             raise ValueError("escalation levels must be numbered 1, 2, ... in order")
+        if any(level.max_repeats is not None for level in self.levels[:-1]):
+            raise ValueError("only the top escalation level may bound its repeats")
+        if any(level.max_repeats is not None and level.max_repeats < 0 for level in self.levels):
+            raise ValueError("the repeats of the top escalation level cannot be negative")
+
+    @property
+    def last_step(self) -> int | None:
+        """The last ladder step that ever fires; ``None`` when the top rung repeats
+        without limit."""
+        top = self.levels[-1] if self.levels else None
+        if top is None or top.repeat_after is None:
+            return len(self.levels)
+        if top.max_repeats is None:
+            return None
+        return len(self.levels) + top.max_repeats
 
     def level_of(self, step: int) -> EscalationLevel:
         """The rung called at ladder step ``step`` (1-based); steps past the top repeat it."""
@@ -62,8 +79,10 @@ class EscalationLadder:
             at += level.repeat_after
         if step <= top:
             return at
-        repeat = self.levels[-1].repeat_after
-        return None if repeat is None else at + repeat * (step - top)
+        last, repeat = self.last_step, self.levels[-1].repeat_after
+        if repeat is None or (last is not None and step > last):
+            return None
+        return at + repeat * (step - top)
 
     def steps_due(self, overdue: timedelta) -> int:
         """How many ladder steps have fired when the clock is ``overdue`` past its target."""
@@ -74,8 +93,11 @@ class EscalationLadder:
             if level.repeat_after is None or at + level.repeat_after > overdue:
                 return step
             at += level.repeat_after
-        top, repeat = len(self.levels), self.levels[-1].repeat_after
-        return top if repeat is None else top + (overdue - at) // repeat
+        top, repeat, last = len(self.levels), self.levels[-1].repeat_after, self.last_step
+        if repeat is None:
+            return top
+        due = top + (overdue - at) // repeat
+        return due if last is None else min(due, last)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -172,12 +194,6 @@ class SlaPolicy:
         names = [rule.name for rule in self.rules]
         if len(names) != len(set(names)):
             raise ValueError(f"SLA rule names must be unique: {names}")
-
-    def rule_named(self, name: str) -> SlaRule:
-        for rule in self.rules:
-            if rule.name == name:
-                return rule
-        raise KeyError(f"no SLA rule named {name!r}")
 
     def ola_for(self, partner: str) -> PartnerOla:
         for ola in self.partner_olas:

@@ -10,7 +10,6 @@ from jeopardy_builders import T0, H, M, Timeline, signals, sla_context
 
 from builders import REPORT_ID, a_note, a_resource, a_service, next_event_id, partner_owner
 from problem_tracker.domain.commands import Cancel, ChangeAttributes, Close, UpdateDelegatedWork
-from problem_tracker.domain.escalation import EscalationReason
 from problem_tracker.domain.events import (
     DelegatedWorkFailed,
     EscalationEnded,
@@ -18,10 +17,11 @@ from problem_tracker.domain.events import (
     JeopardyRaised,
     ReportEvent,
 )
-from problem_tracker.domain.jeopardy import JeopardyCause, JeopardyLevel
 from problem_tracker.domain.report import DelegatedStatus, Owner, OwnerRole, Severity, Status
-from problem_tracker.domain.sla_policy import EscalationKind
-from problem_tracker.domain.timers import next_deadline
+from problem_tracker.domain.sla.jeopardy import JeopardyCause, JeopardyLevel
+from problem_tracker.domain.sla.ladder import EscalationReason
+from problem_tracker.domain.sla.policy import EscalationKind
+from problem_tracker.domain.timekeeping import next_deadline
 
 REQUEST = f"SPR-{REPORT_ID}-1"
 ACME = {"res-1": Owner(id="acme", role=OwnerRole.PARTNER)}

@@ -52,7 +52,6 @@ from problem_tracker.contracts.outbound import (
     SnapshotPayload,
 )
 from problem_tracker.contracts.registry import Channel, event_type_of
-from problem_tracker.contracts.snapshot import snapshot, wire_reason
 from problem_tracker.domain.events import (
     AttributesChanged,
     DomainEvent,
@@ -75,6 +74,7 @@ from problem_tracker.domain.service_trouble import (
     ServiceTroubleEventBase,
     ServiceTroubleRequested,
 )
+from problem_tracker.translation.snapshot import snapshot, wire_reason
 
 SOURCE = common.Source(id="problem-tracker", name="Track & Manage Customer Problem")
 """Who we are, on every message we produce."""
@@ -237,18 +237,19 @@ def _partner_request(event: PartnerProblemRequested) -> OutboundMessage:
 def _partner_cancellation(
     event: PartnerProblemCancelRequested, state: CustomerProblemReport
 ) -> OutboundMessage:
-    """Cancel Customer Problem withdraws the partner request, giving the cancel reason."""
+    """Cancel Customer Problem (or an operator's resolve) withdraws the partner request,
+    giving the cancel (resolve) reason."""
     work = next((w for w in reversed(state.delegated) if w.request_id == event.request_id), None)
     named = event.partner or (work.partner if work is not None else None)
     if named is None:
         raise MissingPartnerError(f"partner request {event.request_id!r} names no partner")
-    cancelled = state.status is Status.CANCELLED
+    ended = state.status in (Status.CANCELLED, Status.RESOLVED)
     cancellation = PartnerProblemCancellation(
         request_id=event.request_id,
         external_id=work.external_id if work is not None else None,
         partner=partner(named),
         customer_problem_report_ids=[state.id],
-        status_change_reason=wire_reason(state.status_change_reason) if cancelled else None,
+        status_change_reason=wire_reason(state.status_change_reason) if ended else None,
     )
     envelope = CancelPartnerProblemReportRequest(
         event_type="CancelPartnerProblemReportRequest",

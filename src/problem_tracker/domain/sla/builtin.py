@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from problem_tracker.domain.calendar import AlwaysOpen
-from problem_tracker.domain.sla_policy import (
+from problem_tracker.domain.sla.calendar import AlwaysOpen
+from problem_tracker.domain.sla.policy import (
     EscalationKind,
     EscalationLadder,
     EscalationLevel,

@@ -6,10 +6,17 @@ Only fields that differ from their defaults are written; reading fills the defau
 A report's SLA (clock, partner legs, next deadline) is part of its value, so a restored
 worker resumes every timer where it was.
 
-Versions: 2 remembers each applied inbound event with the digest of its content
-(``recent_events``, to tell a redelivery from a reused id); 1 kept the ids only
-(``recent_event_ids``) and is still read, its events remembered without a digest (a
-later event with such an id is taken as a redelivery, as version 1 did).
+Versions, each still read:
+
+- 4 stores how a report's current cycle was resolved (``resolution_code``, contract
+  v1.1); a version 3 report has none (the field's default), so it is read as it is.
+- 3 stores a report's SLA clock without the name of the rule it started under (every
+  decision looks the rule up afresh; nothing read the name); a version 2 or 1 clock's
+  ``rule_name`` is dropped.
+- 2 remembers each applied inbound event with the digest of its content
+  (``recent_events``, to tell a redelivery from a reused id).
+- 1 kept the ids only (``recent_event_ids``): its events are remembered without a digest
+  (a later event with such an id is taken as a redelivery, as version 1 did).
 """
 
 from __future__ import annotations
@@ -24,8 +31,10 @@ from pydantic import TypeAdapter, ValidationError
 from problem_tracker.domain.report import CustomerProblemReport
 from problem_tracker.domain.service_trouble import ServiceTrouble
 
-STATE_VERSION: Final = 2
+STATE_VERSION: Final = 4
 _WITHOUT_DIGESTS: Final = 1
+_WITH_RULE_NAMES: Final = 2
+_WITHOUT_RESOLUTION_CODES: Final = 3
 
 S = TypeVar("S")
 
@@ -71,8 +80,9 @@ def _encode(adapter: TypeAdapter[_Record[S]], state: S) -> bytes:
 
 
 def _decode(adapter: TypeAdapter[_Record[S]], raw: bytes) -> S:
-    if _version_of(raw) == _WITHOUT_DIGESTS:
-        raw = _upgraded_from_v1(raw)
+    version = _version_of(raw)
+    if version in (_WITHOUT_DIGESTS, _WITH_RULE_NAMES, _WITHOUT_RESOLUTION_CODES):
+        raw = _upgraded(raw, version)
     try:
         record = adapter.validate_json(raw)
     except ValidationError as exc:
@@ -82,18 +92,35 @@ def _decode(adapter: TypeAdapter[_Record[S]], raw: bytes) -> S:
     return record.state
 
 
-def _upgraded_from_v1(raw: bytes) -> bytes:
-    """Version 1 → 2: remembered event ids become remembered events without a digest."""
+def _upgraded(raw: bytes, version: int) -> bytes:
+    """A value of an older version in the shape of this one."""
     document = pydantic_core.from_json(raw)
     state = document.get("state")
-    if isinstance(state, dict) and "recent_event_ids" in state:
+    if isinstance(state, dict):
+        if version == _WITHOUT_DIGESTS:
+            _remember_without_digests(state)
+        if version in (_WITHOUT_DIGESTS, _WITH_RULE_NAMES):
+            _forget_rule_name(state)
+    document["v"] = STATE_VERSION
+    return pydantic_core.to_json(document)
+
+
+def _remember_without_digests(state: dict[str, Any]) -> None:
+    """Version 1 → 2: remembered event ids become remembered events without a digest."""
+    if "recent_event_ids" in state:
         ids = state.pop("recent_event_ids")
         if isinstance(ids, list):
             state["recent_events"] = [{"event_id": event_id} for event_id in ids]
         else:
             state["recent_event_ids"] = ids  # let validation say what is wrong
-    document["v"] = STATE_VERSION
-    return pydantic_core.to_json(document)
+
+
+def _forget_rule_name(state: dict[str, Any]) -> None:
+    """Version 2 → 3: the SLA clock no longer names its rule."""
+    sla = state.get("sla")
+    clock = sla.get("clock") if isinstance(sla, dict) else None
+    if isinstance(clock, dict):
+        clock.pop("rule_name", None)
 
 
 def _why(raw: bytes, exc: ValidationError) -> str:

@@ -1,6 +1,7 @@
-"""Keep a customer problem report's SLA clock in step with the report (eTOM 1.3.7.3 Track
-& Manage Customer Problem). After every event, the decider asks ``keep_time`` what the
-report's SLA is now:
+"""Track: keep a customer problem report's SLA in step with the report (eTOM 1.3.7.3 Track &
+Manage Customer Problem), and say when the report next wants a ``Tick``.
+
+After every event, the decision asks ``keep_time`` what the report's SLA is now:
 
 - A create starts the clock of cycle 1; a reopen (the report leaves ``resolved`` for
   ``inProgress``) starts a new cycle with a fresh clock, thresholds and ladder. A report
@@ -16,6 +17,12 @@ report's SLA is now:
   customer-visible update: the customer update interval starts again from it.
 - Each partner request starts an OLA leg on the partner's OLA; a leg is followed while
   its request is open in the current cycle and the clock has not stopped.
+
+Timers are data: the shell calls ``next_deadline`` after every saved decision and
+schedules a ``Tick`` whose ``deadline`` is that instant (on the 100 ms tick grid). A tick
+for a deadline the report no longer has (a stale one: the report paused, moved on, or the
+tick was already acted on) or one that arrives before its deadline does nothing
+(``tick_is_due``).
 """
 
 from __future__ import annotations
@@ -23,8 +30,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from problem_tracker.domain.delegated_work import outstanding_work
-from problem_tracker.domain.escalation import PartnerLeg, start_partner_leg
+from problem_tracker.domain.commands import Tick
 from problem_tracker.domain.events import (
     CUSTOMER_NOTIFICATIONS,
     PartnerProblemRequested,
@@ -32,8 +38,13 @@ from problem_tracker.domain.events import (
     ReportEvent,
     StatusChanged,
 )
-from problem_tracker.domain.report import CustomerProblemReport, Status
-from problem_tracker.domain.sla import (
+from problem_tracker.domain.report import (
+    ENDED_STATUSES,
+    OPEN_STATUSES,
+    CustomerProblemReport,
+    Status,
+)
+from problem_tracker.domain.sla.clock import (
     PauseReason,
     SlaClock,
     pause,
@@ -43,11 +54,11 @@ from problem_tracker.domain.sla import (
     start_clock,
     stop,
 )
-from problem_tracker.domain.sla_policy import SlaPolicy, SlaRule, match_rule
-from problem_tracker.domain.sla_track import SlaTrack, refreshed
+from problem_tracker.domain.sla.partner_legs import PartnerLeg, start_partner_leg
+from problem_tracker.domain.sla.policy import SlaPolicy, SlaRule, match_rule
+from problem_tracker.domain.sla.track import SlaTrack, refreshed
 
 CUSTOMER_ROLE = "customer"
-_FINISHED = frozenset({Status.RESOLVED, Status.CANCELLED, Status.CLOSED})
 
 
 def rule_for(state: CustomerProblemReport, policy: SlaPolicy) -> SlaRule:
@@ -79,14 +90,14 @@ def _cycle(state: CustomerProblemReport, event: ReportEvent, policy: SlaPolicy) 
         cycle = state.cycle + 1
     else:
         return state.sla
-    return SlaTrack(clock=start_clock(rule_for(state, policy), event.occurred_at, cycle))
+    return SlaTrack(clock=start_clock(event.occurred_at, cycle))
 
 
 def _reopens(event: ReportEvent) -> bool:
     return (
         isinstance(event, StatusChanged)
         and event.from_status is Status.RESOLVED
-        and event.to_status not in _FINISHED
+        and event.to_status in OPEN_STATUSES
     )
 
 
@@ -95,7 +106,7 @@ def _follow_status(clock: SlaClock, rule: SlaRule, status: Status, now: datetime
         return pause(clock, rule, now, PauseReason.PENDING)
     if status is Status.HELD:
         return pause(clock, rule, now, PauseReason.HELD)
-    if status in _FINISHED:
+    if status in ENDED_STATUSES:
         return stop(clock, rule, now)
     return resume(clock, rule, now)
 
@@ -113,5 +124,18 @@ def _legs(
     if isinstance(event, PartnerProblemRequested):
         leg = start_partner_leg(policy, event.partner.id, event.request_id, event.occurred_at)
         legs = (*legs, leg)
-    open_requests = {w.request_id for w in outstanding_work(state) if w.cycle == state.cycle}
+    open_requests = {work.request_id for work in state.open_work}
     return tuple(leg for leg in legs if leg.request_id in open_requests)
+
+
+def next_deadline(state: CustomerProblemReport) -> datetime | None:
+    """The earliest instant the report wants a ``Tick``: its next jeopardy threshold,
+    breach, ladder step, customer update or partner OLA; ``None`` when nothing can fall
+    due (finished, paused with no partner leg open, or no SLA)."""
+    return None if state.sla is None else state.sla.next_tick
+
+
+def tick_is_due(state: CustomerProblemReport, tick: Tick, now: datetime) -> bool:
+    """Whether ``tick`` is for the report's current deadline and that deadline has come."""
+    deadline = next_deadline(state)
+    return deadline is not None and tick.deadline == deadline and now >= deadline

@@ -62,6 +62,7 @@ def snapshot(state: CustomerProblemReport) -> ReportSnapshot:
         jeopardy=sla.jeopardy,
         escalation_level=sla.escalation_level,
         known_error=_known_error(state.known_error),
+        resolution_code=_resolution_code(state.resolution_code),
         service_trouble_report=_work_of(state, DelegationKind.SERVICE_TROUBLE),
         partner_problem_report=_work_of(state, DelegationKind.PARTNER_PROBLEM),
     )
@@ -110,6 +111,10 @@ def _known_error(match: report.KnownErrorMatch | None) -> KnownErrorMatch | None
     if match is None:
         return None
     return KnownErrorMatch(id=match.id, workaround=match.workaround)
+
+
+def _resolution_code(code: report.ResolutionCode | None) -> common.ResolutionCode | None:
+    return None if code is None else common.ResolutionCode(code.value)
 
 
 def _work_of(state: CustomerProblemReport, kind: DelegationKind) -> list[DelegatedWork]:

@@ -26,13 +26,14 @@ from problem_tracker.contracts.inbound import (
     CustomerProblemReportAttributeValueChangeEvent,
     CustomerProblemReportCloseEvent,
     CustomerProblemReportCreateEvent,
+    CustomerProblemResolveRequestEvent,
     CustomerProblemResumeRequestEvent,
     NewReport,
     ReportChanges,
 )
 from problem_tracker.contracts.reference import ComponentOwnershipEvent, KnownErrorEvent
 from problem_tracker.domain import commands
-from problem_tracker.domain.coordination import report_of_partner_request, service_of_request
+from problem_tracker.domain.identity import report_of_partner_request, service_of_request
 from problem_tracker.domain.report import (
     DelegatedStatus,
     EntityRef,
@@ -43,6 +44,7 @@ from problem_tracker.domain.report import (
     Owner,
     OwnerRole,
     Party,
+    ResolutionCode,
     Severity,
 )
 from problem_tracker.domain.service_trouble import ApplyServiceTroubleUpdate
@@ -57,6 +59,7 @@ CustomerEnvelope = (
     | CustomerProblemCancelRequestEvent
     | CustomerProblemReopenRequestEvent
     | CustomerProblemReportCloseEvent
+    | CustomerProblemResolveRequestEvent
 )
 """Any decoded message of ``customer-problem.events``."""
 
@@ -87,6 +90,15 @@ def customer_command(envelope: CustomerEnvelope) -> commands.ReportCommand:
             answer = envelope.event.customer_problem_report
             notes = _notes(answer.note)
             return commands.ProvideInformation(event_id=event_id, report_id=answer.id, notes=notes)
+        case CustomerProblemResolveRequestEvent():
+            cleared = envelope.event.customer_problem_report
+            return commands.Resolve(
+                event_id=event_id,
+                report_id=cleared.id,
+                resolution_code=ResolutionCode(cleared.resolution_code.value),
+                reason=cleared.status_change_reason,
+                keep_delegated_work=cleared.keep_delegated_work,
+            )
         case _:
             return _status_request(envelope)
 
