@@ -2,10 +2,10 @@
 
 A ``Model`` runs what the worker runs for one group of lifecycles (reports and shared
 service troubles no other group touches), in memory, with no Kafka, no Faust and no clock:
-decode the inbound bytes (``contracts.codec``), translate them (``contracts.to_domain``),
+decode the inbound bytes (``contracts.codec``), translate them (``translation.to_domain``),
 decide (``application.process``), route between the two aggregates
 (``application.routing``, one FIFO queue as ordered as a partition) and build the outbound
-messages (``contracts.from_domain``). SLA timers are simulated like the shell does them: after
+messages (``translation.from_domain``). SLA timers are simulated like the shell does them: after
 each report decision its next deadline is noted, and a ``Tick`` for it is handled once the
 model's time passes it.
 
@@ -31,16 +31,10 @@ from problem_tracker.application.process import (
     rejections,
 )
 from problem_tracker.application.routing import report_commands, service_trouble_commands
-from problem_tracker.contracts import to_domain
 from problem_tracker.contracts.codec import (
     decode_customer_event,
     decode_delegated_event,
     encode,
-)
-from problem_tracker.contracts.from_domain import (
-    OutboundMessage,
-    report_messages,
-    service_trouble_messages,
 )
 from problem_tracker.contracts.limits import DecodeLimits
 from problem_tracker.contracts.outcomes import DelegatedKind, Rejection
@@ -49,10 +43,16 @@ from problem_tracker.domain.commands import ReportCommand, Tick
 from problem_tracker.domain.context import DecisionContext, StaticReferenceData
 from problem_tracker.domain.report import CustomerProblemReport
 from problem_tracker.domain.service_trouble import ServiceTrouble, ServiceTroubleCommand
-from problem_tracker.domain.timers import next_deadline
+from problem_tracker.domain.timekeeping import next_deadline
 from problem_tracker.policy import load_policy
 from problem_tracker.simulate.messages import Topic
 from problem_tracker.streaming.due_index import from_slot, to_slot
+from problem_tracker.translation import to_domain
+from problem_tracker.translation.from_domain import (
+    OutboundMessage,
+    report_messages,
+    service_trouble_messages,
+)
 
 CHANNEL_TOPICS = {
     Channel.NOTIFICATIONS: Topic.NOTIFICATIONS,
