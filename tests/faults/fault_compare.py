@@ -32,7 +32,7 @@ from fault_oracle import Expected
 from fault_players import Group
 from fault_readback import Observed, by_event_id
 
-from problem_tracker.domain.coordination import service_of_request
+from problem_tracker.domain.identity import service_of_request
 from problem_tracker.simulate.messages import Topic
 from problem_tracker.streaming.partitioning import partition_for
 from problem_tracker.worker_child import WorkerChild
