@@ -315,12 +315,15 @@ def resumptions(
     for event in events:
         if event.kind not in ("kill", "stop", "broker-stop"):
             continue
+        # A broker that is asked to stop serves on while it shuts down: it is gone once
+        # its stop returned.
+        gone = event.wall + (event.seconds if event.kind == "broker-stop" else 0.0)
         gaps = []
         for times in received.values():
-            if not any(event.wall - busy <= t < event.wall for t in times):
+            if not any(gone - busy <= t < gone for t in times):
                 continue
-            after = next((t for t in times if t > event.wall + IN_FLIGHT), None)
-            gaps.append(float("inf") if after is None else after - event.wall)
+            after = next((t for t in times if t > gone + IN_FLIGHT), None)
+            gaps.append(float("inf") if after is None else after - gone)
         figures.append(
             {
                 "fault": event.kind,
