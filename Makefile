@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck importlint unit integration schemas bench clean kafka-up kafka-down venv
+.PHONY: run test test-faults lint typecheck importlint unit integration promtool schemas bench clean kafka-up kafka-down venv
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ test: lint typecheck importlint
 	$(BIN)/coverage report --include='src/problem_tracker/domain/*' --fail-under=100
 	$(BIN)/coverage report --fail-under=0 > /dev/null
 
+## test-faults: the long fault suite (tests/faults) on a broker of its own, about 15 minutes:
+## kill -9, broker restart, members leaving and joining, state wiped, each against the oracle.
+## FAULT_SEED=<n> repeats a run's fault moments; FAULT_GUARANTEE=exactly_once the other guarantee.
+test-faults: $(STAMP)
+	FAULT_SUITE=long FAULT_RESULTS=var/faults $(BIN)/pytest tests/faults --timeout 1500 $(PYTEST_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
@@ -41,6 +47,10 @@ unit: $(STAMP)
 
 integration: $(STAMP)
 	$(BIN)/pytest tests/integration $(PYTEST_ARGS)
+
+## promtool: the Prometheus config and alert rules checked, and the rules' unit tests (also in test)
+promtool: $(STAMP)
+	$(BIN)/pytest tests/unit/deploy/test_promtool.py $(PYTEST_ARGS)
 
 schemas: $(STAMP)
 	$(BIN)/problem-tracker schemas export

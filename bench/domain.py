@@ -21,7 +21,6 @@ from pathlib import Path
 from bench.report import RESULTS_DIR, Result, finish
 from problem_tracker.application.process import handle_report
 from problem_tracker.config import Settings
-from problem_tracker.contracts.state import decode_report, encode_report
 from problem_tracker.domain.commands import (
     ChangeAttributes,
     Close,
@@ -43,6 +42,7 @@ from problem_tracker.domain.report import (
     Severity,
     Status,
 )
+from problem_tracker.translation.state import decode_report, encode_report
 
 START = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 SERVICES = 1000

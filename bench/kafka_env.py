@@ -25,7 +25,7 @@ from typing import Self
 from confluent_kafka.admin import AdminClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from problem_tracker.admin.topics import TopicSpec, ensure_topics, topic_plan
+from problem_tracker.admin.topics import deployment_plan, ensure_topics
 from problem_tracker.config import KafkaSettings, Settings, TopicSettings, WorkerSettings
 from problem_tracker.kafka_local import LocalKafka, free_port
 from problem_tracker.worker_child import WorkerChild, WorkerStartError
@@ -84,26 +84,15 @@ def new_run(label: str, partitions: int) -> tuple[str, RunTopics]:
     return f"pt-bench-{label}-{tag}", RunTopics(f"bench{tag}.", partitions)
 
 
-WORKER_TABLES = ("reports", "service-troubles", "deadlines")
-"""Faust creates a table's changelog topic itself when the worker starts, and on a loaded
-machine the first group join can come before the broker serves it: the worker then runs
-without that changelog and fails every write to the table. Creating them first avoids
-it; ``BenchWorker.start`` refuses a worker that still reports a missing topic."""
-
-
 def create_topics(bootstrap: str, app_id: str, topics: RunTopics) -> None:
-    """The contract topics under this run's prefix, and the worker's changelog topics."""
-    changelogs = [
-        TopicSpec(
-            name=f"{app_id}-{table}-changelog",
-            partitions=topics.partitions,
-            replication_factor=1,
-            config={"cleanup.policy": "compact"},
-        )
-        for table in WORKER_TABLES
-    ]
+    """The contract topics under this run's prefix, and the worker's internal topics and
+    changelogs. Faust creates a changelog itself when the worker starts, and on a loaded
+    machine the first group join can come before the broker serves it: the worker then
+    runs without that changelog and fails every write to the table. Creating them first
+    avoids it; ``BenchWorker.start`` refuses a worker that still reports a missing topic."""
+    settings = Settings(topics=topics.settings, worker=WorkerSettings(app_id=app_id))
     kafka = KafkaSettings(bootstrap_servers=bootstrap)
-    ensure_topics(kafka, [*topic_plan(topics.settings), *changelogs])
+    ensure_topics(kafka, deployment_plan(settings))
 
 
 def delete_run_topics(bootstrap: str, app_id: str, topics: RunTopics) -> list[str]:

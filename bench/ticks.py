@@ -25,8 +25,8 @@ from typing import Any
 from bench.report import RESULTS_DIR, Result, finish, percentile
 from bench.rig import add_rig_arguments, rig
 from problem_tracker.config import Settings
-from problem_tracker.domain.calendar import AlwaysOpen
-from problem_tracker.domain.sla_policy import SlaRule, match_rule
+from problem_tracker.domain.sla.calendar import AlwaysOpen
+from problem_tracker.domain.sla.policy import SlaRule, match_rule
 from problem_tracker.policy.loader import load_policy
 from problem_tracker.simulate.messages import Topic
 from problem_tracker.streaming.due_index import from_slot, to_slot

@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from problem_tracker import __version__
-from problem_tracker.config import Settings
+from problem_tracker.config import Settings, unknown_settings
 
 COMMAND_MODULES: tuple[str, ...] = (
     "problem_tracker.policy.command",
     "problem_tracker.kafka_local.command",
     "problem_tracker.admin.command",
+    "problem_tracker.admin.reports",
+    "problem_tracker.ops.tail",
+    "problem_tracker.ops.dlq",
     "problem_tracker.contracts.command",
     "problem_tracker.simulate.command",
     "problem_tracker.streaming.worker",
@@ -38,9 +44,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def settings_problems(error: ValidationError) -> str:
+    """An invalid configuration in one line, without the values: they may be secrets."""
+    problems = []
+    for entry in error.errors(include_input=False, include_url=False):
+        where = ".".join(str(part) for part in entry["loc"])
+        message = entry["msg"].removeprefix("Value error, ")
+        problems.append(f"{where}: {message}" if where else message)
+    return "; ".join(problems)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(
+            f"problem-tracker {args.command}: invalid settings: {settings_problems(exc)}",
+            file=sys.stderr,
+        )
+        return 2
+    unknown = unknown_settings(os.environ)
+    if unknown:
+        print(f"problem-tracker {args.command}: {'; '.join(unknown)}", file=sys.stderr)
+        return 2
     try:
         return int(args.handler(args, settings) or 0)
     except KeyboardInterrupt:

@@ -6,24 +6,121 @@ and its field, e.g. ``PROBLEM_TRACKER_KAFKA__BOOTSTRAP_SERVERS=127.0.0.1:9092``.
 
 from __future__ import annotations
 
+import difflib
+import os
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, Field, SecretStr, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_CACHE_DIR = Path.home() / ".cache" / "problem-tracker"
 
 
+SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+SASL_PROTOCOLS = ("SASL_PLAINTEXT", "SASL_SSL")
+TLS_PROTOCOLS = ("SSL", "SASL_SSL")
+
+
 class KafkaSettings(BaseModel):
-    """How to reach the cluster."""
+    """How to reach the cluster: address, protocol, SASL credentials, TLS files.
+
+    Every client (the worker's Faust clients, the admin, the reference loader, the
+    simulator, the demo) is built from these, so they all reach the cluster the same way.
+    """
 
     bootstrap_servers: str = "127.0.0.1:9092"
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
-    sasl_mechanism: str | None = None
+    sasl_mechanism: SaslMechanism | None = None
     sasl_username: str | None = None
     sasl_password: SecretStr | None = None
+    ssl_cafile: Path | None = None
+    """PEM file of the CA(s) that signed the brokers' certificates; unset: the system's."""
+    ssl_certfile: Path | None = None
+    """PEM file of the client certificate (chain), for brokers with ``ssl.client.auth``."""
+    ssl_keyfile: Path | None = None
+    """PEM file of the client certificate's private key."""
+    ssl_key_password: SecretStr | None = None
+    """Password of ``ssl_keyfile`` when the key is encrypted."""
+    ssl_check_hostname: bool = True
+    """Check that a broker's certificate names the host it was reached at."""
+
+    @field_validator("security_protocol", "sasl_mechanism", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        problem = self.incoherence()
+        if problem is not None:
+            raise ValueError(problem)
+        return self
+
+    def incoherence(self) -> str | None:
+        """What is contradictory or missing in these settings, in one line; None if nothing."""
+        protocol = self.security_protocol
+        sasl_set = [
+            name
+            for name in ("sasl_mechanism", "sasl_username", "sasl_password")
+            if getattr(self, name) is not None
+        ]
+        tls_set = [
+            name
+            for name in ("ssl_cafile", "ssl_certfile", "ssl_keyfile", "ssl_key_password")
+            if getattr(self, name) is not None
+        ]
+        if protocol in SASL_PROTOCOLS:
+            missing = [
+                name
+                for name in ("sasl_mechanism", "sasl_username", "sasl_password")
+                if name not in sasl_set
+            ]
+            if missing:
+                return f"security_protocol {protocol} needs {', '.join(missing)}"
+        elif sasl_set:
+            return (
+                f"{', '.join(sasl_set)} set but security_protocol is {protocol}: "
+                "use SASL_SSL (or SASL_PLAINTEXT)"
+            )
+        if protocol not in TLS_PROTOCOLS and tls_set:
+            return (
+                f"{', '.join(tls_set)} set but security_protocol is {protocol}: use SSL or SASL_SSL"
+            )
+        if (self.ssl_certfile is None) != (self.ssl_keyfile is None):
+            return "ssl_certfile and ssl_keyfile go together: set both or neither"
+        if self.ssl_key_password is not None and self.ssl_keyfile is None:
+            return "ssl_key_password set without ssl_keyfile"
+        return None
+
+    @property
+    def uses_tls(self) -> bool:
+        return self.security_protocol in TLS_PROTOCOLS
+
+    def tls_files(self) -> dict[str, Path]:
+        """The TLS files configured, by setting name; raises if one cannot be read.
+
+        Checked when a client is built, not when settings are read: commands that never
+        reach Kafka do not care whether the certificates are mounted.
+        """
+        files = {
+            name: path
+            for name in ("ssl_cafile", "ssl_certfile", "ssl_keyfile")
+            if (path := getattr(self, name)) is not None
+        }
+        for name, path in files.items():
+            if not path.is_file() or not os.access(path, os.R_OK):
+                raise ValueError(f"kafka {name} {path}: not a readable file")
+        return files
 
 
 class TopicSettings(BaseModel):
@@ -56,6 +153,10 @@ class WorkerSettings(BaseModel):
     data_dir: Path = Path("var/worker")
     web_port: int = Field(default=6066, ge=0, le=65535)
     web_host: str = "127.0.0.1"
+    advertised_url: str | None = None
+    """How other workers reach this one's web server (default http://WEB_HOST:WEB_PORT)."""
+    api_token: SecretStr | None = None
+    """Bearer token of the /v1 query API and /reports; without one, no contact data."""
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
     max_message_bytes: int = Field(default=256 * 1024, ge=1024)
     dlq_max_record_bytes: int = Field(default=900_000, ge=16 * 1024)
@@ -81,6 +182,10 @@ class WorkerSettings(BaseModel):
     # them unprocessed for the whole session timeout. Unset: dynamic membership.
     group_instance_id: str | None = Field(default=None, min_length=1)
     standby_replicas: int = Field(default=1, ge=0)
+    faust_metrics: bool = True
+    broker_grace_seconds: float = Field(default=30.0, gt=0)
+    """Not ready once the cluster has not answered a metadata request for this long."""
+    """Faust's own Prometheus sensor (lag, rebalances, commit latency, send errors)."""
     rocksdb_write_buffer_bytes: int = Field(default=8 * 1024 * 1024, ge=1024 * 1024)
     rocksdb_max_write_buffers: int = Field(default=2, ge=1)
     rocksdb_block_cache_bytes: int = Field(default=32 * 1024 * 1024, ge=1024 * 1024)
@@ -133,3 +238,44 @@ class Settings(BaseSettings):
     topics: TopicSettings = TopicSettings()
     worker: WorkerSettings = WorkerSettings()
     local_kafka: LocalKafkaSettings = LocalKafkaSettings()
+
+    @property
+    def effective_app_id(self) -> str:
+        """The Faust app id the workers run under: ``TOPICS__PREFIX`` then
+        ``WORKER__APP_ID``. It is the consumer group, the first part of every internal
+        topic and changelog name (``<effective app id>-report-commands``) and the
+        directory of the tables under ``WORKER__DATA_DIR``, so that deployments sharing a
+        cluster under different prefixes share nothing."""
+        return f"{self.topics.prefix}{self.worker.app_id}"
+
+
+ENV_PREFIX = "PROBLEM_TRACKER_"
+
+
+def setting_names() -> list[str]:
+    """Every environment variable a ``Settings`` field is read from."""
+    names = []
+    for group, info in Settings.model_fields.items():
+        names.append(f"{ENV_PREFIX}{group}".upper())
+        model = info.annotation
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            names.extend(f"{ENV_PREFIX}{group}__{field}".upper() for field in model.model_fields)
+    return names
+
+
+def unknown_settings(environ: Mapping[str, str]) -> list[str]:
+    """``PROBLEM_TRACKER_*`` variables no setting reads, each with the closest known name:
+    a misspelt variable would otherwise be ignored and its default used in silence."""
+    known = setting_names()
+    problems = []
+    for name in sorted(environ):
+        upper = name.upper()
+        if not upper.startswith(ENV_PREFIX) or upper in known:
+            continue
+        close = difflib.get_close_matches(upper, known, n=1, cutoff=0.6)
+        if not close:
+            tail = upper.removeprefix(ENV_PREFIX).rsplit("__", 1)[-1]
+            close = [k for k in known if k.endswith(f"__{tail}")][:1]
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        problems.append(f"{name} is not a setting{hint}")
+    return problems

@@ -17,10 +17,8 @@ from typing import Any
 import pytest
 
 from problem_tracker.application.ports import FixedClock
-from problem_tracker.contracts.internal import Origin, decode_internal, encode_internal
 from problem_tracker.contracts.limits import DecodeLimits
 from problem_tracker.contracts.outcomes import DelegatedKind, Rejection, RejectionCode
-from problem_tracker.contracts.state import decode_report, encode_report
 from problem_tracker.contracts.stored import SentRecord, decode_stored
 from problem_tracker.domain.commands import Tick, UpdateDelegatedWork
 from problem_tracker.domain.context import DecisionContext, StaticReferenceData
@@ -36,6 +34,8 @@ from problem_tracker.streaming.processors import (
     Shell,
 )
 from problem_tracker.streaming.ticks import TickScheduler
+from problem_tracker.translation.internal import Origin, decode_internal, encode_internal
+from problem_tracker.translation.state import decode_report, encode_report
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
@@ -385,7 +385,8 @@ async def test_the_tick_scheduler_keeps_deadlines_durable_and_fires_each_once(
     report_id, raw = outbox.ticks[0]
     tick = decode_internal(raw).command
     assert (report_id, tick.deadline) == ("CPR-9", due)
-    assert deadlines == {b"CPR-9": str(int(due.timestamp()) * 10).encode()}
+    slot = int(due.timestamp()) * 10
+    assert deadlines == {b"CPR-9": f"{slot}|acknowledged|2|none|0".encode()}
 
 
 def _a_report() -> Any:

@@ -20,12 +20,12 @@ def test_the_same_create_sent_twice_produces_its_outputs_once_and_is_counted(
     pipeline.send(create)
     pipeline.wait_request(Topic.SERVICE_TROUBLE_REQUESTS, "svc-dup-1")
     before = pipeline.settle()
-    counted = pipeline.metric(DUPLICATES, topic="reports")
+    counted = pipeline.metric(DUPLICATES, aggregate="reports")
 
     pipeline.send(create)
 
     pipeline.wait_for(
-        "duplicate counted", lambda: pipeline.metric(DUPLICATES, topic="reports") == counted + 1
+        "duplicate counted", lambda: pipeline.metric(DUPLICATES, aggregate="reports") == counted + 1
     )
     assert pipeline.settle() == before
     assert pipeline.statuses("CPR-dup-1") == ["acknowledged", "inProgress"]
@@ -37,7 +37,7 @@ def test_the_same_service_trouble_answer_sent_twice_is_applied_once(pipeline: Pi
     pipeline.wait_for(
         "linked", lambda: (pipeline.view("CPR-dup-2") or {}).get("serviceTroubleReport")
     )
-    counted = pipeline.metric(DUPLICATES, topic="service-troubles")
+    counted = pipeline.metric(DUPLICATES, aggregate="service-troubles")
     answer = pipeline.answer_message(Topic.SERVICE_TROUBLE_EVENTS, request_id, "resolved")
 
     pipeline.send(answer)
@@ -47,6 +47,6 @@ def test_the_same_service_trouble_answer_sent_twice_is_applied_once(pipeline: Pi
 
     pipeline.wait_for(
         "duplicate counted",
-        lambda: pipeline.metric(DUPLICATES, topic="service-troubles") == counted + 1,
+        lambda: pipeline.metric(DUPLICATES, aggregate="service-troubles") == counted + 1,
     )
     assert pipeline.settle() == before

@@ -222,7 +222,7 @@ def test_a_reused_event_id_with_other_content_is_a_conflict_not_a_duplicate(
     create = pipeline.create_message("CPR-reused-id")
     pipeline.send(create)
     pipeline.wait_status("CPR-reused-id", "pending")
-    duplicates_before = pipeline.metric("problem_tracker_duplicates_total", topic="reports")
+    duplicates_before = pipeline.metric("problem_tracker_duplicates_total", aggregate="reports")
 
     pipeline.send(create)  # the same event again: acknowledged, nothing produced
     reused = _change(pipeline, "CPR-reused-id", priority=1)
@@ -233,7 +233,7 @@ def test_a_reused_event_id_with_other_content_is_a_conflict_not_a_duplicate(
     pipeline.wait_for(
         "the duplicate counted",
         lambda: (
-            pipeline.metric("problem_tracker_duplicates_total", topic="reports")
+            pipeline.metric("problem_tracker_duplicates_total", aggregate="reports")
             == duplicates_before + 1
         ),
     )

@@ -181,7 +181,7 @@ def _wait_acknowledged(collector: OutputCollector, sent: list[str], timeout: flo
 def _wait_committed_to_end(bootstrap: str, settings: Settings, timeout: float) -> None:
     """The group's committed offsets reach the end of the upstream topic and of the
     repartition topic: no partition stalls behind a record that was never acknowledged."""
-    app_id = settings.worker.app_id
+    app_id = settings.effective_app_id
     topics = [
         settings.topics.prefix + DEFAULT_NAMES[Topic.CUSTOMER_EVENTS],
         f"{app_id}-customer-events-repartition",

@@ -23,9 +23,15 @@ def test_the_child_environment_rebuilds_the_same_settings(
     settings = Settings(
         kafka=KafkaSettings(
             bootstrap_servers="b1:9092,b2:9092",
-            sasl_mechanism="PLAIN",
+            security_protocol="SASL_SSL",
+            sasl_mechanism="SCRAM-SHA-512",
             sasl_username="demo",
             sasl_password=SecretStr("s3cret"),
+            ssl_cafile=Path("/etc/kafka/ca.pem"),
+            ssl_certfile=Path("/etc/kafka/client.pem"),
+            ssl_keyfile=Path("/etc/kafka/client.key"),
+            ssl_key_password=SecretStr("key-s3cret"),
+            ssl_check_hostname=False,
         ),
         topics=TopicSettings(prefix="demo-1.", partitions=3),
         worker=WorkerSettings(

@@ -1,4 +1,5 @@
-"""The topics of the wire contract (CONTRACT.md), planned from settings and created once.
+"""The topics of the wire contract (CONTRACT.md) and the worker's internal topics, planned
+from settings and created once.
 
 Reference data (``known-errors``, ``component-ownership``) is compacted: the latest value
 per key is the current truth and a null value deletes it. Event and request streams are
@@ -16,9 +17,10 @@ from confluent_kafka.admin import AdminClient
 from confluent_kafka.admin._config import ConfigResource  # public as admin.ConfigResource
 from confluent_kafka.cimpl import NewTopic  # public as admin.NewTopic
 
-from problem_tracker.admin.client_config import confluent_config
-from problem_tracker.config import KafkaSettings, TopicSettings
+from problem_tracker.admin.access import ClusterAccessError, admin_client
+from problem_tracker.config import KafkaSettings, Settings, TopicSettings
 
+AUTHORIZATION_FAILED = ("TOPIC_AUTHORIZATION_FAILED", "CLUSTER_AUTHORIZATION_FAILED")
 DLQ_MIN_RETENTION_MS = 30 * 24 * 3600 * 1000
 COMPACTED = ("known_errors", "component_ownership")
 TIME_RETAINED = (
@@ -30,6 +32,17 @@ TIME_RETAINED = (
     "notifications",
     "escalations",
 )
+INTERNAL_CUSTOMER_EVENTS = "customer-events-repartition"
+INTERNAL_REPORT_COMMANDS = "report-commands"
+INTERNAL_SERVICE_TROUBLE_COMMANDS = "service-trouble-commands"
+INTERNAL_TOPICS = (
+    INTERNAL_CUSTOMER_EVENTS,
+    INTERNAL_REPORT_COMMANDS,
+    INTERNAL_SERVICE_TROUBLE_COMMANDS,
+)
+"""The worker's own topics, each named ``<effective app id>-<name>``."""
+TABLES = ("reports", "service-troubles", "deadlines")
+"""The worker's tables; each has a compacted ``<effective app id>-<table>-changelog`` topic."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,36 @@ def topic_plan(topics: TopicSettings) -> list[TopicSpec]:
     ]
 
 
+def internal_topic_plan(app_id: str, settings: TopicSettings) -> list[TopicSpec]:
+    """The internal topics and the tables' changelogs of the app ``app_id`` (pass
+    ``Settings.effective_app_id``), created before the worker joins its group: Faust only
+    declares the topics agents read directly, and a worker that joins before a changelog
+    it just created is served runs without it."""
+
+    def spec(name: str, config: dict[str, str]) -> TopicSpec:
+        return TopicSpec(
+            name=f"{app_id}-{name}",
+            partitions=settings.partitions,
+            replication_factor=settings.replication_factor,
+            config=config,
+        )
+
+    commands = {"cleanup.policy": "delete", "retention.ms": str(settings.retention_ms)}
+    return [
+        *(spec(name, commands) for name in INTERNAL_TOPICS),
+        *(spec(f"{table}-changelog", {"cleanup.policy": "compact"}) for table in TABLES),
+    ]
+
+
+def deployment_plan(settings: Settings) -> list[TopicSpec]:
+    """Every topic a deployment needs: the contract's, then the worker's internal ones.
+    What ``topics plan`` prints, ``topics create`` creates and a worker ensures at start."""
+    return [
+        *topic_plan(settings.topics),
+        *internal_topic_plan(settings.effective_app_id, settings.topics),
+    ]
+
+
 def ensure_topics(
     kafka: KafkaSettings, plan: Iterable[TopicSpec], timeout: float = 30.0
 ) -> EnsureReport:
@@ -86,8 +129,10 @@ def ensure_topics(
     Safe to run any number of times, and concurrently with another instance. Returns once
     every planned topic is visible to clients: creation is acknowledged by the controller
     before the brokers serve the new topic, and a worker started right after must find it.
+    A cluster that refuses our credentials or certificates raises ``ClusterAccessError``
+    at once, in one line.
     """
-    admin = AdminClient(confluent_config(kafka))
+    admin = admin_client(kafka, timeout)
     wanted = list(plan)
     deadline = time.monotonic() + timeout
     present = admin.list_topics(timeout=timeout).topics
@@ -118,13 +163,23 @@ def _create(admin: AdminClient, specs: list[TopicSpec], timeout: float) -> list[
         for s in specs
     ]
     created: list[str] = []
+    refused: dict[str, str] = {}
     for name, future in admin.create_topics(new, operation_timeout=timeout).items():
         try:
             future.result(timeout=timeout)
             created.append(name)
         except KafkaException as exc:
-            if exc.args[0].name() != "TOPIC_ALREADY_EXISTS":
+            code = exc.args[0].name()
+            if code in AUTHORIZATION_FAILED:
+                refused[name] = code
+            elif code != "TOPIC_ALREADY_EXISTS":
                 raise
+    if refused:
+        raise ClusterAccessError(
+            f"Kafka refused to create or show topics ({', '.join(sorted(set(refused.values())))}): "
+            f"{', '.join(sorted(refused))}; grant the ACLs of `problem-tracker acls plan` "
+            "and create the contract's topics with `problem-tracker topics create`"
+        )
     return created
 
 

@@ -3,16 +3,17 @@ and its application to the state are combined.
 
 The shell loads the state, calls ``handle_report`` or ``handle_service_trouble``, saves
 ``Decision.state`` and publishes ``Decision.events``. A redelivered inbound event gives
-``duplicate=True`` and no events: acknowledge it, count it, publish nothing. The same
-event id with different content is no duplicate: it is decided, as an
-``event-id-conflict`` rejection.
+``duplicate=True`` and no events: acknowledge it, count it, publish nothing. The domain
+alone tells a redelivery (``domain.identity.recurrence``: the same id with the same
+content decides nothing); the same event id with different content is no duplicate: it is
+decided, as an ``event-id-conflict`` rejection.
 
-SLA timers are data: after each decision the shell asks ``domain.timers.next_deadline``
-for the instant the report next wants a ``Tick`` (on the grid of
-``domain.sla_track.TICK_RESOLUTION``, or ``None``) and sends one then, with that instant
-as its ``deadline`` and an event id derived from the deadline. A tick for a deadline the
-report no longer has, or that arrives early, gives no events; a re-sent one is a
-duplicate. The SLA policy is ``DecisionContext.sla_policy``
+SLA timers are data: after each decision the shell asks
+``domain.timekeeping.next_deadline`` for the instant the report next wants a ``Tick`` (on
+the grid of ``domain.sla.track.TICK_RESOLUTION``, or ``None``) and sends one then, with
+that instant as its ``deadline`` and an event id derived from the deadline. A tick for a
+deadline the report no longer has, or that arrives early, gives no events; a re-sent one
+is a duplicate. The SLA policy is ``DecisionContext.sla_policy``
 (``problem_tracker.policy.load_policy`` reads the policy file).
 """
 
@@ -27,7 +28,6 @@ from problem_tracker.domain.commands import ReportCommand
 from problem_tracker.domain.context import DecisionContext
 from problem_tracker.domain.decider import decide, evolve
 from problem_tracker.domain.events import CommandRejected, ReportEvent
-from problem_tracker.domain.identity import Recurrence, command_digest
 from problem_tracker.domain.report import CustomerProblemReport
 from problem_tracker.domain.service_trouble import (
     ServiceTrouble,
@@ -69,9 +69,9 @@ def handle_report(
     now: datetime,
     context: DecisionContext,
 ) -> ReportDecision:
-    if _is_redelivery(state, command):
-        return Decision(state=state, duplicate=True)
     events = decide(state, command, now, context)
+    if _redelivered(state, command, events):
+        return Decision(state=state, duplicate=True)
     states = _fold(evolve, state, events)
     return Decision(state=states[-1] if states else state, events=tuple(events), states=states)
 
@@ -79,22 +79,21 @@ def handle_report(
 def handle_service_trouble(
     state: ServiceTrouble | None, command: ServiceTroubleCommand, now: datetime
 ) -> ServiceTroubleDecision:
-    if _is_redelivery(state, command):
-        return Decision(state=state, duplicate=True)
     events = decide_service_trouble(state, command, now)
+    if _redelivered(state, command, events):
+        return Decision(state=state, duplicate=True)
     states = _fold(evolve_service_trouble, state, events)
     return Decision(state=states[-1] if states else state, events=tuple(events), states=states)
 
 
-def _is_redelivery(
+def _redelivered(
     state: CustomerProblemReport | ServiceTrouble | None,
     command: ReportCommand | ServiceTroubleCommand,
+    events: Sequence[object],
 ) -> bool:
-    """The same event again: acknowledged and counted, nothing published. A reused id
-    with other content is decided (an ``event-id-conflict`` rejection)."""
-    if state is None:
-        return False
-    return state.recurrence(command.event_id, command_digest(command)) is Recurrence.REDELIVERY
+    """The aggregate had applied this event before and decided nothing now: the domain
+    recognised a redelivery (a reused id with other content is decided, as a rejection)."""
+    return not events and state is not None and state.has_seen(command.event_id)
 
 
 def rejections(

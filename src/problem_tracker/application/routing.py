@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from problem_tracker.domain.commands import LinkServiceTrouble, ReportCommand, UpdateDelegatedWork
-from problem_tracker.domain.coordination import service_trouble_key
 from problem_tracker.domain.events import ReportEvent, ServiceTroubleNeeded, ServiceTroubleReleased
+from problem_tracker.domain.identity import service_trouble_key
 from problem_tracker.domain.service_trouble import (
     LinkReport,
     ReportLinkedToServiceTrouble,

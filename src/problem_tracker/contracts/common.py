@@ -96,6 +96,18 @@ class Severity(StrEnum):
     MINOR = "minor"
 
 
+class ResolutionCode(StrEnum):
+    """How a customer problem was cleared (contract v1.1): ``fixed`` when the delegated
+    work resolved it, else what the operator who resolved it said."""
+
+    FIXED = "fixed"
+    WORKAROUND = "workaround"
+    NO_FAULT_FOUND = "noFaultFound"
+    KNOWN_ERROR = "knownError"
+    DUPLICATE = "duplicate"
+    OTHER = "other"
+
+
 class EntityRole(StrEnum):
     """What an affected entity is to the report: Coordinate Customer Problem routes by it."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, StrictBool, field_validator
 
 from problem_tracker.contracts.common import (
     CUSTOMER_ROLE,
@@ -24,6 +24,7 @@ from problem_tracker.contracts.common import (
     RelatedEntities,
     RelatedParties,
     RelatedParty,
+    ResolutionCode,
     Severity,
     Text,
     UtcDateTime,
@@ -106,8 +107,35 @@ class ReasonedRequest(WireModel):
     status_change_reason: Reason
 
 
+class ResolveRequest(WireModel):
+    """An operator clears the report (contract v1.1): how (``resolutionCode``) and why;
+    open delegated work is cancelled unless ``keepDelegatedWork``."""
+
+    id: Identifier
+    resolution_code: ResolutionCode
+    status_change_reason: Reason
+    keep_delegated_work: StrictBool = False
+
+
+class EscalationAcknowledgement(WireModel):
+    """The called party has the escalation (contract v1.1): who, and optionally at which
+    level (the current one if left out)."""
+
+    id: Identifier
+    acknowledged_by: Name
+    level: Annotated[int, Field(ge=1, strict=True)] | None = None
+
+
 class NewReportPayload(WireModel):
     customer_problem_report: NewReport
+
+
+class ResolveRequestPayload(WireModel):
+    customer_problem_report: ResolveRequest
+
+
+class EscalationAcknowledgementPayload(WireModel):
+    customer_problem_report: EscalationAcknowledgement
 
 
 class ReportChangesPayload(WireModel):
@@ -179,6 +207,22 @@ class CustomerProblemCancelRequestEvent(Envelope):
     event: ReasonedPayload
 
 
+class CustomerProblemResolveRequestEvent(Envelope):
+    """An operator clears the report with a resolution code (contract v1.1): eTOM's
+    "cleared" without waiting for delegated work."""
+
+    event_type: Literal["CustomerProblemResolveRequestEvent"]
+    event: ResolveRequestPayload
+
+
+class CustomerProblemEscalationAcknowledgeEvent(Envelope):
+    """The called party has the escalation (contract v1.1): the ladder stops climbing for
+    the rule's ``acknowledgeFor``, then climbs again if the report is still breached."""
+
+    event_type: Literal["CustomerProblemEscalationAcknowledgeEvent"]
+    event: EscalationAcknowledgementPayload
+
+
 class CustomerProblemReopenRequestEvent(Envelope):
     """The customer rejects the resolution (reason required): a new SLA cycle starts."""
 
@@ -202,7 +246,9 @@ CustomerEvent = Annotated[
     | CustomerProblemResumeRequestEvent
     | CustomerProblemCancelRequestEvent
     | CustomerProblemReopenRequestEvent
-    | CustomerProblemReportCloseEvent,
+    | CustomerProblemReportCloseEvent
+    | CustomerProblemResolveRequestEvent
+    | CustomerProblemEscalationAcknowledgeEvent,
     Field(discriminator="event_type"),
 ]
 """Any event on ``customer-problem.events``."""

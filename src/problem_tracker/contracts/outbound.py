@@ -22,6 +22,7 @@ from problem_tracker.contracts.common import (
     Reason,
     RelatedEntity,
     RelatedParty,
+    ResolutionCode,
     Severity,
     Text,
     UtcDateTime,
@@ -98,6 +99,7 @@ class ReportSnapshot(OutboundModel):
     jeopardy: JeopardyState = JeopardyState.NONE
     escalation_level: Annotated[int, Field(ge=0)] = 0
     known_error: KnownErrorMatch | None = None
+    resolution_code: ResolutionCode | None = None
     service_trouble_report: list[DelegatedWork] = Field(default_factory=list)
     partner_problem_report: list[DelegatedWork] = Field(default_factory=list)
 

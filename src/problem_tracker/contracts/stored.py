@@ -8,7 +8,7 @@ So each decision's records are kept with the state, exactly as they were sent, u
 offset of the input that caused them is committed; a redelivered input sends them again,
 byte for byte (see ``streaming.processors``).
 
-Layout: a value that starts with ``{`` is a bare state (``contracts.state``), as every
+Layout: a value that starts with ``{`` is a bare state (``translation.state``), as every
 value was before outputs were kept, and as a value is when nothing is pending. Otherwise::
 
     MAGIC | u32 big-endian length of the state | state | JSON list of decided inputs

@@ -8,27 +8,14 @@ when no other open customer problem report still needs it.
 
 from __future__ import annotations
 
-from problem_tracker.domain.delegated_work import outstanding_work
-from problem_tracker.domain.events import (
-    PartnerProblemCancelRequested,
-    ReportCancelled,
-    ReportEvent,
-    ServiceTroubleReleased,
-)
+from problem_tracker.domain.delegated_work import outstanding_work, withdrawal
+from problem_tracker.domain.events import ReportCancelled, ReportEvent
 from problem_tracker.domain.lifecycle import Trigger, transition
-from problem_tracker.domain.report import CustomerProblemReport, DelegatedWork, DelegationKind
+from problem_tracker.domain.report import CustomerProblemReport
 
 
 def cancel(state: CustomerProblemReport, reason: str) -> list[ReportEvent]:
     events: list[ReportEvent] = [*transition(state, Trigger.CANCEL, reason)]
     events.append(ReportCancelled(reason=reason))
-    events.extend(_withdraw(work) for work in outstanding_work(state))
+    events.extend(withdrawal(work) for work in outstanding_work(state))
     return events
-
-
-def _withdraw(work: DelegatedWork) -> ReportEvent:
-    if work.kind is DelegationKind.SERVICE_TROUBLE:
-        return ServiceTroubleReleased(service=work.entity, request_id=work.request_id)
-    return PartnerProblemCancelRequested(
-        request_id=work.request_id or "", entity=work.entity, partner=work.partner
-    )

@@ -15,6 +15,7 @@ from problem_tracker.domain.report import (
     EntityRef,
     Note,
     Party,
+    ResolutionCode,
     Severity,
 )
 
@@ -93,6 +94,25 @@ class Cancel(CommandBase):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Resolve(CommandBase):
+    """An operator clears the report (eTOM "cleared") with a resolution code; its open
+    delegated work is withdrawn unless ``keep_delegated_work``."""
+
+    resolution_code: ResolutionCode
+    reason: str
+    keep_delegated_work: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AcknowledgeEscalation(CommandBase):
+    """The called party has the escalation (at ``level``, the current one if ``None``):
+    the ladder holds for the rule's ``acknowledgeFor``."""
+
+    acknowledged_by: str
+    level: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Reopen(CommandBase):
     """The customer rejects the resolution."""
 
@@ -149,6 +169,8 @@ ReportCommand = (
     | Hold
     | Resume
     | Cancel
+    | Resolve
+    | AcknowledgeEscalation
     | Reopen
     | Close
     | LinkServiceTrouble

@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from problem_tracker.domain.builtin_sla import BUILTIN_SLA_POLICY
 from problem_tracker.domain.report import CustomerProblemReport, KnownError, Owner
-from problem_tracker.domain.sla_policy import SlaPolicy
+from problem_tracker.domain.sla.builtin import BUILTIN_SLA_POLICY
+from problem_tracker.domain.sla.policy import SlaPolicy
 
 
 class ReferenceData(Protocol):

@@ -5,9 +5,9 @@ The flow reads off the steps: Start (intake) → Perform Initial Diagnosis (diag
 Check Known Error (known_errors) → Coordinate Customer Problem (coordination) → Monitor
 Resolution Update (resolution), with Cancel Customer Problem (cancellation) as a side exit.
 Every accepted command ends by checking whether the report is now resolved, then what its
-SLA makes due (jeopardy_management); the SLA clock follows every event (sla_tracking). A
-``Tick`` is acted on only when it is for the report's current deadline and that deadline
-has come (timers).
+SLA makes due (escalation); the SLA clock follows every event (timekeeping). A ``Tick``
+is acted on only when it is for the report's current deadline and that deadline has come
+(``timekeeping.tick_is_due``).
 
 ``decide`` never raises and never applies a command that does not fit (one that would
 take the report past its ``ReportLimits`` is a ``schema-violation``): a redelivered
@@ -23,6 +23,7 @@ from datetime import datetime
 
 from problem_tracker.domain.cancellation import cancel
 from problem_tracker.domain.commands import (
+    AcknowledgeEscalation,
     Cancel,
     ChangeAttributes,
     Close,
@@ -33,6 +34,7 @@ from problem_tracker.domain.commands import (
     ProvideInformation,
     Reopen,
     ReportCommand,
+    Resolve,
     Resume,
     Tick,
     UpdateDelegatedWork,
@@ -40,6 +42,7 @@ from problem_tracker.domain.commands import (
 from problem_tracker.domain.context import DecisionContext
 from problem_tracker.domain.coordination import coordinate
 from problem_tracker.domain.diagnosis import ask_customer
+from problem_tracker.domain.escalation import acknowledge_escalation, watch
 from problem_tracker.domain.events import (
     CommandRejected,
     DeadlineRescheduled,
@@ -57,12 +60,11 @@ from problem_tracker.domain.intake import (
     receive_information,
     record_isolation,
 )
-from problem_tracker.domain.jeopardy_management import watch
 from problem_tracker.domain.known_errors import check_known_error, check_new_symptom
 from problem_tracker.domain.lifecycle import Trigger, allows, transition
 from problem_tracker.domain.report import CustomerProblemReport, Status
-from problem_tracker.domain.resolution import apply_update, link_service_trouble, settle
-from problem_tracker.domain.timers import tick_is_due
+from problem_tracker.domain.resolution import apply_update, link_service_trouble, resolve, settle
+from problem_tracker.domain.timekeeping import tick_is_due
 from problem_tracker.domain.trail import Origin, Trail
 
 __all__ = ["decide", "evolve", "trigger_of"]
@@ -75,6 +77,8 @@ _TRIGGERS: dict[type[ReportCommand], Trigger] = {
     Hold: Trigger.HOLD,
     Resume: Trigger.RESUME,
     Cancel: Trigger.CANCEL,
+    Resolve: Trigger.RESOLVE,
+    AcknowledgeEscalation: Trigger.ACKNOWLEDGE_ESCALATION,
     Reopen: Trigger.REOPEN,
     Close: Trigger.CLOSE,
     LinkServiceTrouble: Trigger.DELEGATED_UPDATE,
@@ -170,6 +174,12 @@ def _handle(trail: Trail, command: ReportCommand, context: DecisionContext) -> T
             return trail.then(lambda s: _close(s, command.reason))
         case Cancel():
             return trail.then(lambda s: cancel(s, command.reason))
+        case Resolve():
+            return trail.then(lambda s: resolve(s, command))
+        case AcknowledgeEscalation():
+            return trail.then(
+                lambda s: acknowledge_escalation(s, command, trail.origin.at, trail.sla_policy)
+            )
         case LinkServiceTrouble():
             return trail.then(lambda s: link_service_trouble(s, command))
         case UpdateDelegatedWork():

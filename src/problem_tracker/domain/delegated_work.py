@@ -1,5 +1,6 @@
-"""The report's record of delegated work: how it is found from a reply, and how facts
-about it change it. Shared by Coordinate, Monitor Resolution Update and Cancel."""
+"""The report's record of delegated work: how it is found from a reply, how it is
+withdrawn, and how facts about it change it. Shared by Coordinate, Monitor Resolution
+Update (and an operator's resolve) and Cancel."""
 
 from __future__ import annotations
 
@@ -49,6 +50,16 @@ def link_target_index(state: CustomerProblemReport, request_id: str, service_id:
 def outstanding_work(state: CustomerProblemReport) -> tuple[DelegatedWork, ...]:
     """Work somebody is still doing (or about to do) for the report."""
     return tuple(work for work in state.delegated if work.status not in FINISHED_STATUSES)
+
+
+def withdrawal(work: DelegatedWork) -> PartnerProblemCancelRequested | ServiceTroubleReleased:
+    """Stop the work: a partner request is cancelled; a service trouble is released (the
+    shared service trouble aggregate cancels it only when no other open report needs it)."""
+    if work.kind is DelegationKind.SERVICE_TROUBLE:
+        return ServiceTroubleReleased(service=work.entity, request_id=work.request_id)
+    return PartnerProblemCancelRequested(
+        request_id=work.request_id or "", entity=work.entity, partner=work.partner
+    )
 
 
 WorkFact = (

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from problem_tracker.domain.escalation import EscalationReason
-from problem_tracker.domain.jeopardy import JeopardyCause, JeopardyLevel
 from problem_tracker.domain.report import (
     DelegatedStatus,
     EntityRef,
@@ -28,11 +26,14 @@ from problem_tracker.domain.report import (
     Note,
     Owner,
     Party,
+    ResolutionCode,
     Severity,
     Status,
 )
-from problem_tracker.domain.sla_policy import EscalationKind
-from problem_tracker.domain.sla_track import SlaTrack
+from problem_tracker.domain.sla.jeopardy import JeopardyCause, JeopardyLevel
+from problem_tracker.domain.sla.ladder import EscalationReason
+from problem_tracker.domain.sla.policy import EscalationKind
+from problem_tracker.domain.sla.track import SlaTrack
 
 UNSTAMPED_AT = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -184,7 +185,10 @@ class DelegatedWorkFailed(DomainEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReportResolved(DomainEvent):
-    """eTOM "cleared": informs Close Customer Problem."""
+    """eTOM "cleared": informs Close Customer Problem. ``resolution_code`` is ``fixed``
+    when the delegated work resolved the problem, else what the operator said."""
+
+    resolution_code: ResolutionCode = ResolutionCode.FIXED
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -252,6 +256,16 @@ class EscalationRaised(DomainEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EscalationAcknowledged(DomainEvent):
+    """``acknowledged_by`` has the escalation at ``level``: the ladder holds until
+    ``until`` and climbs again from the next level if the report is still breached."""
+
+    acknowledged_by: str
+    level: int
+    until: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EscalationEnded(DomainEvent):
     """End: the report that was in jeopardy or escalated is ``reason`` (resolved, cancelled
     or closed); ``level`` is the highest escalation level it had reached."""
@@ -297,6 +311,7 @@ ReportEvent = (
     | ServiceTroubleReleased
     | JeopardyRaised
     | EscalationRaised
+    | EscalationAcknowledged
     | EscalationEnded
     | DeadlineRescheduled
     | CommandRejected

@@ -24,6 +24,7 @@ from problem_tracker.domain.events import (
     ReportAcknowledged,
     ReportEvent,
     ReportReopened,
+    ReportResolved,
     ServiceTroubleLinked,
     ServiceTroubleNeeded,
     ServiceTroubleReleased,
@@ -104,7 +105,9 @@ def _apply(state: CustomerProblemReport, event: ReportEvent) -> CustomerProblemR
         case KnownErrorAttached():
             return replace(state, known_error=event.match)
         case ReportReopened():
-            return replace(state, cycle=event.cycle)
+            return replace(state, cycle=event.cycle, resolution_code=None)
+        case ReportResolved():
+            return replace(state, resolution_code=event.resolution_code)
         case (
             ServiceTroubleNeeded()
             | PartnerProblemRequested()

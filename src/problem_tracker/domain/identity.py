@@ -6,6 +6,10 @@ Aggregates remember the inbound events they applied with a digest of their conte
 same id again with the same content is a redelivery (acknowledged, nothing done), with
 different content a conflict (``event-id-conflict``): two parties reusing one id, or a
 producer that changed an event after sending it.
+
+The requests Coordinate Customer Problem makes are named after their owner
+(``STR-<service key>-<generation>``, ``SPR-<report id>-<n>``), so that an answer finds its
+aggregate by its ``correlationId`` alone, without a lookup table.
 """
 
 from __future__ import annotations
@@ -109,3 +113,60 @@ def _is_default(item: Field[object], value: object) -> bool:
     if item.default_factory is not MISSING:
         return bool(value == item.default_factory())
     return False
+
+
+SERVICE_TROUBLE_PREFIX = "STR-"
+PARTNER_REQUEST_PREFIX = "SPR-"
+
+MAX_REQUEST_ID = 256
+"""Request ids are ids of other systems too (``correlationId``, Kafka keys): 1-256 chars."""
+
+MAX_SERVICE_KEY = 200
+"""Longest service trouble key: ``STR-`` + key + ``-`` + a generation of up to 51 digits
+fit ``MAX_REQUEST_ID``."""
+
+_KEY_DIGEST_CHARS = 16
+_HASH_MARK = "~"
+
+
+def service_trouble_key(service_id: str) -> str:
+    """The key of the shared service trouble of a service: the service id itself, or for a
+    service id too long to fit a request id, a readable prefix of it plus ``~`` and 16 hex
+    characters of its SHA-256 (the same service always gets the same key)."""
+    if len(service_id) <= MAX_SERVICE_KEY:
+        return service_id
+    digest = hashlib.sha256(service_id.encode("utf-8", "surrogatepass")).hexdigest()
+    prefix = service_id[: MAX_SERVICE_KEY - len(_HASH_MARK) - _KEY_DIGEST_CHARS]
+    return f"{prefix}{_HASH_MARK}{digest[:_KEY_DIGEST_CHARS]}"
+
+
+def service_trouble_request_id(service_id: str, generation: int) -> str:
+    """``STR-<service key>-<generation>``: the request of one generation of the service
+    trouble of a service; any valid service id fits (see ``service_trouble_key``)."""
+    return f"{SERVICE_TROUBLE_PREFIX}{service_trouble_key(service_id)}-{generation}"
+
+
+def partner_request_id(report_id: str, n: int) -> str:
+    """``SPR-<reportId>-<n>``: the n-th partner request of a report (report ids are at most
+    64 characters, so it always fits)."""
+    return f"{PARTNER_REQUEST_PREFIX}{report_id}-{n}"
+
+
+def service_of_request(request_id: str) -> str | None:
+    """The key of the service trouble a request belongs to (``service_trouble_key`` of its
+    service): where its answers are routed."""
+    return _owner_of_request(request_id, SERVICE_TROUBLE_PREFIX)
+
+
+def report_of_partner_request(request_id: str) -> str | None:
+    """The report id a partner request belongs to (its aggregate key)."""
+    return _owner_of_request(request_id, PARTNER_REQUEST_PREFIX)
+
+
+def _owner_of_request(request_id: str, prefix: str) -> str | None:
+    if not request_id.startswith(prefix):
+        return None
+    owner, separator, number = request_id[len(prefix) :].rpartition("-")
+    if not separator or not owner or not number.isascii() or not number.isdigit():
+        return None
+    return owner

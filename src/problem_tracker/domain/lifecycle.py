@@ -13,7 +13,12 @@ from enum import Enum, StrEnum
 from types import MappingProxyType
 
 from problem_tracker.domain.events import StatusChanged
-from problem_tracker.domain.report import CustomerProblemReport, Status
+from problem_tracker.domain.report import (
+    OPEN_STATUSES,
+    TERMINAL_STATUSES,
+    CustomerProblemReport,
+    Status,
+)
 
 
 class Trigger(StrEnum):
@@ -24,6 +29,8 @@ class Trigger(StrEnum):
     HOLD = "hold"
     RESUME = "resume"
     CANCEL = "cancel"
+    RESOLVE = "resolve"
+    ACKNOWLEDGE_ESCALATION = "escalation acknowledged"
     REOPEN = "reopen"
     CLOSE = "close"
     DELEGATED_UPDATE = "delegated work update"
@@ -44,8 +51,8 @@ Destination = Status | Back
 _NEW = None
 _ACK, _WIP, _PEND, _HELD = Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.PENDING, Status.HELD
 _RES, _CLOSED, _CANC = Status.RESOLVED, Status.CLOSED, Status.CANCELLED
-_OPEN = (_ACK, _WIP, _PEND, _HELD)
-_LIVE = (*_OPEN, _RES)
+_OPEN = tuple(status for status in Status if status in OPEN_STATUSES)
+_LIVE = tuple(status for status in Status if status not in TERMINAL_STATUSES)
 
 
 def _stay(
@@ -71,6 +78,8 @@ TRANSITIONS: Mapping[tuple[Status | None, Trigger], Destination] = MappingProxyT
         (_RES, Trigger.CLOSE): _CLOSED,
         (_RES, Trigger.REOPEN): _WIP,
         **{(status, Trigger.CANCEL): _CANC for status in _OPEN},
+        **{(status, Trigger.RESOLVE): _RES for status in _OPEN},
+        **_stay(Trigger.ACKNOWLEDGE_ESCALATION, _OPEN),
         **_stay(Trigger.CHANGE_ATTRIBUTES, _LIVE),
         **_stay(Trigger.DELEGATED_UPDATE, tuple(Status)),
         **_stay(Trigger.TICK, tuple(Status)),

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from problem_tracker.domain.identity import Recurrence, SeenEvent, recurrence
-from problem_tracker.domain.sla_track import SlaTrack
+from problem_tracker.domain.sla.track import SlaTrack
 
 RECENT_EVENT_LIMIT = 256
 """How many inbound event ids a report remembers to recognise a redelivered event."""
@@ -29,8 +29,28 @@ class Status(StrEnum):
     CANCELLED = "cancelled"
 
 
+OPEN_STATUSES = frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.PENDING, Status.HELD})
+"""The problem is being worked on: the report may be held or cancelled, its SLA clock may
+run, and delegated work that fails escalates."""
+
+ENDED_STATUSES = frozenset(Status) - OPEN_STATUSES
+"""Resolved, closed or cancelled: the SLA clock has stopped for good (a reopen starts a new
+cycle) and an escalation under way ends."""
+
 TERMINAL_STATUSES = frozenset({Status.CLOSED, Status.CANCELLED})
 """Nothing changes the status of a closed or cancelled report any more."""
+
+
+class ResolutionCode(StrEnum):
+    """How the problem was cleared (contract v1.1): ``fixed`` when the delegated work
+    resolved it, or what the operator who resolved it said."""
+
+    FIXED = "fixed"
+    WORKAROUND = "workaround"
+    NO_FAULT_FOUND = "noFaultFound"
+    KNOWN_ERROR = "knownError"
+    DUPLICATE = "duplicate"
+    OTHER = "other"
 
 
 class Severity(StrEnum):
@@ -177,7 +197,8 @@ class CustomerProblemReport:
     """The state of one customer problem report (the aggregate keyed by report id).
 
     ``sla`` is the SLA of the current cycle; ``None`` for a report stored before SLAs
-    were tracked, until a reopen starts a new cycle.
+    were tracked, until a reopen starts a new cycle. ``resolution_code`` says how the
+    current cycle was cleared; ``None`` until it is (and again once reopened).
     """
 
     id: str
@@ -204,6 +225,7 @@ class CustomerProblemReport:
     recent_events: tuple[SeenEvent, ...] = ()
     assignee: str | None = None
     sla: SlaTrack | None = None
+    resolution_code: ResolutionCode | None = None
 
     @property
     def is_terminal(self) -> bool:
@@ -213,6 +235,12 @@ class CustomerProblemReport:
     def current_work(self) -> tuple[DelegatedWork, ...]:
         """The delegated work of the current cycle: what resolution waits for."""
         return tuple(work for work in self.delegated if work.cycle == self.cycle)
+
+    @property
+    def open_work(self) -> tuple[DelegatedWork, ...]:
+        """This cycle's delegated work that somebody is still doing (or about to do): what
+        the SLA follows (partner legs) and what forecasts the resolution."""
+        return tuple(work for work in self.current_work if work.status not in FINISHED_STATUSES)
 
     @property
     def recent_event_ids(self) -> tuple[str, ...]:

@@ -12,18 +12,24 @@ problem is cleared.
   only resolves while ``inProgress``: one that is ``held`` resolves when it is resumed.
 - A service trouble linked to a report that is already closed or cancelled is released
   straight away, so a shared service trouble never waits for a report that is gone.
+- An operator may clear the report himself (``resolve``, contract v1.1) from any open
+  status, with a resolution code: its outstanding delegated work is withdrawn as Cancel
+  Customer Problem withdraws it (a shared service trouble is released, and cancelled
+  only when no other open report needs it), unless he keeps it. A report resolved by
+  its delegated work is ``fixed``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from problem_tracker.domain.commands import LinkServiceTrouble, UpdateDelegatedWork
+from problem_tracker.domain.commands import LinkServiceTrouble, Resolve, UpdateDelegatedWork
 from problem_tracker.domain.context import ReportLimits
 from problem_tracker.domain.delegated_work import (
     latest_work_index,
     link_target_index,
     outstanding_work,
+    withdrawal,
 )
 from problem_tracker.domain.events import (
     CommandRejected,
@@ -39,14 +45,14 @@ from problem_tracker.domain.lifecycle import Trigger, transition
 from problem_tracker.domain.report import (
     DONE_STATUSES,
     FAILED_STATUSES,
+    OPEN_STATUSES,
     CustomerProblemReport,
     DelegatedWork,
     DelegationKind,
-    Status,
+    ResolutionCode,
 )
 
 ALL_WORK_RESOLVED = "all delegated work resolved"
-_STILL_OPEN = frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.PENDING, Status.HELD})
 
 
 def link_service_trouble(
@@ -92,7 +98,7 @@ def apply_update(
     newly_failed = (
         command.status in FAILED_STATUSES and state.delegated[index].status is not command.status
     )
-    if newly_failed and state.status in _STILL_OPEN:
+    if newly_failed and state.status in OPEN_STATUSES:
         failed = DelegatedWorkFailed(
             request_id=command.request_id, status=command.status, reason=command.reason
         )
@@ -124,7 +130,18 @@ def settle(state: CustomerProblemReport) -> list[ReportEvent]:
     changes = transition(state, Trigger.ALL_WORK_RESOLVED, ALL_WORK_RESOLVED)
     if not changes:
         return []
-    return [*changes, ReportResolved()]
+    return [*changes, ReportResolved(resolution_code=ResolutionCode.FIXED)]
+
+
+def resolve(state: CustomerProblemReport, command: Resolve) -> list[ReportEvent]:
+    """An operator clears the report: resolved with his code and reason; the work still
+    outstanding is withdrawn unless he keeps it (it is then followed as before, and a
+    reopen finds it)."""
+    events: list[ReportEvent] = [*transition(state, Trigger.RESOLVE, command.reason)]
+    events.append(ReportResolved(resolution_code=command.resolution_code))
+    if not command.keep_delegated_work:
+        events.extend(withdrawal(work) for work in outstanding_work(state))
+    return events
 
 
 def _not_from_its_partner(request_id: str) -> CommandRejected:
@@ -156,8 +173,7 @@ def expected_resolution(state: CustomerProblemReport) -> datetime | None:
 
 
 def _work_forecast(state: CustomerProblemReport) -> datetime | None:
-    open_work = [work for work in outstanding_work(state) if work.cycle == state.cycle]
-    estimates = [work.expected_resolution_date for work in open_work]
+    estimates = [work.expected_resolution_date for work in state.open_work]
     known = [estimate for estimate in estimates if estimate is not None]
     if not known or len(known) < len(estimates):
         return None

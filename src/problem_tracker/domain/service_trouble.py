@@ -54,7 +54,12 @@ class ServiceTrouble:
     def recent_event_ids(self) -> tuple[str, ...]:
         return tuple(seen.event_id for seen in self.recent_events)
 
+    def has_seen(self, event_id: str) -> bool:
+        """Whether an inbound event with this id was already applied."""
+        return event_id in self.recent_event_ids
+
     def recurrence(self, event_id: str, digest: str) -> Recurrence:
+        """Whether an inbound event is new, a redelivery, or a reused id (a conflict)."""
         return recurrence(self.recent_events, event_id, digest)
 
 

@@ -15,13 +15,14 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TypeVar, overload
 
-from problem_tracker.domain.coordination import service_of_request, service_trouble_request_id
 from problem_tracker.domain.events import RejectionCode
 from problem_tracker.domain.identity import (
     Recurrence,
     aggregate_event_id,
     command_digest,
     remember,
+    service_of_request,
+    service_trouble_request_id,
 )
 from problem_tracker.domain.report import RECENT_EVENT_LIMIT, DelegatedStatus
 from problem_tracker.domain.service_trouble import (

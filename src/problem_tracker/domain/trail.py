@@ -1,6 +1,6 @@
 """How a decision is built step by step: each step of eTOM 1.3.7.3 sees the report as the
 previous steps left it, every event gets its header (id, time, cause) and, when the
-report's SLA changed with it, the new SLA (see ``sla_tracking.keep_time``)."""
+report's SLA changed with it, the new SLA (see ``timekeeping.keep_time``)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from problem_tracker.domain.events import DomainEvent, ReportAcknowledged, Repor
 from problem_tracker.domain.evolution import created, evolve
 from problem_tracker.domain.identity import aggregate_event_id
 from problem_tracker.domain.report import CustomerProblemReport
-from problem_tracker.domain.sla_policy import SlaPolicy
-from problem_tracker.domain.sla_tracking import keep_time
+from problem_tracker.domain.sla.policy import SlaPolicy
+from problem_tracker.domain.timekeeping import keep_time
 
 _E = TypeVar("_E", bound=DomainEvent)
 Step = Callable[[CustomerProblemReport], Sequence[ReportEvent]]

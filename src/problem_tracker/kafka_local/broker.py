@@ -15,6 +15,7 @@ from problem_tracker.kafka_local import java
 from problem_tracker.kafka_local.errors import LocalKafkaError
 from problem_tracker.kafka_local.fetch import ensure_fetched, packaged_file
 from problem_tracker.kafka_local.properties import (
+    SaslSslListener,
     listener_ports,
     parse_properties,
     random_cluster_id,
@@ -33,7 +34,11 @@ def free_port() -> int:
 
 
 def port_is_free(port: int) -> bool:
+    """Nobody listens on ``port``. Connections of a broker just stopped may linger in
+    TIME_WAIT for a minute; like the JVM's server sockets, the probe reuses the address,
+    so ``kafka up`` right after ``kafka down`` is not refused."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -45,17 +50,27 @@ class LocalKafka:
     """One broker+controller bound to a data dir: its pid file, config, storage and logs.
 
     Everything lives under ``data_dir`` so that several brokers (a dev one on 9092, one per
-    test session on free ports) never share state.
+    test session on free ports) never share state. With ``sasl_ssl`` the broker also serves
+    SASL_SSL clients (SCRAM-SHA-512, TLS with client certificates) on that listener's port.
     """
 
-    def __init__(self, settings: LocalKafkaSettings) -> None:
+    def __init__(
+        self, settings: LocalKafkaSettings, *, sasl_ssl: SaslSslListener | None = None
+    ) -> None:
         self.settings = settings
+        self.sasl_ssl = sasl_ssl
 
     @classmethod
-    def throwaway(cls, settings: LocalKafkaSettings, data_dir: Path) -> LocalKafka:
+    def throwaway(
+        cls,
+        settings: LocalKafkaSettings,
+        data_dir: Path,
+        *,
+        sasl_ssl: SaslSslListener | None = None,
+    ) -> LocalKafka:
         """A broker on free ports with its own data dir, sharing only the jar cache."""
         update = {"port": free_port(), "controller_port": free_port(), "data_dir": data_dir}
-        return cls(settings.model_copy(update=update))
+        return cls(settings.model_copy(update=update), sasl_ssl=sasl_ssl)
 
     @property
     def data_dir(self) -> Path:
@@ -64,6 +79,13 @@ class LocalKafka:
     @property
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.settings.port}"
+
+    @property
+    def sasl_ssl_bootstrap(self) -> str:
+        """The address of the SASL_SSL listener."""
+        if self.sasl_ssl is None:
+            raise LocalKafkaError("this broker has no SASL_SSL listener")
+        return f"127.0.0.1:{self.sasl_ssl.port}"
 
     def ensure_fetched(self) -> Path:
         """The jar directory of the configured Kafka version, fetched with Maven if needed."""
@@ -136,7 +158,9 @@ class LocalKafka:
         return True
 
     def _check_ports_free(self) -> None:
-        ports = (("port", self.settings.port), ("controller port", self.settings.controller_port))
+        ports = [("port", self.settings.port), ("controller port", self.settings.controller_port)]
+        if self.sasl_ssl is not None:
+            ports.append(("SASL_SSL port", self.sasl_ssl.port))
         for what, port in ports:
             if not port_is_free(port):
                 raise LocalKafkaError(
@@ -162,6 +186,7 @@ class LocalKafka:
                 port=self.settings.port,
                 controller_port=self.settings.controller_port,
                 log_dir=storage,
+                sasl_ssl=self.sasl_ssl,
             )
         )
         return path
@@ -171,6 +196,8 @@ class LocalKafka:
             return
         args = ["kafka.tools.StorageTool", "format", "--standalone"]
         args += ["-t", random_cluster_id(), "-c", str(properties)]
+        if self.sasl_ssl is not None:
+            args += self.sasl_ssl.format_arguments()
         done = subprocess.run(
             self._java_command(java_bin, libs, [], args),
             capture_output=True,

@@ -8,8 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    GCCollector,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+)
 
+_DURATION_BUCKETS = (1, 10, 60, 300, 900, 1800, 3600, 4 * 3600, 8 * 3600, 86400, 3 * 86400)
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
 
@@ -21,6 +30,9 @@ class Metrics:
 
     def __post_init__(self) -> None:
         r = self.registry
+        ProcessCollector(registry=r)
+        PlatformCollector(registry=r)
+        GCCollector(registry=r)
         self.messages_in = Counter(
             "problem_tracker_messages_in_total",
             "Messages consumed, by topic kind.",
@@ -29,8 +41,9 @@ class Metrics:
         )
         self.duplicates = Counter(
             "problem_tracker_duplicates_total",
-            "Inbound events acknowledged as duplicates (same eventId), producing nothing.",
-            ["topic"],
+            "Inputs already decided (same eventId), by aggregate; their kept records are "
+            "sent again while the input may not be committed, else nothing.",
+            ["aggregate"],
             registry=r,
         )
         self.dead_letters = Counter(
@@ -47,8 +60,9 @@ class Metrics:
         )
         self.messages_out = Counter(
             "problem_tracker_messages_out_total",
-            "Messages produced, by topic kind and event type.",
-            ["topic", "event_type"],
+            "Messages produced, by contract channel (the topic's default name, without "
+            "prefix) and event type.",
+            ["channel", "event_type"],
             registry=r,
         )
         self.processing_seconds = Histogram(
@@ -110,6 +124,38 @@ class Metrics:
             "Decisions whose records were too big to keep with the state for a replay "
             "(WORKER__MAX_TABLE_VALUE_BYTES); sent once, not replayable after a crash.",
             ["aggregate"],
+            registry=r,
+        )
+        self.open_reports = Gauge(
+            "problem_tracker_open_reports",
+            "Open reports (not closed or cancelled) this worker processes, by status and priority.",
+            ["status", "priority"],
+            registry=r,
+        )
+        self.open_reports_in_jeopardy = Gauge(
+            "problem_tracker_open_reports_in_jeopardy",
+            "Open reports this worker processes, by jeopardy level (none, warning, "
+            "jeopardy, breached).",
+            ["jeopardy"],
+            registry=r,
+        )
+        self.open_reports_by_escalation_level = Gauge(
+            "problem_tracker_open_reports_by_escalation_level",
+            "Open reports this worker processes, by the escalation level reached (0: none).",
+            ["escalation_level"],
+            registry=r,
+        )
+        self.time_to_acknowledge = Histogram(
+            "problem_tracker_time_to_acknowledge_seconds",
+            "From a report's creation date to its acknowledgement.",
+            buckets=_DURATION_BUCKETS,
+            registry=r,
+        )
+        self.time_to_resolve = Histogram(
+            "problem_tracker_time_to_resolve_seconds",
+            "From a report's creation date to its resolution, by priority.",
+            ["priority"],
+            buckets=_DURATION_BUCKETS,
             registry=r,
         )
         self.tick_lag_seconds = Histogram(

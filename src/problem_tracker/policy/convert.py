@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from problem_tracker.domain.calendar import AlwaysOpen, BusinessCalendar, Calendar, OpenHours
-from problem_tracker.domain.sla_policy import (
+from problem_tracker.domain.sla.calendar import AlwaysOpen, BusinessCalendar, Calendar, OpenHours
+from problem_tracker.domain.sla.policy import (
     EscalationLadder,
     EscalationLevel,
     PartnerOla,
@@ -121,9 +121,20 @@ def _ladder(path: YamlPath, model: LadderModel, problems: list[Problem]) -> Esca
         if level.repeat_after is None:
             message = "required on every level but the last: when the next level fires"
             problems.append(Problem((*path, "levels", index, "repeatAfter"), message))
+        if level.max_repeats is not None:
+            message = "only the last level repeats: leave maxRepeats out here"
+            problems.append(Problem((*path, "levels", index, "maxRepeats"), message))
+    top = model.levels[-1] if model.levels else None
+    if top is not None and top.max_repeats is not None and top.repeat_after is None:
+        message = "bounds the repeats of the last level: give its repeatAfter too"
+        problems.append(Problem((*path, "levels", len(model.levels) - 1, "maxRepeats"), message))
     levels = tuple(
         EscalationLevel(
-            level=number, kind=level.kind, target=level.target, repeat_after=level.repeat_after
+            level=number,
+            kind=level.kind,
+            target=level.target,
+            repeat_after=level.repeat_after,
+            max_repeats=level.max_repeats if number == len(model.levels) else None,
         )
         for number, level in enumerate(model.levels, start=1)
     )
@@ -155,6 +166,7 @@ def _rule(
         ladder=ladder,
         thresholds=model.thresholds,
         pause_on_held=model.pause_on_held,
+        acknowledge_for=model.acknowledge_for,
     )
 
 

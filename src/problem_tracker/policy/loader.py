@@ -15,7 +15,7 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from problem_tracker.domain.sla_policy import SlaPolicy
+from problem_tracker.domain.sla.policy import SlaPolicy
 from problem_tracker.policy.convert import PolicyError, Problem, YamlPath, to_policy
 from problem_tracker.policy.schema import PolicyDocument
 

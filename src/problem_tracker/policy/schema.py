@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic.alias_generators import to_camel
 
 from problem_tracker.domain.report import Severity
-from problem_tracker.domain.sla_policy import EscalationKind
+from problem_tracker.domain.sla.policy import EscalationKind
 from problem_tracker.policy.durations import parse_duration
 
 T = TypeVar("T")
@@ -119,6 +119,7 @@ class LevelModel(_Model):
     kind: EscalationKind
     target: Name
     repeat_after: Duration | None = None
+    max_repeats: Annotated[int, Field(ge=0, strict=True)] | None = None
 
 
 class LadderModel(_Model):
@@ -156,6 +157,7 @@ class RuleModel(_Model):
     targets: TargetsModel
     calendar: Name = "24x7"
     pause_on_held: bool = True
+    acknowledge_for: Duration | None = None
     thresholds: tuple[Annotated[int, Field(gt=0, lt=100)], ...] = (50, 75)
     escalation: Name
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from itertools import groupby
 
-from problem_tracker.domain.calendar import BusinessCalendar, Calendar, OpenHours
-from problem_tracker.domain.sla_policy import EscalationLadder, PartnerOla, SlaPolicy, SlaRule
+from problem_tracker.domain.sla.calendar import BusinessCalendar, Calendar, OpenHours
+from problem_tracker.domain.sla.policy import EscalationLadder, PartnerOla, SlaPolicy, SlaRule
 from problem_tracker.policy.durations import format_duration
 from problem_tracker.policy.schema import WEEKDAYS
 
@@ -78,6 +78,8 @@ def _rule(number: int, rule: SlaRule) -> list[str]:
         terms.append(f"update the customer every {format_duration(targets.customer_update)}")
     terms.append(f"on {rule.calendar.name}")
     terms.append("held pauses the clock" if rule.pause_on_held else "held does not pause")
+    if rule.acknowledge_for is not None:
+        terms.append(f"an acknowledgement holds the ladder {format_duration(rule.acknowledge_for)}")
     warnings = ", ".join(f"{t} %" for t in rule.thresholds)
     jeopardy = f"jeopardy at {warnings}" if warnings else "no jeopardy warnings"
     return [
@@ -108,7 +110,9 @@ def _ladder(ladder: EscalationLadder) -> str:
         steps.append(f"{after}L{level.level} {level.kind} {level.target}")
         after = f"+{format_duration(level.repeat_after)} " if level.repeat_after else ""
     if after:
-        steps[-1] += f" (again every {after.strip(' +')})"
+        bound = ladder.levels[-1].max_repeats
+        limit = "" if bound is None else f", at most {bound} times"
+        steps[-1] += f" (again every {after.strip(' +')}{limit})"
     calls = ", ".join(steps) or "none"
     return f"{calls}; delegation failure → {ladder.delegation_failure_target}"
 

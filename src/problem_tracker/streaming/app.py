@@ -2,32 +2,58 @@
 
 from __future__ import annotations
 
+import ssl
 from typing import Any
 
 import faust
 from faust.types import TransportT
 
-from problem_tracker.config import Settings
+from problem_tracker.config import SASL_PROTOCOLS, KafkaSettings, Settings
 from problem_tracker.streaming.consumer import GatedTransport
 
 
 def faust_broker_credentials(settings: Settings) -> Any:
-    """SASL credentials for Faust's Kafka clients, when the cluster wants them."""
+    """Credentials for Faust's Kafka clients (aiokafka): SASL (PLAIN, SCRAM-SHA-256/512)
+    over TLS or not, TLS alone, or None for PLAINTEXT."""
     kafka = settings.kafka
-    if kafka.sasl_mechanism is None or kafka.sasl_password is None:
-        return None
-    return faust.SASLCredentials(
-        username=kafka.sasl_username or "",
-        password=kafka.sasl_password.get_secret_value(),
-        mechanism=kafka.sasl_mechanism,
-        ssl_context=None if kafka.security_protocol == "SASL_PLAINTEXT" else _ssl_context(),
+    if kafka.security_protocol in SASL_PROTOCOLS:
+        if kafka.sasl_mechanism is None or kafka.sasl_password is None:
+            raise ValueError(kafka.incoherence() or "kafka: SASL credentials missing")
+        return faust.SASLCredentials(
+            username=kafka.sasl_username or "",
+            password=kafka.sasl_password.get_secret_value(),
+            mechanism=kafka.sasl_mechanism,
+            ssl_context=_ssl_context(kafka) if kafka.uses_tls else None,
+        )
+    if kafka.uses_tls:
+        return faust.SSLCredentials(_ssl_context(kafka))
+    return None
+
+
+def _ssl_context(kafka: KafkaSettings) -> ssl.SSLContext:
+    """A client TLS context: brokers verified against ``ssl_cafile`` (else the system's
+    CAs), the client certificate presented when one is configured."""
+    files = kafka.tls_files()
+    cafile = files.get("ssl_cafile")
+    context = ssl.create_default_context(
+        ssl.Purpose.SERVER_AUTH, cafile=None if cafile is None else str(cafile)
     )
-
-
-def _ssl_context() -> Any:
-    import ssl
-
-    return ssl.create_default_context()
+    context.check_hostname = kafka.ssl_check_hostname
+    if "ssl_certfile" in files:
+        secret = kafka.ssl_key_password
+        # Never None: OpenSSL would then prompt for the passphrase on the terminal.
+        password = "" if secret is None else secret.get_secret_value()
+        try:
+            context.load_cert_chain(
+                str(files["ssl_certfile"]), str(files["ssl_keyfile"]), lambda: password
+            )
+        except ssl.SSLError as exc:
+            raise ValueError(
+                f"kafka ssl_certfile {files['ssl_certfile']} / ssl_keyfile "
+                f"{files['ssl_keyfile']}: cannot load the client certificate and key "
+                f"(wrong ssl_key_password, or a key that does not match?): {exc.reason or exc}"
+            ) from None
+    return context
 
 
 class WorkerApp(faust.App):
@@ -41,12 +67,12 @@ def create_app(settings: Settings) -> faust.App:
     """A Faust app for one worker; agents and tables are attached by ``wiring``."""
     worker = settings.worker
     return WorkerApp(
-        worker.app_id,
+        settings.effective_app_id,
         broker=f"kafka://{settings.kafka.bootstrap_servers.replace(',', ';kafka://')}",
         broker_credentials=faust_broker_credentials(settings),
         store=worker.store,
         # Faust names table files without the app id: keep each app's state apart.
-        datadir=str(worker.data_dir / worker.app_id),
+        datadir=str(worker.data_dir / settings.effective_app_id),
         processing_guarantee="at_least_once",
         topic_partitions=settings.topics.partitions,
         topic_replication_factor=settings.topics.replication_factor,
@@ -55,6 +81,12 @@ def create_app(settings: Settings) -> faust.App:
         web_port=worker.web_port,
         web_bind=worker.web_host,
         web_host=worker.web_host,
+        canonical_url=worker.advertised_url or f"http://{worker.web_host}:{worker.web_port}",
+        # Faust's own pages show raw table values (contact data) without authentication.
+        web_router_enabled=False,
+        web_tables_enabled=False,
+        web_graph_enabled=False,
+        web_stats_enabled=False,
         producer_max_request_size=max(worker.max_message_bytes * 4, 1_048_576),
         consumer_auto_offset_reset="earliest",
         stream_wait_empty=False,

@@ -24,14 +24,14 @@ from problem_tracker.application.ports import Clock
 from problem_tracker.application.routing import ToServiceTrouble
 from problem_tracker.contracts.codec import encode, headers_for
 from problem_tracker.contracts.dlq import DEFAULT_DLQ_MAX_RECORD_BYTES, dlq_headers, dlq_record
-from problem_tracker.contracts.from_domain import OutboundMessage
-from problem_tracker.contracts.internal import Origin, encode_internal
 from problem_tracker.contracts.outcomes import Rejection
 from problem_tracker.contracts.registry import Channel
 from problem_tracker.contracts.stored import SentRecord
 from problem_tracker.domain.commands import ReportCommand
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.streaming.partitioning import origin_header, partition_for
+from problem_tracker.translation.from_domain import OutboundMessage
+from problem_tracker.translation.internal import Origin, encode_internal
 
 log = logging.getLogger(__name__)
 

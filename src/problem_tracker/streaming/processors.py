@@ -1,7 +1,9 @@
 """Per-record steps of the shell: decode → load → decide → save with its records → send.
 
 No business rule lives here: the decisions come from ``application`` (which calls the
-domain), translation from ``contracts``. Each processor works on one aggregate's table.
+domain), the bytes from ``contracts`` and ``translation``. Each processor works on one
+aggregate's table through ``AggregateTable``, which keeps each decision's records with the
+state until the input's offset is committed.
 """
 
 from __future__ import annotations
@@ -25,26 +27,17 @@ from problem_tracker.application.routing import (
     report_commands,
     service_trouble_commands,
 )
-from problem_tracker.contracts import to_domain
 from problem_tracker.contracts.codec import (
     decode_customer_event,
     decode_delegated_event,
     decode_reference,
 )
-from problem_tracker.contracts.from_domain import report_messages, service_trouble_messages
-from problem_tracker.contracts.internal import InternalMessage, Origin, decode_internal
 from problem_tracker.contracts.limits import DecodeLimits
 from problem_tracker.contracts.outcomes import (
     DelegatedKind,
     ReferenceKind,
     Rejection,
     RejectionCode,
-)
-from problem_tracker.contracts.state import (
-    decode_report,
-    decode_service_trouble,
-    encode_report,
-    encode_service_trouble,
 )
 from problem_tracker.contracts.stored import (
     DecidedInput,
@@ -55,11 +48,21 @@ from problem_tracker.contracts.stored import (
 )
 from problem_tracker.domain.commands import ReportCommand
 from problem_tracker.domain.context import DecisionContext
-from problem_tracker.domain.report import CustomerProblemReport
+from problem_tracker.domain.events import StatusChanged
+from problem_tracker.domain.report import CustomerProblemReport, Status
 from problem_tracker.domain.service_trouble import ServiceTroubleCommand
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.streaming.outbox import Consumed, Outbox
 from problem_tracker.streaming.partitioning import ORIGIN_HEADER, parse_origin_header
+from problem_tracker.translation import to_domain
+from problem_tracker.translation.from_domain import report_messages, service_trouble_messages
+from problem_tracker.translation.internal import InternalMessage, Origin, decode_internal
+from problem_tracker.translation.state import (
+    decode_report,
+    decode_service_trouble,
+    encode_report,
+    encode_service_trouble,
+)
 
 log = logging.getLogger(__name__)
 
@@ -267,6 +270,7 @@ class ReportProcessor:
         )
         for event, after in decision.steps():
             self._shell.metrics.domain_events.labels(type(event).__name__).inc()
+            _observe_durations(self._shell.metrics, event, after)
             records += outbox.messages(report_messages(event, after), at)
         records += outbox.service_trouble_commands(
             service_trouble_commands(decision.events), culprit.source, at
@@ -274,6 +278,9 @@ class ReportProcessor:
         if decision.state is not None:
             self.after_decision(command.report_id, decision.state, False)
         await self._reports.save_and_send(key, loaded, encoded, source, command.event_id, records)
+
+    def state_of(self, report_id: str) -> CustomerProblemReport | None:
+        return self._reports.load(report_id.encode()).state
 
     async def _refuse_growth(self, command: ReportCommand, culprit: Culprit, size: int) -> None:
         self._shell.metrics.oversized_states.labels("reports").inc()
@@ -366,6 +373,18 @@ class ReferenceValidator:
                 await self._shell.outbox.dead_letter(record.origin, outcome)
 
         return validate
+
+
+def _observe_durations(
+    metrics: Metrics, event: object, after: CustomerProblemReport | None
+) -> None:
+    if not isinstance(event, StatusChanged) or after is None:
+        return
+    elapsed = max(0.0, (event.occurred_at - after.creation_date).total_seconds())
+    if event.to_status is Status.ACKNOWLEDGED:
+        metrics.time_to_acknowledge.observe(elapsed)
+    elif event.to_status is Status.RESOLVED:
+        metrics.time_to_resolve.labels(str(after.priority)).observe(elapsed)
 
 
 def _no_timers(report_id: str, state: CustomerProblemReport | None, replayed: bool) -> None:

@@ -21,13 +21,13 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Message,
 
 from problem_tracker.admin.client_config import confluent_config
 from problem_tracker.config import KafkaSettings
-from problem_tracker.contracts import to_domain
 from problem_tracker.contracts.codec import decode_reference
 from problem_tracker.contracts.limits import DecodeLimits
 from problem_tracker.contracts.outcomes import Decoded, Deletion, ReferenceKind
 from problem_tracker.contracts.reference import KnownErrorEvent, ReferenceEvent
 from problem_tracker.domain.report import KnownError, Owner
 from problem_tracker.observability.metrics import Metrics
+from problem_tracker.translation import to_domain
 
 log = logging.getLogger(__name__)
 

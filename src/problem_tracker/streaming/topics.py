@@ -13,14 +13,16 @@ from dataclasses import dataclass
 import faust
 from faust.types import TopicT
 
-from problem_tracker.admin.topics import TopicSpec
+from problem_tracker.admin.topics import (
+    INTERNAL_CUSTOMER_EVENTS,
+    INTERNAL_REPORT_COMMANDS,
+    INTERNAL_SERVICE_TROUBLE_COMMANDS,
+    TABLES,
+    TopicSpec,
+)
 from problem_tracker.config import TopicSettings
 
-INTERNAL_CUSTOMER_EVENTS = "customer-events-repartition"
-INTERNAL_REPORT_COMMANDS = "report-commands"
-INTERNAL_SERVICE_TROUBLE_COMMANDS = "service-trouble-commands"
-TABLES = ("reports", "service-troubles", "deadlines")
-"""The worker's tables; each has a compacted ``<app id>-<table>-changelog`` topic."""
+__all__ = ["TABLES", "InternalLayoutError", "Topics", "check_internal_layout", "declare_topics"]
 
 
 @dataclass(frozen=True)
@@ -87,33 +89,6 @@ def declare_topics(app: faust.App, settings: TopicSettings) -> Topics:
         report_commands=internal(INTERNAL_REPORT_COMMANDS),
         service_trouble_commands=internal(INTERNAL_SERVICE_TROUBLE_COMMANDS),
     )
-
-
-def internal_topic_plan(app_id: str, settings: TopicSettings) -> list[TopicSpec]:
-    """The internal topics and the tables' changelogs, created before the worker joins its
-    group: Faust only declares the topics agents read directly, and a worker that joins
-    before a changelog it just created is served runs without it."""
-
-    def spec(name: str, config: dict[str, str]) -> TopicSpec:
-        return TopicSpec(
-            name=f"{app_id}-{name}",
-            partitions=settings.partitions,
-            replication_factor=settings.replication_factor,
-            config=config,
-        )
-
-    commands = {"cleanup.policy": "delete", "retention.ms": str(settings.retention_ms)}
-    return [
-        *(
-            spec(name, commands)
-            for name in (
-                INTERNAL_CUSTOMER_EVENTS,
-                INTERNAL_REPORT_COMMANDS,
-                INTERNAL_SERVICE_TROUBLE_COMMANDS,
-            )
-        ),
-        *(spec(f"{table}-changelog", {"cleanup.policy": "compact"}) for table in TABLES),
-    ]
 
 
 class InternalLayoutError(RuntimeError):

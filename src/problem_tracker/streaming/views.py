@@ -9,11 +9,13 @@ from collections.abc import Callable, MutableMapping
 import faust
 from faust.web import Request, Response, View
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import SecretStr
 
-from problem_tracker.contracts.snapshot import snapshot
-from problem_tracker.contracts.state import decode_report
 from problem_tracker.contracts.stored import decode_stored
 from problem_tracker.observability.metrics import Metrics
+from problem_tracker.streaming.query_api import access, without_contact_data
+from problem_tracker.translation.snapshot import snapshot
+from problem_tracker.translation.state import decode_report
 
 ACTIVE = "active"
 STANDBY = "standby"
@@ -29,19 +31,28 @@ class Readiness:
         self,
         reference_loaded: threading.Event,
         reference_alive: Callable[[], bool] = lambda: True,
+        rebalancing: Callable[[], bool] = lambda: False,
+        broker: Callable[[], str | None] = lambda: None,
     ) -> None:
         self._reference_loaded = reference_loaded
         self._reference_alive = reference_alive
+        self._rebalancing = rebalancing
+        self._broker = broker
         self.rebalanced = False
 
     def problems(self) -> list[str]:
         problems = []
         if not self.rebalanced:
             problems.append("partitions not assigned and recovered yet")
+        elif self._rebalancing():
+            problems.append("the group is rebalancing: partitions are moving")
         if not self._reference_loaded.is_set():
             problems.append("reference data not loaded yet")
         if not self._reference_alive():
             problems.append("the reference data loader has stopped")
+        broker = self._broker()
+        if broker is not None:
+            problems.append(broker)
         return problems
 
 
@@ -52,6 +63,7 @@ def register_views(
     reports: MutableMapping[bytes, bytes],
     refresh_gauges: Callable[[], None],
     copy_of: Callable[[bytes], str] = lambda key: ACTIVE,
+    token: SecretStr | None = None,
 ) -> None:
     """``copy_of(key)`` says which copy of the key's partition this worker holds:
     ``active`` (it processes it), ``standby`` (a replica, possibly behind) or ``none``."""
@@ -84,12 +96,17 @@ def register_views(
             if copy == STANDBY:
                 problem += " (it holds a standby copy, possibly behind: add ?copy=standby)"
             return web.json({"error": problem, "copy": copy}, status=404)
+        allowed = access(request, token)
+        if allowed is None:
+            return web.json({"error": "Authorization: Bearer <WORKER__API_TOKEN>"}, status=401)
         raw = reports.get(key)
         if raw is None:
             return web.json({"error": f"no report {report_id}", "copy": copy}, status=404)
         body = snapshot(decode_report(decode_stored(raw).state)).model_dump(
             mode="json", by_alias=True, exclude_none=True
         )
+        if not allowed:
+            without_contact_data(body)
         return web.bytes(
             json.dumps(body).encode(),
             content_type="application/json",

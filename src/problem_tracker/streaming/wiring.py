@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import faust
+from faust.sensors.prometheus import FaustMetrics, PrometheusMonitor
 from faust.types import TP
 
 from problem_tracker.application.ports import Clock, SystemClock
@@ -15,11 +16,12 @@ from problem_tracker.config import Settings
 from problem_tracker.contracts.limits import decode_limits
 from problem_tracker.contracts.outcomes import ReferenceKind
 from problem_tracker.domain.context import DecisionContext, ProcessPolicy, ReportLimits
-from problem_tracker.domain.timers import next_deadline
+from problem_tracker.domain.timekeeping import next_deadline
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.policy import load_policy
 from problem_tracker.streaming.agents import Processors, register_agents
 from problem_tracker.streaming.app import create_app
+from problem_tracker.streaming.broker_watch import BrokerWatch, metadata_probe
 from problem_tracker.streaming.outbox import Outbox, OutboxTopics
 from problem_tracker.streaming.partitioning import partition_for
 from problem_tracker.streaming.processors import (
@@ -30,6 +32,7 @@ from problem_tracker.streaming.processors import (
     Shell,
 )
 from problem_tracker.streaming.producer import FaustSender, committed_offsets
+from problem_tracker.streaming.query_api import Owners, register_query_api
 from problem_tracker.streaming.reference import ReferenceIndex, ReferenceLoader
 from problem_tracker.streaming.ticks import TickScheduler
 from problem_tracker.streaming.topics import TABLES, Topics, declare_topics
@@ -48,6 +51,7 @@ class Worker:
     reference: ReferenceLoader
     readiness: Readiness
     ticks: TickScheduler
+    broker_watch: BrokerWatch
 
 
 class UnsupportedGuaranteeError(ValueError):
@@ -66,6 +70,9 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
     app = create_app(settings)
     topics = declare_topics(app, settings.topics)
     metrics = Metrics()
+    if settings.worker.faust_metrics:
+        faust_metrics = FaustMetrics.create(metrics.registry, "problem_tracker_faust")
+        app.monitor = PrometheusMonitor(metrics=faust_metrics)
     partitions = settings.topics.partitions
 
     def table(name: str) -> Any:
@@ -129,7 +136,9 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
         ),
     )
     reports = ReportProcessor(shell, reports_table, context)
-    ticks = TickScheduler(deadlines_table, next_deadline, outbox, clock, metrics)
+    ticks = TickScheduler(
+        deadlines_table, next_deadline, outbox, clock, metrics, report_of=reports.state_of
+    )
     reports.after_decision = ticks.after_decision
     processors = Processors(
         reports=reports,
@@ -138,15 +147,30 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
         reference=ReferenceValidator(shell),
     )
     register_agents(app, topics, processors, outbox, metrics)
-    readiness = Readiness(reference.loaded, reference.alive)
+    broker_watch = BrokerWatch(
+        metadata_probe(settings.kafka, timeout=5.0),
+        settings.kafka.bootstrap_servers,
+        settings.worker.broker_grace_seconds,
+    )
+    readiness = Readiness(
+        reference.loaded,
+        reference.alive,
+        lambda: bool(app.rebalancing),
+        broker_watch.problem,
+    )
 
     def refresh_gauges() -> None:
         metrics.ready.set(0 if readiness.problems() else 1)
+        ticks.open_reports.publish()
         for kind, size in reference.index.sizes().items():
             metrics.reference_entries.labels(kind).set(size)
 
-    register_views(
-        app, readiness, metrics, reports_table, refresh_gauges, copy_holder(app, reports_table)
+    copy_of = copy_holder(app, reports_table)
+    token = settings.worker.api_token
+    register_views(app, readiness, metrics, reports_table, refresh_gauges, copy_of, token)
+    owners = Owners(app, lambda: reports_table.changelog_topic.get_topic_name(), partitions)
+    register_query_api(
+        app, reports_table, deadlines_table, owners, lambda key: copy_of(key) == ACTIVE, token
     )
 
     @app.on_rebalance_complete.connect  # type: ignore[arg-type]
@@ -158,7 +182,7 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
     async def fire_due_ticks() -> None:
         await ticks.fire_due()
 
-    return Worker(app, topics, metrics, reference, readiness, ticks)
+    return Worker(app, topics, metrics, reference, readiness, ticks, broker_watch)
 
 
 def outbox_topics(topics: Topics) -> OutboxTopics:

@@ -7,6 +7,10 @@ from typing import Any
 
 from problem_tracker.config import Settings
 
+# Loggers of libraries that write whole record values (customer contact data) at DEBUG:
+# kept at INFO or above whatever WORKER__LOG_LEVEL says.
+PAYLOAD_LOGGERS = ("aiokafka.producer.producer", "faust.topics")
+
 
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
@@ -21,21 +25,31 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     import faust
 
-    from problem_tracker.admin.topics import ensure_topics, topic_plan
+    from problem_tracker.admin.topics import ensure_topics, internal_topic_plan, topic_plan
     from problem_tracker.observability.logging import configure_logging
-    from problem_tracker.streaming.topics import check_internal_layout, internal_topic_plan
+    from problem_tracker.streaming.topics import check_internal_layout
     from problem_tracker.streaming.wiring import build_worker
 
     configure_logging(settings.worker.log_level, json_lines=not args.plain_logs)
+    quiet_payload_loggers()
     # Building first reads the policy file: a bad configuration fails before any Kafka call.
     worker = build_worker(settings)
-    internal = internal_topic_plan(settings.worker.app_id, settings.topics)
+    internal = internal_topic_plan(settings.effective_app_id, settings.topics)
     report = ensure_topics(settings.kafka, [*topic_plan(settings.topics), *internal])
     check_internal_layout(internal, report.partitions)
+    # Once the cluster answered: a worker refused at start says so in one line, alone.
+    logging.getLogger(__name__).info(
+        "starting worker",
+        extra={
+            "settings": settings.model_dump(mode="json"),
+            "effective_app_id": settings.effective_app_id,
+        },
+    )
     for warning in report.warnings:
         logging.getLogger(__name__).warning(warning)
-    (settings.worker.data_dir / settings.worker.app_id).mkdir(parents=True, exist_ok=True)
+    (settings.worker.data_dir / settings.effective_app_id).mkdir(parents=True, exist_ok=True)
     worker.reference.start()
+    worker.broker_watch.start()
     try:
         faust.Worker(
             worker.app,
@@ -44,5 +58,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             redirect_stdouts=False,
         ).execute_from_commandline()
     finally:
+        worker.broker_watch.stop()
         worker.reference.stop()
     return 0
+
+
+def quiet_payload_loggers() -> None:
+    """No record value in any log line, even at DEBUG (set after the root level)."""
+    import logging
+
+    floor = max(logging.INFO, logging.getLogger().getEffectiveLevel())
+    for name in PAYLOAD_LOGGERS:
+        logging.getLogger(name).setLevel(floor)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from pydantic import SecretStr
 
 from problem_tracker.admin import confluent_config, topic_plan
-from problem_tracker.config import KafkaSettings, TopicSettings
+from problem_tracker.admin.topics import deployment_plan
+from problem_tracker.cli import main
+from problem_tracker.config import KafkaSettings, Settings, TopicSettings, WorkerSettings
 
 CONTRACT_TOPICS = {
     "customer-problem.events",
@@ -75,3 +78,41 @@ def test_sasl_credentials_reach_the_client_and_the_password_is_revealed_only_the
     assert config["sasl.password"] == "s3cret"
     assert (config["sasl.mechanism"], config["sasl.username"]) == ("SCRAM-SHA-512", "tracker")
     assert "s3cret" not in repr(kafka)
+
+
+def test_the_deployment_plan_adds_the_internal_topics_under_the_effective_app_id() -> None:
+    settings = Settings(
+        topics=TopicSettings(prefix="prod.", partitions=4), worker=WorkerSettings(app_id="pt")
+    )
+
+    names = [spec.name for spec in deployment_plan(settings)]
+
+    assert settings.effective_app_id == "prod.pt"
+    assert names[: len(CONTRACT_TOPICS)] == [spec.name for spec in topic_plan(settings.topics)]
+    assert names[len(CONTRACT_TOPICS) :] == [
+        "prod.pt-customer-events-repartition",
+        "prod.pt-report-commands",
+        "prod.pt-service-trouble-commands",
+        "prod.pt-reports-changelog",
+        "prod.pt-service-troubles-changelog",
+        "prod.pt-deadlines-changelog",
+    ]
+
+
+def test_without_a_prefix_the_effective_app_id_is_the_app_id() -> None:
+    assert Settings(worker=WorkerSettings(app_id="pt")).effective_app_id == "pt"
+
+
+def test_topics_plan_prints_the_contract_topics_and_the_internal_ones(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PROBLEM_TRACKER_TOPICS__PREFIX", "acme.")
+    monkeypatch.setenv("PROBLEM_TRACKER_WORKER__APP_ID", "tracker")
+
+    assert main(["topics", "plan"]) == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(CONTRACT_TOPICS) + 6
+    by_name = {line.split()[0]: line for line in lines}
+    assert "partitions=6 rf=1 cleanup.policy=delete" in by_name["acme.tracker-report-commands"]
+    assert by_name["acme.tracker-reports-changelog"].endswith("cleanup.policy=compact")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from shared_trouble_shell import FanOutShell
 
 from builders import NOW, a_context, a_create, a_service, next_event_id
+from problem_tracker.application.bus import MessageBus
 from problem_tracker.domain.commands import Cancel, Reopen
 from problem_tracker.domain.report import DelegatedStatus, Status
 from problem_tracker.domain.service_trouble import ApplyServiceTroubleUpdate
@@ -23,7 +23,7 @@ def _cancel(report_id: str) -> Cancel:
 
 
 def test_reports_on_the_same_service_share_one_service_trouble_and_resolve_together() -> None:
-    shell = FanOutShell(a_context(), NOW)
+    shell = MessageBus(a_context(), NOW)
     shell.send(*(a_create(report_id, entities=[a_service()]) for report_id in ("A", "B", "C")))
 
     assert [e.request_id for e in shell.requested] == ["STR-svc-1-1"]
@@ -37,7 +37,7 @@ def test_reports_on_the_same_service_share_one_service_trouble_and_resolve_toget
 
 
 def test_the_shared_service_trouble_is_cancelled_only_when_its_last_report_is() -> None:
-    shell = FanOutShell(a_context(), NOW)
+    shell = MessageBus(a_context(), NOW)
     shell.send(a_create("A", entities=[a_service()]), a_create("B", entities=[a_service()]))
 
     shell.send(_cancel("A"))
@@ -49,7 +49,7 @@ def test_the_shared_service_trouble_is_cancelled_only_when_its_last_report_is() 
 
 
 def test_a_report_cancelled_before_its_link_arrived_still_releases_the_service_trouble() -> None:
-    shell = FanOutShell(a_context(), NOW)
+    shell = MessageBus(a_context(), NOW)
     create = a_create("A", entities=[a_service()])
     shell.send(create, _cancel("A"))
     assert [e.request_id for e in shell.cancelled] == ["STR-svc-1-1"]
@@ -57,7 +57,7 @@ def test_a_report_cancelled_before_its_link_arrived_still_releases_the_service_t
 
 
 def test_a_reopened_report_joins_a_new_generation_once_the_old_one_is_resolved() -> None:
-    shell = FanOutShell(a_context(), NOW)
+    shell = MessageBus(a_context(), NOW)
     shell.send(a_create("A", entities=[a_service()]))
     shell.send(_spm(DelegatedStatus.RESOLVED))
     assert shell.reports["A"].status is Status.RESOLVED
@@ -78,7 +78,7 @@ def test_a_reopened_report_joins_a_new_generation_once_the_old_one_is_resolved()
 def test_every_report_still_linked_resolves_when_the_shared_service_trouble_does(
     reports: int, cancelled: set[int], spm_first: bool
 ) -> None:
-    shell = FanOutShell(a_context(), NOW)
+    shell = MessageBus(a_context(), NOW)
     ids = [f"CPR-{n}" for n in range(reports)]
     shell.send(*(a_create(report_id, entities=[a_service()]) for report_id in ids))
     cancels = [_cancel(ids[n]) for n in sorted(cancelled) if n < reports]

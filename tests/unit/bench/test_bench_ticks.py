@@ -9,7 +9,7 @@ from typing import Any
 from bench.__main__ import build_parser
 from bench.ticks import ESCALATION, FAST_POLICY, JEOPARDY, Arrival, DueInstants
 
-from problem_tracker.domain.sla_policy import match_rule
+from problem_tracker.domain.sla.policy import match_rule
 from problem_tracker.policy.loader import load_policy
 
 DUE = datetime(2026, 11, 27, 12, 0, 15, 250000, tzinfo=UTC)

@@ -21,12 +21,6 @@ from problem_tracker.contracts.codec import (
     decode_message,
     decode_reference,
 )
-from problem_tracker.contracts.internal import (
-    InternalMessage,
-    InternalMessageError,
-    decode_internal,
-    encode_internal,
-)
 from problem_tracker.contracts.limits import DecodeLimits
 from problem_tracker.contracts.outcomes import (
     Decoded,
@@ -37,8 +31,18 @@ from problem_tracker.contracts.outcomes import (
     RejectionCode,
 )
 from problem_tracker.contracts.registry import Channel, message_specs
-from problem_tracker.contracts.state import StateDecodeError, decode_report, decode_service_trouble
 from problem_tracker.domain.commands import Hold
+from problem_tracker.translation.internal import (
+    InternalMessage,
+    InternalMessageError,
+    decode_internal,
+    encode_internal,
+)
+from problem_tracker.translation.state import (
+    StateDecodeError,
+    decode_report,
+    decode_service_trouble,
+)
 
 DECODING_CODES = {
     RejectionCode.MALFORMED_JSON,

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 from builders import REPORT_ID, a_create
 from problem_tracker.application.process import handle_report
-from problem_tracker.domain.calendar import AlwaysOpen, BusinessCalendar, Calendar, OpenHours
 from problem_tracker.domain.commands import ReportCommand, Tick
 from problem_tracker.domain.context import DecisionContext, StaticReferenceData
 from problem_tracker.domain.events import (
@@ -19,7 +18,8 @@ from problem_tracker.domain.events import (
     ReportEvent,
 )
 from problem_tracker.domain.report import CustomerProblemReport, EntityRef, Owner
-from problem_tracker.domain.sla_policy import (
+from problem_tracker.domain.sla.calendar import AlwaysOpen, BusinessCalendar, Calendar, OpenHours
+from problem_tracker.domain.sla.policy import (
     EscalationKind,
     EscalationLadder,
     EscalationLevel,
@@ -29,8 +29,8 @@ from problem_tracker.domain.sla_policy import (
     SlaRule,
     SlaTargets,
 )
-from problem_tracker.domain.sla_track import SlaTrack
-from problem_tracker.domain.timers import next_deadline
+from problem_tracker.domain.sla.track import SlaTrack
+from problem_tracker.domain.timekeeping import next_deadline, rule_for
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 """A Monday morning."""
@@ -174,6 +174,11 @@ class Timeline:
     def report(self) -> CustomerProblemReport:
         assert self.state is not None
         return self.state
+
+    @property
+    def rule(self) -> SlaRule:
+        """The SLA rule the report falls under now, as every decision looks it up."""
+        return rule_for(self.report, self.context.sla_policy)
 
     @property
     def sla(self) -> SlaTrack:

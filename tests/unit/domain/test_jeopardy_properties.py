@@ -28,7 +28,6 @@ from problem_tracker.domain.commands import (
     Tick,
     UpdateDelegatedWork,
 )
-from problem_tracker.domain.escalation import EscalationReason
 from problem_tracker.domain.events import (
     CUSTOMER_NOTIFICATIONS,
     EscalationEnded,
@@ -39,7 +38,6 @@ from problem_tracker.domain.events import (
     StatusChanged,
 )
 from problem_tracker.domain.evolution import evolve, fold
-from problem_tracker.domain.jeopardy import JeopardyCause
 from problem_tracker.domain.report import (
     CustomerProblemReport,
     DelegatedStatus,
@@ -48,7 +46,9 @@ from problem_tracker.domain.report import (
     Severity,
     Status,
 )
-from problem_tracker.domain.timers import next_deadline
+from problem_tracker.domain.sla.jeopardy import JeopardyCause
+from problem_tracker.domain.sla.ladder import EscalationReason
+from problem_tracker.domain.timekeeping import next_deadline
 
 OWNERS = {
     "res-1": Owner(id="partner-1", role=OwnerRole.PARTNER),

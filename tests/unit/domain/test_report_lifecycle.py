@@ -26,6 +26,7 @@ from problem_tracker.domain.commands import (
     ProvideInformation,
     Reopen,
     ReportCommand,
+    Resolve,
     Resume,
     Tick,
     UpdateDelegatedWork,
@@ -39,7 +40,7 @@ from problem_tracker.domain.lifecycle import (
     describe_transitions,
     destination,
 )
-from problem_tracker.domain.report import DelegatedStatus, Status
+from problem_tracker.domain.report import DelegatedStatus, ResolutionCode, Status
 
 
 def _ids() -> dict[str, str]:
@@ -54,6 +55,9 @@ COMMANDS: dict[Trigger, Callable[[], ReportCommand]] = {
     Trigger.HOLD: lambda: Hold(**_ids(), reason="customer on holiday"),
     Trigger.RESUME: lambda: Resume(**_ids()),
     Trigger.CANCEL: lambda: Cancel(**_ids(), reason="reported by mistake"),
+    Trigger.RESOLVE: lambda: Resolve(
+        **_ids(), resolution_code=ResolutionCode.WORKAROUND, reason="customer uses a backup line"
+    ),
     Trigger.REOPEN: lambda: Reopen(**_ids(), reason="still broken"),
     Trigger.CLOSE: lambda: Close(**_ids()),
     Trigger.DELEGATED_UPDATE: lambda: UpdateDelegatedWork(
@@ -133,19 +137,23 @@ def test_the_status_changing_transitions_are_those_of_the_contract() -> None:
         "(new)          -create-> acknowledged",
         "acknowledged   -hold-> held",
         "acknowledged   -cancel-> cancelled",
+        "acknowledged   -resolve-> resolved",
         "acknowledged   -coordinated-> inProgress",
         "acknowledged   -information required-> pending",
         "inProgress     -hold-> held",
         "inProgress     -cancel-> cancelled",
+        "inProgress     -resolve-> resolved",
         "inProgress     -information required-> pending",
         "inProgress     -all delegated work resolved-> resolved",
         "pending        -isolation completed-> inProgress",
         "pending        -information provided-> inProgress",
         "pending        -hold-> held",
         "pending        -cancel-> cancelled",
+        "pending        -resolve-> resolved",
         "pending        -coordinated-> inProgress",
         "held           -resume-> (status before hold)",
         "held           -cancel-> cancelled",
+        "held           -resolve-> resolved",
         "resolved       -reopen-> inProgress",
         "resolved       -close-> closed",
     ]

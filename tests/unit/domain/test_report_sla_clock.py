@@ -32,7 +32,6 @@ from builders import (
     run,
 )
 from problem_tracker.application.process import handle_report
-from problem_tracker.domain.builtin_sla import BUILTIN_SLA_POLICY
 from problem_tracker.domain.commands import (
     ChangeAttributes,
     Hold,
@@ -43,10 +42,11 @@ from problem_tracker.domain.commands import (
 )
 from problem_tracker.domain.context import DecisionContext, StaticReferenceData
 from problem_tracker.domain.events import DeadlineRescheduled, JeopardyRaised
-from problem_tracker.domain.jeopardy import JeopardyLevel
 from problem_tracker.domain.report import DelegatedStatus, Owner, OwnerRole, Severity, Status
-from problem_tracker.domain.sla_policy import SlaPolicy, SlaRule
-from problem_tracker.domain.timers import next_deadline
+from problem_tracker.domain.sla.builtin import BUILTIN_SLA_POLICY
+from problem_tracker.domain.sla.jeopardy import JeopardyLevel
+from problem_tracker.domain.sla.policy import SlaPolicy, SlaRule
+from problem_tracker.domain.timekeeping import next_deadline, rule_for
 from problem_tracker.policy import builtin_policy
 
 SERVICE = (a_service(),)
@@ -64,7 +64,7 @@ def test_without_a_policy_file_reports_are_measured_against_the_builtin_policy()
 
     assert report is not None
     assert report.sla is not None
-    assert report.sla.clock.rule_name == "priority-2"
+    assert rule_for(report, BUILTIN_SLA_POLICY).name == "priority-2"
 
 
 @pytest.mark.parametrize(
@@ -84,7 +84,7 @@ def test_the_first_rule_matching_priority_severity_segment_and_ticket_type_appli
     timeline = Timeline()
     timeline.create(entities=SERVICE, **attributes)
 
-    assert timeline.sla.clock.rule_name == rule
+    assert timeline.rule.name == rule
 
 
 def test_the_clock_starts_at_create_and_asks_for_a_tick_at_the_first_threshold() -> None:
@@ -143,7 +143,7 @@ def test_a_priority_change_applies_the_new_target_from_the_start_of_the_cycle() 
         T0 + 4 * H + 30 * M,
     )
 
-    assert timeline.sla.clock.rule_name == "p1-incident"
+    assert timeline.rule.name == "p1-incident"
     assert timeline.sla.due_at == T0 + 4 * H
     raised = [e for e in events if isinstance(e, JeopardyRaised)]
     assert [(e.threshold_percent, e.percent_elapsed) for e in raised] == [
@@ -163,7 +163,7 @@ def test_a_segment_change_selects_another_rule_and_what_was_signalled_stays() ->
         ChangeAttributes(event_id=next_event_id(), report_id=REPORT_ID, parties=silver), T0 + 90 * M
     )
 
-    assert timeline.sla.clock.rule_name == "standard"
+    assert timeline.rule.name == "standard"
     assert timeline.sla.clock.thresholds_fired == (50,)
     assert not [e for e in events if isinstance(e, JeopardyRaised)]
     assert next_deadline(timeline.report) == T0 + 6 * H
@@ -288,5 +288,5 @@ def test_a_rule_the_policy_no_longer_has_gives_way_to_the_rule_matching_now() ->
 
     timeline.tick()
 
-    assert timeline.sla.clock.rule_name == "everything"
+    assert timeline.rule.name == "everything"
     assert next_deadline(timeline.report) == T0 + 8 * H

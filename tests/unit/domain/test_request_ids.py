@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from problem_tracker.domain.coordination import (
+from problem_tracker.domain.identity import (
     MAX_REQUEST_ID,
     MAX_SERVICE_KEY,
+    derive_event_id,
     partner_request_id,
     report_of_partner_request,
     service_of_request,
     service_trouble_key,
     service_trouble_request_id,
 )
-from problem_tracker.domain.identity import derive_event_id
 
 
 @pytest.mark.parametrize("service_id", ["svc-1", "a-b-c", "x", "svc:9.2"])

@@ -13,6 +13,7 @@ from problem_tracker.kafka_local.command import local_settings
 from problem_tracker.kafka_local.fetch import ensure_fetched, is_fetched, packaged_file
 from problem_tracker.kafka_local.java import require_java
 from problem_tracker.kafka_local.properties import (
+    SaslSslListener,
     listener_ports,
     parse_properties,
     random_cluster_id,
@@ -153,3 +154,91 @@ def test_a_failed_fetch_shows_what_maven_said_and_leaves_no_cache_behind(
         "[ERROR] Could not resolve kafka_2.13:jar:0.0.1",
     ]
     assert list((tmp_path / "cache" / "0.0.1").iterdir()) == []
+
+
+def _listener(**changes: object) -> SaslSslListener:
+    fields: dict[str, object] = {
+        "port": 19094,
+        "keystore": Path("/tls/broker.keystore.pem"),
+        "truststore": Path("/tls/ca.pem"),
+        "scram_users": {"problem-tracker": "s3cret", "simulator": "other-s3cret"},
+    }
+    return SaslSslListener(**{**fields, **changes})  # type: ignore[arg-type]
+
+
+def test_a_sasl_ssl_listener_is_added_beside_plaintext_and_the_controller() -> None:
+    props = parse_properties(
+        server_properties(
+            port=19092, controller_port=19093, log_dir=Path("/d"), sasl_ssl=_listener()
+        )
+    )
+
+    assert props["listeners"] == (
+        "PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093,SASL_SSL://127.0.0.1:19094"
+    )
+    assert props["advertised.listeners"] == (
+        "PLAINTEXT://127.0.0.1:19092,SASL_SSL://127.0.0.1:19094"
+    )
+    assert props["listener.security.protocol.map"] == (
+        "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL"
+    )
+    assert props["inter.broker.listener.name"] == "PLAINTEXT"
+    assert props["sasl.enabled.mechanisms"] == "SCRAM-SHA-512"
+    prefix = "listener.name.sasl_ssl."
+    assert props[f"{prefix}scram-sha-512.sasl.jaas.config"] == (
+        "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+    )
+    assert props[f"{prefix}ssl.client.auth"] == "required"
+    assert props[f"{prefix}ssl.keystore.type"] == props[f"{prefix}ssl.truststore.type"] == "PEM"
+    assert props[f"{prefix}ssl.keystore.location"] == "/tls/broker.keystore.pem"
+    assert props[f"{prefix}ssl.truststore.location"] == "/tls/ca.pem"
+    assert f"{prefix}ssl.key.password" not in props
+    assert listener_ports(props) == (19092, 19093)
+
+
+def test_an_encrypted_broker_key_gets_its_password() -> None:
+    props = _listener(key_password="k3y").properties()
+
+    assert props["listener.name.sasl_ssl.ssl.key.password"] == "k3y"
+
+
+def test_scram_users_are_created_when_the_storage_is_formatted() -> None:
+    assert _listener().format_arguments() == [
+        "--add-scram",
+        "SCRAM-SHA-512=[name=problem-tracker,password=s3cret]",
+        "--add-scram",
+        "SCRAM-SHA-512=[name=simulator,password=other-s3cret]",
+    ]
+
+
+@pytest.mark.parametrize("password", ["a,b", "a]b", "a=b", 'a"b', "a b"])
+def test_a_scram_password_the_storage_tool_would_misread_is_refused(password: str) -> None:
+    with pytest.raises(ValueError, match="name or password holds one of"):
+        _listener(scram_users={"u": password}).format_arguments()
+
+
+def test_the_listener_repr_shows_users_not_passwords() -> None:
+    text = repr(_listener(key_password="k3y"))
+
+    assert "problem-tracker" in text
+    assert "s3cret" not in text
+    assert "k3y" not in text
+
+
+def test_a_throwaway_broker_keeps_its_sasl_ssl_listener(tmp_path: Path) -> None:
+    broker = LocalKafka.throwaway(LocalKafkaSettings(), tmp_path, sasl_ssl=_listener())
+
+    assert broker.sasl_ssl_bootstrap == "127.0.0.1:19094"
+    with pytest.raises(LocalKafkaError, match="no SASL_SSL listener"):
+        _ = LocalKafka(LocalKafkaSettings(data_dir=tmp_path)).sasl_ssl_bootstrap
+
+
+def test_with_acls_every_request_is_authorized_but_the_brokers_own_and_super_users() -> None:
+    props = _listener(acls=True, super_users=("harness",)).properties()
+
+    assert props["authorizer.class.name"] == (
+        "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+    )
+    assert props["super.users"] == "User:ANONYMOUS;User:harness"
+    assert "allow.everyone.if.no.acl.found" not in props
+    assert "authorizer.class.name" not in _listener().properties()

@@ -1,12 +1,16 @@
-"""Builders for the SLA tests: calendars, rules, ladders and instants, spelled out."""
+"""Builders for the SLA tests: calendars, rules, ladders and instants, spelled out, and
+ticks taken the way a decision takes them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from problem_tracker.domain.calendar import AlwaysOpen, BusinessCalendar, Calendar, OpenHours
-from problem_tracker.domain.sla_policy import (
+from problem_tracker.domain.sla.calendar import AlwaysOpen, BusinessCalendar, Calendar, OpenHours
+from problem_tracker.domain.sla.clock import SlaClock
+from problem_tracker.domain.sla.partner_legs import PartnerLeg
+from problem_tracker.domain.sla.policy import (
     EscalationKind,
     EscalationLadder,
     EscalationLevel,
@@ -16,6 +20,7 @@ from problem_tracker.domain.sla_policy import (
     SlaRule,
     SlaTargets,
 )
+from problem_tracker.domain.sla.track import SlaSignal, SlaTrack, fall_due, refreshed
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -94,3 +99,24 @@ def policy(*rules: SlaRule, olas: tuple[PartnerOla, ...] = ()) -> SlaPolicy:
         partner=None, resolution=8 * H, calendar=AlwaysOpen(), escalate_to="partner-manager"
     )
     return SlaPolicy(rules=rules, default_ola=default_ola, partner_olas=olas)
+
+
+def track_of(clock: SlaClock, sla: SlaRule, legs: Iterable[PartnerLeg] = ()) -> SlaTrack:
+    """The track a decision leaves with ``clock`` and ``legs`` under ``sla``."""
+    return refreshed(SlaTrack(clock=clock, partner_legs=tuple(legs)), sla)
+
+
+def next_tick(clock: SlaClock, sla: SlaRule, legs: Iterable[PartnerLeg] = ()) -> datetime | None:
+    """When the report asks for its next tick."""
+    return track_of(clock, sla, legs).next_tick
+
+
+def ticked(
+    track: SlaTrack | SlaClock, sla: SlaRule, now: datetime
+) -> tuple[SlaTrack, list[SlaSignal]]:
+    """A tick at ``now`` as a decision takes it (``track.fall_due``): the track it leaves
+    and every signal it raised, in order."""
+    if isinstance(track, SlaClock):
+        track = track_of(track, sla)
+    batches = fall_due(track, sla, now)
+    return (batches[-1].track if batches else track), [s for b in batches for s in b.signals]

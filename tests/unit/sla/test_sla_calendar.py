@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sla_builders import BERLIN, NEW_YORK, H, M, hours, local, office, utc
 
-from problem_tracker.domain.calendar import AlwaysOpen, BusinessCalendar, OpenHours
+from problem_tracker.domain.sla.calendar import AlwaysOpen, BusinessCalendar, OpenHours
 
 SANTIAGO = ZoneInfo("America/Santiago")
 CHRISTMAS = frozenset(

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from problem_tracker.domain.calendar import AlwaysOpen, BusinessCalendar, Calendar, OpenHours
+from problem_tracker.domain.sla.calendar import AlwaysOpen, BusinessCalendar, Calendar, OpenHours
 
 ZONES = ["Europe/Berlin", "America/New_York", "America/Santiago", "Australia/Lord_Howe", "UTC"]
 QUARTER = timedelta(minutes=15)

@@ -1,27 +1,29 @@
-"""Properties of the SLA clock under any sequence of ticks, pauses, resumes and updates."""
+"""Properties of the SLA under any sequence of ticks, pauses, resumes and updates, each tick
+taken as a decision takes it (``track.fall_due``) and the track refreshed after every step."""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sla_builders import H, M, ladder, office, rule
+from sla_builders import H, M, ladder, office, rule, ticked, track_of
 
-from problem_tracker.domain.calendar import AlwaysOpen
-from problem_tracker.domain.escalation import Escalated, next_deadline, tick
-from problem_tracker.domain.jeopardy import Breached, JeopardyReached
-from problem_tracker.domain.sla import (
+from problem_tracker.domain.sla.calendar import AlwaysOpen
+from problem_tracker.domain.sla.clock import (
     PauseReason,
-    SlaClock,
     due_at,
     pause,
     record_customer_update,
     resume,
     start_clock,
 )
-from problem_tracker.domain.sla_policy import SlaRule
+from problem_tracker.domain.sla.jeopardy import JeopardySignal
+from problem_tracker.domain.sla.ladder import EscalationSignal
+from problem_tracker.domain.sla.policy import SlaRule
+from problem_tracker.domain.sla.track import SlaTrack, refreshed
 
 T0 = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
@@ -50,12 +52,17 @@ steps = st.lists(
 )
 
 
-def apply(clock: SlaClock, sla: SlaRule, action: str, now: datetime) -> SlaClock:
+def apply(track: SlaTrack, sla: SlaRule, action: str, now: datetime) -> SlaTrack:
+    """The report paused, resumed or told the customer something: its clock follows, and
+    its track is refreshed, as after every event of a report."""
+    clock = track.clock
     if action in ("pending", "held"):
-        return pause(clock, sla, now, PauseReason(action))
-    if action == "resume":
-        return resume(clock, sla, now)
-    return record_customer_update(clock, now)
+        clock = pause(clock, sla, now, PauseReason(action))
+    elif action == "resume":
+        clock = resume(clock, sla, now)
+    else:
+        clock = record_customer_update(clock, now)
+    return refreshed(replace(track, clock=clock), sla)
 
 
 @settings(max_examples=150, deadline=None)
@@ -63,19 +70,16 @@ def apply(clock: SlaClock, sla: SlaRule, action: str, now: datetime) -> SlaClock
 def test_thresholds_and_the_breach_fire_at_most_once_per_cycle(
     sla: SlaRule, sequence: list[tuple[str, timedelta]]
 ) -> None:
-    clock, now, fired = start_clock(sla, T0), T0, Counter[object]()
+    track, now, fired = track_of(start_clock(T0), sla), T0, Counter[object]()
     for action, gap in sequence:
         now += gap
         if action != "tick":
-            clock = apply(clock, sla, action, now)
+            track = apply(track, sla, action, now)
             continue
-        result = tick(clock, sla, now)
-        clock = result.clock
-        for signal in result.signals:
-            if isinstance(signal, JeopardyReached):
+        track, signals = ticked(track, sla, now)
+        for signal in signals:
+            if isinstance(signal, JeopardySignal):  # a threshold, or the breach at 100 %
                 fired[signal.threshold_percent] += 1
-            elif isinstance(signal, Breached):
-                fired["breach"] += 1
     assert all(count == 1 for count in fired.values())
 
 
@@ -84,15 +88,15 @@ def test_thresholds_and_the_breach_fire_at_most_once_per_cycle(
 def test_after_a_tick_the_next_one_lies_ahead_and_is_never_wasted(
     sla: SlaRule, sequence: list[tuple[str, timedelta]]
 ) -> None:
-    clock, now = start_clock(sla, T0), T0
+    track, now = track_of(start_clock(T0), sla), T0
     for action, gap in sequence:
         now += gap
-        clock = tick(clock, sla, now).clock if action == "tick" else apply(clock, sla, action, now)
-        deadline = next_deadline(clock, sla)
+        track = ticked(track, sla, now)[0] if action == "tick" else apply(track, sla, action, now)
+        deadline = track.next_tick
         if action == "tick" and deadline is not None:
             assert deadline > now
         if deadline is not None and deadline >= now:
-            assert tick(clock, sla, deadline).signals
+            assert ticked(track, sla, deadline)[1]
 
 
 @settings(max_examples=150, deadline=None)
@@ -100,17 +104,16 @@ def test_after_a_tick_the_next_one_lies_ahead_and_is_never_wasted(
 def test_the_escalation_level_never_goes_down(
     sla: SlaRule, sequence: list[tuple[str, timedelta]]
 ) -> None:
-    clock, now, levels = start_clock(sla, T0), T0, [0]
+    track, now, levels = track_of(start_clock(T0), sla), T0, [0]
     for action, gap in sequence:
         now += gap
         if action == "tick":
-            result = tick(clock, sla, now)
-            clock = result.clock
-            levels += [s.level for s in result.signals if isinstance(s, Escalated)]
+            track, signals = ticked(track, sla, now)
+            levels += [s.level for s in signals if isinstance(s, EscalationSignal)]
         else:
-            clock = apply(clock, sla, action, now)
+            track = apply(track, sla, action, now)
     assert levels == sorted(levels)
-    assert clock.escalation_level == levels[-1]
+    assert track.clock.escalation_level == levels[-1]
 
 
 @settings(max_examples=150, deadline=None)
@@ -118,7 +121,7 @@ def test_the_escalation_level_never_goes_down(
 def test_a_pause_never_makes_the_deadline_earlier(
     sla: SlaRule, until_pause: timedelta, wait: timedelta
 ) -> None:
-    clock = start_clock(sla, T0)
+    clock = start_clock(T0)
     paused = pause(clock, sla, T0 + until_pause, PauseReason.PENDING)
     resumed = resume(paused, sla, T0 + until_pause + wait)
     before, after = due_at(clock, sla), due_at(resumed, sla)

@@ -30,7 +30,7 @@ def test_a_valid_policy_is_summarised(capsys: pytest.CaptureFixture[str]) -> Non
     assert "held does not pause" in out
     assert "jeopardy at 50 %, 75 %, 90 %; breach at 100 %" in out
     assert "+30m L2 hierarchical duty-manager" in out
-    assert "(again every 4h); delegation failure → service-desk-lead" in out
+    assert "(again every 4h, at most 6 times); delegation failure → service-desk-lead" in out
     assert "5. default              every report (default)" in out
     assert (
         "fibreco        resolve within 8h on 24x7, then escalate to fibreco-account-manager" in out

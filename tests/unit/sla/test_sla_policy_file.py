@@ -12,8 +12,8 @@ import pytest
 import yaml
 from sla_builders import H, M
 
-from problem_tracker.domain.calendar import AlwaysOpen, BusinessCalendar
-from problem_tracker.domain.sla_policy import EscalationKind, match_rule
+from problem_tracker.domain.sla.calendar import AlwaysOpen, BusinessCalendar
+from problem_tracker.domain.sla.policy import EscalationKind, match_rule
 from problem_tracker.policy import PolicyError, builtin_policy, load_policy, parse_policy
 
 POLICIES = Path(__file__).parents[3] / "deploy" / "policies"
@@ -88,7 +88,7 @@ def test_the_example_policy_loads_with_every_feature() -> None:
         EscalationKind.FUNCTIONAL,
         EscalationKind.HIERARCHICAL,
     ]
-    us = policy.rule_named("us-enterprise").calendar
+    us = next(rule for rule in policy.rules if rule.name == "us-enterprise").calendar
     assert isinstance(us, BusinessCalendar)
     assert us.time_zone == "America/New_York"
     assert len(us.week[0]) == 2
@@ -246,6 +246,35 @@ def test_every_ladder_level_but_the_last_says_when_the_next_fires() -> None:
     assert problem.startswith("escalationLadders.standard.levels[0].repeatAfter")
 
 
+def test_max_repeats_bounds_the_top_level() -> None:
+    document = copy.deepcopy(VALID)
+    document["escalationLadders"]["standard"]["levels"][-1].update(repeatAfter="2h", maxRepeats=3)
+
+    ladder = parse_policy(yaml.safe_dump(document), source="test.yaml").rules[0].ladder
+
+    assert (ladder.levels[-1].max_repeats, ladder.last_step) == (3, 5)
+    assert ladder.levels[0].max_repeats is None
+
+
+@pytest.mark.parametrize(
+    ("level", "fields", "message"),
+    [
+        (0, {"maxRepeats": 2}, "only the last level repeats"),
+        (1, {"maxRepeats": 2}, "bounds the repeats of the last level"),
+        (1, {"repeatAfter": "2h", "maxRepeats": -1}, "levels[1].maxRepeats"),
+        (1, {"repeatAfter": "2h", "maxRepeats": "3"}, "levels[1].maxRepeats"),
+    ],
+)
+def test_a_misplaced_or_bad_max_repeats_is_named_by_its_path(
+    level: int, fields: dict[str, object], message: str
+) -> None:
+    problem = only_problem(
+        lambda d: d["escalationLadders"]["standard"]["levels"][level].update(fields)
+    )
+    assert problem.startswith(f"escalationLadders.standard.levels[{level}].maxRepeats")
+    assert message in problem
+
+
 def test_the_built_in_calendar_name_is_reserved() -> None:
     problem = only_problem(
         lambda d: d["calendars"].update({"24x7": copy.deepcopy(VALID["calendars"]["eu"])})
@@ -299,3 +328,22 @@ def test_the_policy_documentation_shows_the_example_file_verbatim() -> None:
     readme = (POLICIES / "README.md").read_text(encoding="utf-8")
     example = (POLICIES / "sla-policy.example.yaml").read_text(encoding="utf-8")
     assert f"```yaml\n{example}```" in readme
+
+
+def test_a_rule_may_say_how_long_an_acknowledgement_holds_its_ladder() -> None:
+    document = copy.deepcopy(VALID)
+    document["rules"][0]["acknowledgeFor"] = "PT45M"
+    rules = parse_policy(yaml.safe_dump(document, sort_keys=False)).rules
+    assert [rule.acknowledge_for for rule in rules] == [45 * M, None]
+
+
+@pytest.mark.parametrize(
+    ("duration", "message"),
+    [("soon", "'soon' is not a duration"), ("0m", "longer than zero"), (30, "give a unit")],
+)
+def test_a_bad_acknowledgement_hold_is_named_by_its_path_and_line(
+    duration: object, message: str
+) -> None:
+    problem = only_problem(lambda d: d["rules"][1].update(acknowledgeFor=duration))
+    assert problem.startswith("rules[1].acknowledgeFor (line ")
+    assert message in problem

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sla_builders import H, M, ladder, policy, rule
 
-from problem_tracker.domain.calendar import AlwaysOpen
-from problem_tracker.domain.sla_policy import (
+from problem_tracker.domain.sla.calendar import AlwaysOpen
+from problem_tracker.domain.sla.policy import (
     EscalationKind,
     EscalationLadder,
     EscalationLevel,
@@ -60,12 +63,6 @@ def test_a_policy_needs_a_default_rule_last() -> None:
 def test_rule_names_are_unique() -> None:
     with pytest.raises(ValueError, match="unique"):
         policy(rule("default", match=RuleMatch(priorities=frozenset({1}))), rule("default"))
-
-
-def test_a_clock_finds_its_rule_by_name() -> None:
-    assert POLICY.rule_named("gold") is GOLD
-    with pytest.raises(KeyError, match="retired"):
-        POLICY.rule_named("retired")
 
 
 def test_a_partner_without_its_own_ola_gets_the_default() -> None:
@@ -142,3 +139,56 @@ def test_an_empty_ladder_never_fires() -> None:
 )  # fmt: skip
 def test_steps_due_agree_with_step_offsets(overdue: timedelta, due: int) -> None:
     assert ladder(30 * M, H, 4 * H).steps_due(overdue) == due
+
+
+def bounded(max_repeats: int | None) -> EscalationLadder:
+    """Three levels, the top one repeated every 4 h at most ``max_repeats`` times."""
+    steps = ladder(30 * M, H, 4 * H)
+    top = replace(steps.levels[-1], max_repeats=max_repeats)
+    return replace(steps, levels=(*steps.levels[:-1], top))
+
+
+@pytest.mark.parametrize(
+    ("max_repeats", "last_step"), [(0, 3), (1, 4), (2, 5), (40, 43), (None, None)]
+)
+def test_max_repeats_bounds_how_often_the_top_level_is_called_again(
+    max_repeats: int | None, last_step: int | None
+) -> None:
+    steps = bounded(max_repeats)
+
+    assert steps.last_step == last_step
+    due = steps.steps_due(1000 * H)
+    assert due == last_step if last_step is not None else due == 3 + (1000 * 60 - 90) // 240
+    if last_step is not None:
+        assert steps.offset(last_step) is not None
+        assert steps.offset(last_step + 1) is None
+
+
+def test_without_repeats_the_last_step_is_the_top_level_and_without_levels_none_fires() -> None:
+    assert ladder(30 * M, None).last_step == 2
+    assert ladder().last_step == 0
+
+
+@pytest.mark.parametrize(
+    ("levels", "message"),
+    [
+        ((1, None), "only the top"),
+        ((None, -1), "negative"),
+    ],
+)
+def test_only_the_top_level_bounds_its_repeats_and_never_below_zero(
+    levels: tuple[int | None, int | None], message: str
+) -> None:
+    steps = ladder(H, 4 * H)
+    changed = tuple(
+        replace(level, max_repeats=bound) for level, bound in zip(steps.levels, levels, strict=True)
+    )
+    with pytest.raises(ValueError, match=message):
+        EscalationLadder(levels=changed, delegation_failure_target="lead")
+
+
+@given(overdue=st.integers(min_value=0, max_value=10_000).map(lambda m: m * M))
+def test_a_bounded_ladder_fires_what_the_unbounded_one_does_up_to_its_last_step(
+    overdue: timedelta,
+) -> None:
+    assert bounded(3).steps_due(overdue) == min(bounded(None).steps_due(overdue), 6)

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from problem_tracker.admin.topics import internal_topic_plan
 from problem_tracker.config import TopicSettings
-from problem_tracker.streaming.topics import (
-    InternalLayoutError,
-    check_internal_layout,
-    internal_topic_plan,
-)
+from problem_tracker.streaming.topics import InternalLayoutError, check_internal_layout
 
 
 def test_the_plan_covers_the_repartition_topic_the_command_topics_and_every_changelog() -> None:

@@ -9,11 +9,11 @@ from translation_samples import envelope, wire_document
 
 from builders import NOW, REPORT_ID, a_context, a_known_error, a_report, next_event_id
 from problem_tracker.application.process import handle_report
-from problem_tracker.contracts.from_domain import report_messages
-from problem_tracker.contracts.to_domain import customer_command
 from problem_tracker.domain import commands
 from problem_tracker.domain.events import AttributesChanged, KnownErrorAttached
 from problem_tracker.domain.report import Status
+from problem_tracker.translation.from_domain import report_messages
+from problem_tracker.translation.to_domain import customer_command
 
 CHANGE = "CustomerProblemReportAttributeValueChangeEvent"
 WANTED = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

@@ -23,7 +23,21 @@ from builders import (
     partner_work,
     service_work,
 )
-from problem_tracker.contracts.internal import (
+from problem_tracker.domain.commands import Tick
+from problem_tracker.domain.identity import SeenEvent
+from problem_tracker.domain.report import (
+    CustomerProblemReport,
+    DelegatedStatus,
+    KnownErrorMatch,
+    ResolutionCode,
+    Status,
+    StatusChange,
+)
+from problem_tracker.domain.service_trouble import LinkedReport, LinkReport, ServiceTrouble
+from problem_tracker.domain.sla.clock import SlaClock
+from problem_tracker.domain.sla.partner_legs import PartnerLeg
+from problem_tracker.domain.sla.track import SlaTrack
+from problem_tracker.translation.internal import (
     COMMAND_TYPES,
     InternalMessage,
     InternalMessageError,
@@ -32,26 +46,13 @@ from problem_tracker.contracts.internal import (
     decode_internal,
     encode_internal,
 )
-from problem_tracker.contracts.state import (
+from problem_tracker.translation.state import (
     StateDecodeError,
     decode_report,
     decode_service_trouble,
     encode_report,
     encode_service_trouble,
 )
-from problem_tracker.domain.commands import Tick
-from problem_tracker.domain.escalation import PartnerLeg
-from problem_tracker.domain.identity import SeenEvent
-from problem_tracker.domain.report import (
-    CustomerProblemReport,
-    DelegatedStatus,
-    KnownErrorMatch,
-    Status,
-    StatusChange,
-)
-from problem_tracker.domain.service_trouble import LinkedReport, LinkReport, ServiceTrouble
-from problem_tracker.domain.sla import SlaClock
-from problem_tracker.domain.sla_track import SlaTrack
 
 
 def _every_field(cls: type[Any], **overrides: Any) -> st.SearchStrategy[Any]:
@@ -223,7 +224,7 @@ def test_a_stored_report_is_compact_and_versioned() -> None:
     raw = encode_report(a_report())
     document = json.loads(raw)
 
-    assert document["v"] == 2
+    assert document["v"] == 5
     assert raw == json.dumps(document, separators=(",", ":")).encode()
     assert "sla" not in document["state"]
     assert "known_error" not in document["state"]
@@ -249,20 +250,108 @@ def test_any_service_trouble_round_trips_through_the_table(trouble: ServiceTroub
 
 def test_a_value_of_another_state_version_is_refused_naming_the_version() -> None:
     document = json.loads(encode_report(a_report()))
-    document["v"] = 3
+    document["v"] = 6
 
-    with pytest.raises(StateDecodeError, match="version 3"):
+    with pytest.raises(StateDecodeError, match="version 6"):
         decode_report(json.dumps(document).encode())
 
 
 def test_a_changed_state_shape_of_another_version_is_refused_naming_the_version() -> None:
-    with pytest.raises(StateDecodeError, match="version 3"):
-        decode_report(b'{"v": 3, "report": {"id": "CPR-1"}}')
+    with pytest.raises(StateDecodeError, match="version 6"):
+        decode_report(b'{"v": 6, "report": {"id": "CPR-1"}}')
+
+
+def _as_version_3(raw: bytes) -> bytes:
+    """What version 3 wrote: the same shape, without a resolution code."""
+    document = json.loads(raw)
+    assert "resolution_code" not in document["state"]
+    document["v"] = 3
+    return json.dumps(document).encode()
+
+
+def test_a_report_of_version_3_is_read_without_a_resolution_code() -> None:
+    report = a_report_with_an_sla()
+
+    decoded = decode_report(_as_version_3(encode_report(report)))
+
+    assert decoded == report
+    assert decoded.resolution_code is None
+
+
+def test_a_service_trouble_of_version_3_is_read_too() -> None:
+    trouble = a_service_trouble()
+
+    assert decode_service_trouble(_as_version_3(encode_service_trouble(trouble))) == trouble
+
+
+def test_a_resolution_code_is_stored_from_version_4() -> None:
+    report = replace(a_report(Status.RESOLVED), resolution_code=ResolutionCode.NO_FAULT_FOUND)
+
+    raw = encode_report(report)
+
+    assert json.loads(raw)["state"]["resolution_code"] == "noFaultFound"
+    assert decode_report(raw) == report
+
+
+def test_a_report_of_version_4_is_read_without_a_ladder_hold() -> None:
+    report = a_report_with_an_sla()
+    document = json.loads(encode_report(report))
+    assert "ladder_delay" not in document["state"]["sla"]["clock"]
+    document["v"] = 4
+
+    decoded = decode_report(json.dumps(document).encode())
+
+    assert decoded == report
+    assert decoded.sla is not None
+    assert decoded.sla.clock.ladder_delay == timedelta(0)
+
+
+def test_a_ladder_hold_is_stored_from_version_5() -> None:
+    report = a_report_with_an_sla()
+    assert report.sla is not None
+    held = replace(
+        report, sla=replace(report.sla, clock=replace(report.sla.clock, ladder_delay=HOLD))
+    )
+
+    raw = encode_report(held)
+
+    assert json.loads(raw)["v"] == 5
+    assert decode_report(raw) == held
+
+
+HOLD = timedelta(minutes=40)
+
+
+def a_report_with_an_sla() -> CustomerProblemReport:
+    clock = SlaClock(cycle=2, cycle_start=NOW, last_customer_update=NOW, running_since=NOW)
+    return replace(a_typical_report(), sla=SlaTrack(clock=clock, next_tick=NOW))
+
+
+def _as_version_2(raw: bytes) -> bytes:
+    """What version 2 wrote: the SLA clock named the rule it started under."""
+    document = json.loads(raw)
+    if "sla" in document["state"]:
+        document["state"]["sla"]["clock"]["rule_name"] = "priority-2"
+    document["v"] = 2
+    return json.dumps(document).encode()
+
+
+def test_a_report_of_version_2_is_read_without_the_name_of_its_rule() -> None:
+    report = a_report_with_an_sla()
+
+    assert decode_report(_as_version_2(encode_report(report))) == report
+    assert decode_report(_as_version_2(encode_report(a_typical_report()))) == a_typical_report()
+
+
+def test_a_service_trouble_of_version_2_is_read_too() -> None:
+    trouble = a_service_trouble()
+
+    assert decode_service_trouble(_as_version_2(encode_service_trouble(trouble))) == trouble
 
 
 def _as_version_1(raw: bytes) -> bytes:
-    """What version 1 wrote: the remembered event ids only."""
-    document = json.loads(raw)
+    """What version 1 wrote: the remembered event ids only (and a named rule)."""
+    document = json.loads(_as_version_2(raw))
     state = document["state"]
     state["recent_event_ids"] = [seen["event_id"] for seen in state.pop("recent_events")]
     document["v"] = 1
@@ -270,7 +359,7 @@ def _as_version_1(raw: bytes) -> bytes:
 
 
 def test_a_report_of_version_1_is_read_with_its_events_remembered_without_digest() -> None:
-    report = a_typical_report()
+    report = a_report_with_an_sla()
 
     decoded = decode_report(_as_version_1(encode_report(report)))
 
@@ -302,7 +391,9 @@ def test_a_version_1_report_that_remembered_nothing_is_read() -> None:
     [
         b"",
         b"{}",
+        b'{"v": 3, "state": {"id": "CPR-1"}}',
         b'{"v": 2, "state": {"id": "CPR-1"}}',
+        b'{"v": 2, "state": {"id": "CPR-1", "sla": {"clock": "p1"}}}',
         b'{"v": 1, "state": {"id": "CPR-1"}}',
         b'{"v": 1, "state": {"id": "CPR-1", "recent_event_ids": 7}}',
         b'{"v": 1, "state": []}',

@@ -9,15 +9,6 @@ from translation_samples import envelope
 
 from problem_tracker.contracts.inbound import CustomerEvent
 from problem_tracker.contracts.registry import Channel, channel_spec, members
-from problem_tracker.contracts.to_domain import (
-    customer_command,
-    delegated_command,
-    known_error_entry,
-    ownership_entry,
-    partner_update,
-    service_of_update,
-    service_trouble_update,
-)
 from problem_tracker.domain import commands
 from problem_tracker.domain.report import (
     DelegatedStatus,
@@ -29,9 +20,19 @@ from problem_tracker.domain.report import (
     Owner,
     OwnerRole,
     Party,
+    ResolutionCode,
     Severity,
 )
 from problem_tracker.domain.service_trouble import ApplyServiceTroubleUpdate
+from problem_tracker.translation.to_domain import (
+    customer_command,
+    delegated_command,
+    known_error_entry,
+    ownership_entry,
+    partner_update,
+    service_of_update,
+    service_trouble_update,
+)
 
 COMMAND_OF = {
     "CustomerProblemReportCreateEvent": commands.CreateReport,
@@ -43,6 +44,8 @@ COMMAND_OF = {
     "CustomerProblemCancelRequestEvent": commands.Cancel,
     "CustomerProblemReopenRequestEvent": commands.Reopen,
     "CustomerProblemReportCloseEvent": commands.Close,
+    "CustomerProblemResolveRequestEvent": commands.Resolve,
+    "CustomerProblemEscalationAcknowledgeEvent": commands.AcknowledgeEscalation,
 }
 SERVICE = EntityRef(
     id="SVC-broadband-7",
@@ -165,12 +168,44 @@ def test_information_provided_brings_the_customers_notes() -> None:
         "CustomerProblemCancelRequestEvent",
         "CustomerProblemReopenRequestEvent",
         "CustomerProblemReportCloseEvent",
+        "CustomerProblemResolveRequestEvent",
     ],
 )
 def test_a_status_request_keeps_its_reason(name: str) -> None:
     command = customer_command(envelope(name, statusChangeReason="because the customer said so"))
 
     assert getattr(command, "reason", None) == "because the customer said so"
+
+
+@pytest.mark.parametrize(
+    ("fields", "code", "keep"),
+    [
+        (
+            {"resolutionCode": "noFaultFound", "keepDelegatedWork": False},
+            ResolutionCode.NO_FAULT_FOUND,
+            False,
+        ),
+        (
+            {"resolutionCode": "workaround", "keepDelegatedWork": True},
+            ResolutionCode.WORKAROUND,
+            True,
+        ),
+        (
+            {"resolutionCode": "duplicate", "keepDelegatedWork": False},
+            ResolutionCode.DUPLICATE,
+            False,
+        ),
+    ],
+)
+def test_an_operator_resolve_brings_its_code_and_whether_to_keep_the_work(
+    fields: dict[str, object], code: ResolutionCode, keep: bool
+) -> None:
+    message = envelope("CustomerProblemResolveRequestEvent", **fields)
+
+    command = customer_command(message)
+
+    assert isinstance(command, commands.Resolve)
+    assert (command.resolution_code, command.keep_delegated_work) == (code, keep)
 
 
 @pytest.mark.parametrize(
@@ -335,3 +370,17 @@ def test_service_problem_management_news_names_no_partner() -> None:
 
     assert isinstance(routed, tuple)
     assert isinstance(routed[1], ApplyServiceTroubleUpdate)
+
+
+@pytest.mark.parametrize(("level", "expected"), [({"level": 1}, 1), ({"level": None}, None)])
+def test_an_escalation_acknowledgement_brings_who_and_the_level(
+    level: dict[str, object], expected: int | None
+) -> None:
+    message = envelope(
+        "CustomerProblemEscalationAcknowledgeEvent", acknowledgedBy="duty-manager-anna", **level
+    )
+
+    command = customer_command(message)
+
+    assert isinstance(command, commands.AcknowledgeEscalation)
+    assert (command.acknowledged_by, command.level) == ("duty-manager-anna", expected)

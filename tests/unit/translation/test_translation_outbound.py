@@ -24,32 +24,26 @@ from builders import (
 )
 from problem_tracker.application.process import handle_report, handle_service_trouble
 from problem_tracker.contracts.codec import encode
-from problem_tracker.contracts.from_domain import (
-    NOTIFICATIONS,
-    SOURCE,
-    MissingPartnerError,
-    OutboundMessage,
-    report_messages,
-    service_trouble_messages,
-)
 from problem_tracker.contracts.registry import Channel
-from problem_tracker.contracts.snapshot import sla_view, snapshot
 from problem_tracker.domain.commands import (
     Cancel,
     ChangeAttributes,
     ReportCommand,
+    Resolve,
     UpdateDelegatedWork,
 )
 from problem_tracker.domain.events import (
     PartnerProblemCancelRequested,
     PartnerProblemRequested,
     ReportEvent,
+    ReportResolved,
     StatusChanged,
 )
 from problem_tracker.domain.report import (
     CustomerProblemReport,
     DelegatedStatus,
     KnownErrorMatch,
+    ResolutionCode,
     Status,
     StatusChange,
 )
@@ -60,6 +54,15 @@ from problem_tracker.domain.service_trouble import (
     ServiceTroubleRequested,
     UnlinkReport,
 )
+from problem_tracker.translation.from_domain import (
+    NOTIFICATIONS,
+    SOURCE,
+    MissingPartnerError,
+    OutboundMessage,
+    report_messages,
+    service_trouble_messages,
+)
+from problem_tracker.translation.snapshot import sla_view, snapshot
 
 PARTNER_REQUEST = f"SPR-{REPORT_ID}-1"
 CONTEXT = a_context(owners={"res-1": partner_owner()}, known_errors=[a_known_error()])
@@ -91,6 +94,15 @@ SCENARIOS: dict[str, tuple[ReportCommand, ...]] = {
     "resolved by the partner": (
         a_create(entities=(a_resource(),)),
         _update(DelegatedStatus.RESOLVED, "upd-1"),
+    ),
+    "resolved by an operator": (
+        a_create(entities=(a_service(), a_resource())),
+        Resolve(
+            event_id="rsv-1",
+            report_id=REPORT_ID,
+            resolution_code=ResolutionCode.NO_FAULT_FOUND,
+            reason="line tests clean",
+        ),
     ),
 }
 
@@ -225,6 +237,33 @@ def test_cancelling_the_report_withdraws_the_partner_request_with_the_reason() -
     }
 
 
+def test_an_operator_resolve_withdraws_the_partner_request_with_its_reason() -> None:
+    _, message = _first("resolved by an operator", PartnerProblemCancelRequested)
+
+    withdrawal = wire_document(message)["event"]["partnerProblemReport"]
+
+    assert withdrawal["statusChangeReason"] == "line tests clean"
+
+
+@pytest.mark.parametrize(
+    ("scenario", "code"),
+    [("resolved by an operator", "noFaultFound"), ("resolved by the partner", "fixed")],
+)
+def test_the_resolved_notification_says_how_the_report_was_resolved(
+    scenario: str, code: str
+) -> None:
+    _, message = _first(scenario, ReportResolved)
+
+    report = wire_document(message)["event"]["customerProblemReport"]
+
+    assert message.envelope.event_type == "CustomerProblemReportResolvedEvent"
+    assert (report["status"], report["resolutionCode"]) == ("resolved", code)
+
+
+def test_an_open_report_has_no_resolution_code() -> None:
+    assert "resolutionCode" not in wire_document_of(snapshot(a_report(Status.IN_PROGRESS)))
+
+
 def test_a_withdrawal_names_the_partner_and_external_id_the_report_recorded() -> None:
     work = replace(partner_work(status=DelegatedStatus.CANCELLED), external_id="ACME-9")
     state = a_report(Status.IN_PROGRESS, delegated=(work,))
@@ -237,6 +276,11 @@ def test_a_withdrawal_names_the_partner_and_external_id_the_report_recorded() ->
     assert withdrawal["partner"] == {"id": "partner-1", "name": "Partner One"}
     assert withdrawal["externalId"] == "ACME-9"
     assert "statusChangeReason" not in withdrawal
+
+
+def wire_document_of(report: Any) -> dict[str, Any]:
+    document: dict[str, Any] = report.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return document
 
 
 def test_a_withdrawal_naming_no_partner_is_refused() -> None:

@@ -7,12 +7,12 @@ from translation_samples import envelope, wire_document
 from builders import NOW, a_service
 from problem_tracker.application.process import handle_service_trouble
 from problem_tracker.application.routing import service_trouble_commands
-from problem_tracker.contracts import to_domain
-from problem_tracker.contracts.from_domain import service_trouble_messages
-from problem_tracker.domain.coordination import MAX_REQUEST_ID, service_trouble_key
 from problem_tracker.domain.events import ServiceTroubleNeeded
+from problem_tracker.domain.identity import MAX_REQUEST_ID, service_trouble_key
 from problem_tracker.domain.report import Severity
 from problem_tracker.domain.service_trouble import ApplyServiceTroubleUpdate
+from problem_tracker.translation import to_domain
+from problem_tracker.translation.from_domain import service_trouble_messages
 
 LONGEST_SERVICE_ID = "svc-" + "9" * 252
 

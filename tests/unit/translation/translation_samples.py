@@ -11,11 +11,11 @@ from jsonschema import Draft202012Validator
 from pydantic import BaseModel
 
 from problem_tracker.contracts.codec import decode_message, encode
-from problem_tracker.contracts.from_domain import OutboundMessage
 from problem_tracker.contracts.jsonschema import schema_file_name
 from problem_tracker.contracts.limits import DecodeLimits
 from problem_tracker.contracts.outcomes import Decoded
 from problem_tracker.contracts.registry import MessageSpec, message_specs
+from problem_tracker.translation.from_domain import OutboundMessage
 
 REPO = Path(__file__).resolve().parents[3]
 MESSAGES = REPO / "tests" / "assets" / "messages"

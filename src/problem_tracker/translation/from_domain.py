@@ -1,0 +1,318 @@
+"""Domain events → outbound wire messages: what Track & Manage Customer Problem (eTOM
+1.3.7.3) tells customers, Close Customer Problem, Service Problem Management and partners.
+
+Every message's ``eventId`` is the id of the domain event it comes from (derived from the
+inbound cause), so a replay produces the same messages. Events other systems do not see
+(links between our aggregates, rejections) map to no message here: the application layer
+routes those to internal topics and the dead-letter queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from problem_tracker.contracts import common
+from problem_tracker.contracts.delegated import (
+    CancelPartnerProblemReportRequest,
+    CancelServiceTroubleReportRequest,
+    CreatePartnerProblemReportRequest,
+    CreateServiceTroubleReportRequest,
+    Partner,
+    PartnerProblemCancellation,
+    PartnerProblemCancellationPayload,
+    PartnerProblemRequest,
+    PartnerProblemRequestPayload,
+    ServiceTroubleCancellation,
+    ServiceTroubleCancellationPayload,
+    ServiceTroubleRequest,
+    ServiceTroubleRequestPayload,
+)
+from problem_tracker.contracts.envelope import DOMAIN, OutboundEnvelope
+from problem_tracker.contracts.escalations import (
+    CustomerProblemEscalationAcknowledgedEvent,
+    CustomerProblemEscalationEndEvent,
+    CustomerProblemEscalationEvent,
+    CustomerProblemJeopardyEvent,
+    Escalation,
+    EscalationAcknowledgement,
+    EscalationAcknowledgementPayload,
+    EscalationEnd,
+    EscalationEndPayload,
+    EscalationEndReason,
+    EscalationKind,
+    EscalationPayload,
+    Jeopardy,
+    JeopardyCause,
+    JeopardyPayload,
+)
+from problem_tracker.contracts.outbound import (
+    CustomerProblemReportAttributeValueChangeNotification,
+    CustomerProblemReportInformationRequiredEvent,
+    CustomerProblemReportResolvedEvent,
+    CustomerProblemReportStatusChangeEvent,
+    JeopardyState,
+    SnapshotPayload,
+)
+from problem_tracker.contracts.registry import Channel, event_type_of
+from problem_tracker.domain.events import (
+    AttributesChanged,
+    DomainEvent,
+    EscalationAcknowledged,
+    EscalationEnded,
+    EscalationRaised,
+    InformationRequired,
+    JeopardyRaised,
+    KnownErrorAttached,
+    PartnerProblemCancelRequested,
+    PartnerProblemRequested,
+    ReportEvent,
+    ReportResolved,
+    StatusChanged,
+)
+from problem_tracker.domain.report import CustomerProblemReport, EntityRef, Owner, Status
+from problem_tracker.domain.service_trouble import (
+    ServiceTrouble,
+    ServiceTroubleCancelRequested,
+    ServiceTroubleEvent,
+    ServiceTroubleEventBase,
+    ServiceTroubleRequested,
+)
+from problem_tracker.translation.snapshot import snapshot, wire_reason
+
+SOURCE = common.Source(id="problem-tracker", name="Track & Manage Customer Problem")
+"""Who we are, on every message we produce."""
+
+NOTIFICATIONS: dict[type[DomainEvent], type[OutboundEnvelope]] = {
+    StatusChanged: CustomerProblemReportStatusChangeEvent,
+    AttributesChanged: CustomerProblemReportAttributeValueChangeNotification,
+    KnownErrorAttached: CustomerProblemReportAttributeValueChangeNotification,
+    InformationRequired: CustomerProblemReportInformationRequiredEvent,
+    ReportResolved: CustomerProblemReportResolvedEvent,
+}
+"""Report events customers are notified of, each with the report's snapshot."""
+
+SERVICE_TROUBLE_CANCEL_REASON = "no open customer problem report needs it any more"
+
+
+class MissingPartnerError(ValueError):
+    """A partner request cannot be withdrawn without naming the partner."""
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """One record to produce: topic (by its contract channel), Kafka key and value."""
+
+    channel: Channel
+    key: str
+    envelope: OutboundEnvelope
+
+
+def report_messages(
+    event: ReportEvent, state: CustomerProblemReport | None
+) -> list[OutboundMessage]:
+    """The messages one report event causes; ``state`` is the report after the decision
+    (every notification carries the report's snapshot). Without a report (``None``) the
+    decision can only have been a rejection, which goes to the dead-letter queue."""
+    if state is None:
+        return []
+    notification = NOTIFICATIONS.get(type(event))
+    if notification is not None:
+        return [_notification(notification, event, state)]
+    match event:
+        case PartnerProblemRequested():
+            return [_partner_request(event)]
+        case PartnerProblemCancelRequested():
+            return [_partner_cancellation(event, state)]
+        case JeopardyRaised() | EscalationRaised() | EscalationEnded() | EscalationAcknowledged():
+            return [_escalation_message(event)]
+        case _:
+            return []
+
+
+def service_trouble_messages(
+    event: ServiceTroubleEvent, state: ServiceTrouble | None
+) -> list[OutboundMessage]:
+    """Coordinate Customer Problem towards Service Problem Management: open one service
+    trouble report per generation, withdraw it when no report needs it any more."""
+    match event:
+        case ServiceTroubleRequested():
+            return [_service_trouble_request(event)]
+        case ServiceTroubleCancelRequested():
+            return [_service_trouble_cancellation(event, state)]
+        case _:
+            return []
+
+
+def _header(event: DomainEvent | ServiceTroubleEventBase, correlation_id: str) -> dict[str, Any]:
+    return {
+        "event_id": event.event_id,
+        "event_time": event.occurred_at,
+        "correlation_id": correlation_id,
+        "domain": DOMAIN,
+        "source": SOURCE,
+    }
+
+
+def _notification(
+    model: type[OutboundEnvelope], event: DomainEvent, state: CustomerProblemReport
+) -> OutboundMessage:
+    fields = {
+        **_header(event, state.id),
+        "event_type": event_type_of(model),
+        "event": SnapshotPayload(customer_problem_report=snapshot(state)),
+    }
+    return OutboundMessage(Channel.NOTIFICATIONS, state.id, model.model_validate(fields))
+
+
+def _escalation_message(
+    event: JeopardyRaised | EscalationRaised | EscalationEnded | EscalationAcknowledged,
+) -> OutboundMessage:
+    """Jeopardy and Escalate/End Customer Problem, for assurance and duty managers."""
+    header = _header(event, event.report_id)
+    envelope: OutboundEnvelope
+    match event:
+        case JeopardyRaised():
+            payload = JeopardyPayload(customer_problem_jeopardy=_jeopardy(event))
+            envelope = CustomerProblemJeopardyEvent(
+                event_type="CustomerProblemJeopardyEvent", event=payload, **header
+            )
+        case EscalationRaised():
+            called = EscalationPayload(customer_problem_escalation=_escalation(event))
+            envelope = CustomerProblemEscalationEvent(
+                event_type="CustomerProblemEscalationEvent", event=called, **header
+            )
+        case EscalationEnded():
+            ended = EscalationEndPayload(customer_problem_escalation_end=_end(event))
+            envelope = CustomerProblemEscalationEndEvent(
+                event_type="CustomerProblemEscalationEndEvent", event=ended, **header
+            )
+        case EscalationAcknowledged():
+            held = EscalationAcknowledgementPayload(
+                customer_problem_escalation_acknowledgement=EscalationAcknowledgement(
+                    customer_problem_report_id=event.report_id,
+                    acknowledged_by=event.acknowledged_by,
+                    level=event.level,
+                    until=event.until,
+                )
+            )
+            envelope = CustomerProblemEscalationAcknowledgedEvent(
+                event_type="CustomerProblemEscalationAcknowledgedEvent", event=held, **header
+            )
+    return OutboundMessage(Channel.ESCALATIONS, event.report_id, envelope)
+
+
+def _jeopardy(event: JeopardyRaised) -> Jeopardy:
+    return Jeopardy(
+        customer_problem_report_id=event.report_id,
+        jeopardy=JeopardyState(event.level.value),
+        threshold_percent=event.threshold_percent,
+        percent_elapsed=event.percent_elapsed,
+        due_time=event.due_at,
+        cause=JeopardyCause(event.cause.value),
+    )
+
+
+def _escalation(event: EscalationRaised) -> Escalation:
+    return Escalation(
+        customer_problem_report_id=event.report_id,
+        level=event.level,
+        kind=EscalationKind(event.kind.value),
+        target=event.target,
+        reason=event.reason.value,
+        request_id=event.request_id,
+    )
+
+
+def _end(event: EscalationEnded) -> EscalationEnd:
+    return EscalationEnd(
+        customer_problem_report_id=event.report_id,
+        reason=EscalationEndReason(event.reason.value),
+    )
+
+
+def _partner_request(event: PartnerProblemRequested) -> OutboundMessage:
+    request = PartnerProblemRequest(
+        request_id=event.request_id,
+        affected_entity=entity_ref(event.entity),
+        partner=partner(event.partner),
+        customer_problem_report_ids=[event.report_id],
+        description=event.description,
+        priority=event.priority,
+        severity=common.Severity(event.severity.value),
+        requested_resolution_date=event.requested_resolution_date,
+    )
+    envelope = CreatePartnerProblemReportRequest(
+        event_type="CreatePartnerProblemReportRequest",
+        event=PartnerProblemRequestPayload(partner_problem_report=request),
+        **_header(event, event.request_id),
+    )
+    return OutboundMessage(Channel.PARTNER_PROBLEM_REQUESTS, event.request_id, envelope)
+
+
+def _partner_cancellation(
+    event: PartnerProblemCancelRequested, state: CustomerProblemReport
+) -> OutboundMessage:
+    """Cancel Customer Problem (or an operator's resolve) withdraws the partner request,
+    giving the cancel (resolve) reason."""
+    work = next((w for w in reversed(state.delegated) if w.request_id == event.request_id), None)
+    named = event.partner or (work.partner if work is not None else None)
+    if named is None:
+        raise MissingPartnerError(f"partner request {event.request_id!r} names no partner")
+    ended = state.status in (Status.CANCELLED, Status.RESOLVED)
+    cancellation = PartnerProblemCancellation(
+        request_id=event.request_id,
+        external_id=work.external_id if work is not None else None,
+        partner=partner(named),
+        customer_problem_report_ids=[state.id],
+        status_change_reason=wire_reason(state.status_change_reason) if ended else None,
+    )
+    envelope = CancelPartnerProblemReportRequest(
+        event_type="CancelPartnerProblemReportRequest",
+        event=PartnerProblemCancellationPayload(partner_problem_report=cancellation),
+        **_header(event, event.request_id),
+    )
+    return OutboundMessage(Channel.PARTNER_PROBLEM_REQUESTS, event.request_id, envelope)
+
+
+def _service_trouble_request(event: ServiceTroubleRequested) -> OutboundMessage:
+    request = ServiceTroubleRequest(
+        request_id=event.request_id,
+        affected_service=entity_ref(event.service),
+        customer_problem_report_ids=list(event.report_ids),
+        description=event.description,
+        priority=event.priority,
+        severity=common.Severity(event.severity.value),
+        requested_resolution_date=event.requested_resolution_date,
+    )
+    envelope = CreateServiceTroubleReportRequest(
+        event_type="CreateServiceTroubleReportRequest",
+        event=ServiceTroubleRequestPayload(service_trouble_report=request),
+        **_header(event, event.request_id),
+    )
+    return OutboundMessage(Channel.SERVICE_TROUBLE_REQUESTS, event.request_id, envelope)
+
+
+def _service_trouble_cancellation(
+    event: ServiceTroubleCancelRequested, state: ServiceTrouble | None
+) -> OutboundMessage:
+    current = state is not None and state.request_id == event.request_id
+    cancellation = ServiceTroubleCancellation(
+        request_id=event.request_id,
+        external_id=state.external_id if state is not None and current else None,
+        status_change_reason=SERVICE_TROUBLE_CANCEL_REASON,
+    )
+    envelope = CancelServiceTroubleReportRequest(
+        event_type="CancelServiceTroubleReportRequest",
+        event=ServiceTroubleCancellationPayload(service_trouble_report=cancellation),
+        **_header(event, event.request_id),
+    )
+    return OutboundMessage(Channel.SERVICE_TROUBLE_REQUESTS, event.request_id, envelope)
+
+
+def entity_ref(entity: EntityRef) -> common.EntityRef:
+    return common.EntityRef(id=entity.id, referred_type=entity.referred_type, name=entity.name)
+
+
+def partner(owner: Owner) -> Partner:
+    return Partner(id=owner.id, name=owner.name)

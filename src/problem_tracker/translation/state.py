@@ -1,0 +1,148 @@
+"""Table values: the state of a customer problem report (keyed by report id) and of the
+shared service trouble of a service (keyed by service id), as compact JSON with a schema
+version, so that a later change of the state types can migrate what the changelogs hold.
+
+Only fields that differ from their defaults are written; reading fills the defaults in.
+A report's SLA (clock, partner legs, next deadline) is part of its value, so a restored
+worker resumes every timer where it was.
+
+Versions, each still read:
+
+- 5 stores by how much acknowledged escalations held the breach ladder back (the clock's
+  ``ladder_delay``, contract v1.1); a version 4 clock has no hold (the field's default), so
+  it is read as it is.
+- 4 stores how a report's current cycle was resolved (``resolution_code``, contract
+  v1.1); a version 3 report has none (the field's default), so it is read as it is.
+- 3 stores a report's SLA clock without the name of the rule it started under (every
+  decision looks the rule up afresh; nothing read the name); a version 2 or 1 clock's
+  ``rule_name`` is dropped.
+- 2 remembers each applied inbound event with the digest of its content
+  (``recent_events``, to tell a redelivery from a reused id).
+- 1 kept the ids only (``recent_event_ids``): its events are remembered without a digest
+  (a later event with such an id is taken as a redelivery, as version 1 did).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Final, Generic, TypeVar
+
+import pydantic_core
+from pydantic import TypeAdapter, ValidationError
+
+from problem_tracker.domain.report import CustomerProblemReport
+from problem_tracker.domain.service_trouble import ServiceTrouble
+
+STATE_VERSION: Final = 5
+_WITHOUT_DIGESTS: Final = 1
+_WITH_RULE_NAMES: Final = 2
+_WITHOUT_RESOLUTION_CODES: Final = 3
+_WITHOUT_LADDER_DELAYS: Final = 4
+
+S = TypeVar("S")
+
+
+class StateDecodeError(ValueError):
+    """A table value this version cannot read."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Record(Generic[S]):
+    v: int
+    state: S
+
+
+@cache
+def _report_adapter() -> TypeAdapter[_Record[CustomerProblemReport]]:
+    return TypeAdapter(_Record[CustomerProblemReport])
+
+
+@cache
+def _service_trouble_adapter() -> TypeAdapter[_Record[ServiceTrouble]]:
+    return TypeAdapter(_Record[ServiceTrouble])
+
+
+def encode_report(state: CustomerProblemReport) -> bytes:
+    return _encode(_report_adapter(), state)
+
+
+def decode_report(raw: bytes) -> CustomerProblemReport:
+    return _decode(_report_adapter(), raw)
+
+
+def encode_service_trouble(state: ServiceTrouble) -> bytes:
+    return _encode(_service_trouble_adapter(), state)
+
+
+def decode_service_trouble(raw: bytes) -> ServiceTrouble:
+    return _decode(_service_trouble_adapter(), raw)
+
+
+def _encode(adapter: TypeAdapter[_Record[S]], state: S) -> bytes:
+    return adapter.dump_json(_Record(STATE_VERSION, state), exclude_defaults=True)
+
+
+def _decode(adapter: TypeAdapter[_Record[S]], raw: bytes) -> S:
+    version = _version_of(raw)
+    if version in (
+        _WITHOUT_DIGESTS,
+        _WITH_RULE_NAMES,
+        _WITHOUT_RESOLUTION_CODES,
+        _WITHOUT_LADDER_DELAYS,
+    ):
+        raw = _upgraded(raw, version)
+    try:
+        record = adapter.validate_json(raw)
+    except ValidationError as exc:
+        raise StateDecodeError(_why(raw, exc)) from exc
+    if record.v != STATE_VERSION:
+        raise StateDecodeError(f"unsupported state version {record.v!r}")
+    return record.state
+
+
+def _upgraded(raw: bytes, version: int) -> bytes:
+    """A value of an older version in the shape of this one."""
+    document = pydantic_core.from_json(raw)
+    state = document.get("state")
+    if isinstance(state, dict):
+        if version == _WITHOUT_DIGESTS:
+            _remember_without_digests(state)
+        if version in (_WITHOUT_DIGESTS, _WITH_RULE_NAMES):
+            _forget_rule_name(state)
+    document["v"] = STATE_VERSION
+    return pydantic_core.to_json(document)
+
+
+def _remember_without_digests(state: dict[str, Any]) -> None:
+    """Version 1 → 2: remembered event ids become remembered events without a digest."""
+    if "recent_event_ids" in state:
+        ids = state.pop("recent_event_ids")
+        if isinstance(ids, list):
+            state["recent_events"] = [{"event_id": event_id} for event_id in ids]
+        else:
+            state["recent_event_ids"] = ids  # let validation say what is wrong
+
+
+def _forget_rule_name(state: dict[str, Any]) -> None:
+    """Version 2 → 3: the SLA clock no longer names its rule."""
+    sla = state.get("sla")
+    clock = sla.get("clock") if isinstance(sla, dict) else None
+    if isinstance(clock, dict):
+        clock.pop("rule_name", None)
+
+
+def _why(raw: bytes, exc: ValidationError) -> str:
+    """A wrong version is the likely cause of a shape mismatch: say so first."""
+    version = _version_of(raw)
+    if version is not None and version != STATE_VERSION:
+        return f"unsupported state version {version!r}"
+    return f"invalid state: {exc}"
+
+
+def _version_of(raw: bytes) -> Any:
+    try:
+        document = pydantic_core.from_json(raw)
+    except ValueError:
+        return None
+    return document.get("v") if isinstance(document, dict) else None

@@ -1,0 +1,254 @@
+"""Operator controls (contract v1.1) on the real broker, with the second-scale SLA policy
+and an outside producer at its client's defaults.
+
+Priority 1 in ``deploy/policies/sla-policy.fast.yaml``: resolution in 8 s, jeopardy at
+50 % and 75 %, then the ladder (tier-2 support, the duty manager 3 s later, then the
+head of operations 5 s after that).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pipeline import Pipeline, now
+
+from problem_tracker.simulate import messages
+from problem_tracker.simulate.messages import Topic
+
+pytestmark = pytest.mark.integration
+
+FAST_POLICY = Path(__file__).resolve().parents[2] / "deploy/policies/sla-policy.fast.yaml"
+RESOLVE = "CustomerProblemResolveRequestEvent"
+RESOLVED = "CustomerProblemReportResolvedEvent"
+ESCALATION = "CustomerProblemEscalationEvent"
+ESCALATION_END = "CustomerProblemEscalationEndEvent"
+ACKNOWLEDGE = "CustomerProblemEscalationAcknowledgeEvent"
+ACKNOWLEDGED = "CustomerProblemEscalationAcknowledgedEvent"
+
+
+@pytest.fixture(scope="module")
+def pipeline(pipeline_factory: Callable[..., Pipeline]) -> Pipeline:
+    return pipeline_factory(PROBLEM_TRACKER_WORKER__SLA_POLICY_FILE=str(FAST_POLICY))
+
+
+BOUNDED_POLICY = """
+version: 1
+escalationLadders:
+  bounded:
+    levels:
+      - {kind: functional, target: tier-2-support, repeatAfter: 1s}
+      - {kind: hierarchical, target: head-of-operations, repeatAfter: 1s, maxRepeats: 2}
+    delegationFailure: {target: service-desk-lead}
+partners:
+  escalateTo: partner-manager
+  default: {resolution: 60s}
+rules:
+  - name: bounded-default
+    targets: {resolution: 3s}
+    escalation: bounded
+"""
+
+
+@pytest.fixture(scope="module")
+def bounded(
+    pipeline_factory: Callable[..., Pipeline], tmp_path_factory: pytest.TempPathFactory
+) -> Pipeline:
+    """A worker whose only rule breaches after 3 s and whose top rung repeats twice."""
+    policy = tmp_path_factory.mktemp("policy") / "bounded.yaml"
+    policy.write_text(BOUNDED_POLICY, encoding="utf-8")
+    return pipeline_factory(PROBLEM_TRACKER_WORKER__SLA_POLICY_FILE=str(policy))
+
+
+def escalation_types(pipeline: Pipeline, report_id: str) -> list[str | None]:
+    return [o.event_type for o in pipeline.outputs(Topic.ESCALATIONS, report_id)]
+
+
+def breach_calls(pipeline: Pipeline, report_id: str) -> list[dict[str, Any]]:
+    return [
+        o.value["event"]["customerProblemEscalation"]
+        for o in pipeline.outputs(Topic.ESCALATIONS, report_id)
+        if o.event_type == ESCALATION
+        and o.value["event"]["customerProblemEscalation"]["reason"] == "sla-breached"
+    ]
+
+
+def test_an_operator_resolve_stops_the_sla_ends_the_escalation_and_releases_shared_work(
+    pipeline: Pipeline,
+) -> None:
+    pipeline.create("CPR-rsv-1", services=["svc-rsv-1"], priority=1)
+    pipeline.create("CPR-rsv-2", services=["svc-rsv-1"])
+    request_id = pipeline.wait_request(Topic.SERVICE_TROUBLE_REQUESTS, "svc-rsv-1")
+    pipeline.wait_for("CPR-rsv-1 breached", lambda: breach_calls(pipeline, "CPR-rsv-1"))
+
+    pipeline.customer(
+        RESOLVE,
+        "CPR-rsv-1",
+        resolutionCode="workaround",
+        statusChangeReason="customer moved to the backup line",
+    )
+
+    resolved = pipeline.wait_for(
+        "CPR-rsv-1 resolved", lambda: pipeline.notifications("CPR-rsv-1", RESOLVED)
+    )
+    assert resolved[0].report["status"] == "resolved"
+    assert resolved[0].report["resolutionCode"] == "workaround"
+    assert resolved[0].report["statusChangeReason"] == "customer moved to the backup line"
+    pipeline.wait_for(
+        "escalation end", lambda: ESCALATION_END in escalation_types(pipeline, "CPR-rsv-1")
+    )
+    end = next(
+        o.value["event"]["customerProblemEscalationEnd"]
+        for o in pipeline.outputs(Topic.ESCALATIONS, "CPR-rsv-1")
+        if o.event_type == ESCALATION_END
+    )
+    assert end["reason"] == "resolved"
+    # the shared service trouble is still needed by CPR-rsv-2: not cancelled
+    assert request_id not in pipeline.cancelled_requests(Topic.SERVICE_TROUBLE_REQUESTS)
+
+    # the SLA stopped: well past the next rungs (3 s and 8 s after the breach) nothing more
+    calls_at_resolve = len(breach_calls(pipeline, "CPR-rsv-1"))
+    time.sleep(9.0)
+    assert len(breach_calls(pipeline, "CPR-rsv-1")) == calls_at_resolve
+    assert escalation_types(pipeline, "CPR-rsv-1")[-1] == ESCALATION_END
+    assert request_id not in pipeline.cancelled_requests(Topic.SERVICE_TROUBLE_REQUESTS)
+
+    # the last report needing it resolves: now the service trouble is cancelled
+    pipeline.customer(
+        RESOLVE, "CPR-rsv-2", resolutionCode="noFaultFound", statusChangeReason="line tests clean"
+    )
+    pipeline.wait_for(
+        "the shared service trouble cancelled",
+        lambda: request_id in pipeline.cancelled_requests(Topic.SERVICE_TROUBLE_REQUESTS),
+    )
+    assert pipeline.latest_snapshot("CPR-rsv-2")["resolutionCode"] == "noFaultFound"
+
+
+def test_kept_work_is_not_cancelled_and_a_normal_resolution_is_fixed(pipeline: Pipeline) -> None:
+    pipeline.create("CPR-rsv-3", services=["svc-rsv-3"])
+    pipeline.create("CPR-rsv-4", services=["svc-rsv-4"])
+    kept = pipeline.wait_request(Topic.SERVICE_TROUBLE_REQUESTS, "svc-rsv-3")
+    worked = pipeline.wait_request(Topic.SERVICE_TROUBLE_REQUESTS, "svc-rsv-4")
+    pipeline.wait_status("CPR-rsv-3", "inProgress")
+
+    pipeline.customer(
+        RESOLVE,
+        "CPR-rsv-3",
+        resolutionCode="workaround",
+        statusChangeReason="workaround in place, the fix goes on",
+        keepDelegatedWork=True,
+    )
+    pipeline.answer(Topic.SERVICE_TROUBLE_EVENTS, worked, "resolved")
+
+    pipeline.wait_status("CPR-rsv-3", "resolved")
+    pipeline.wait_status("CPR-rsv-4", "resolved")
+    time.sleep(2.0)
+    assert kept not in pipeline.cancelled_requests(Topic.SERVICE_TROUBLE_REQUESTS)
+    assert pipeline.latest_snapshot("CPR-rsv-4")["resolutionCode"] == "fixed"
+
+
+def test_resolving_a_resolved_report_is_an_illegal_transition(pipeline: Pipeline) -> None:
+    pipeline.create("CPR-rsv-5")
+    pipeline.wait_status("CPR-rsv-5", "pending")
+    pipeline.customer(RESOLVE, "CPR-rsv-5", resolutionCode="duplicate", statusChangeReason="dup")
+    pipeline.wait_status("CPR-rsv-5", "resolved")
+
+    again = messages.customer_event(
+        pipeline.event_id(),
+        now(),
+        RESOLVE,
+        {"id": "CPR-rsv-5", "resolutionCode": "other", "statusChangeReason": "again"},
+    )
+    dead = pipeline.dead_letter_for(pipeline.send(again))
+
+    assert dead["error"]["code"] == "illegal-transition"
+    assert pipeline.latest_snapshot("CPR-rsv-5")["resolutionCode"] == "duplicate"
+
+
+def test_the_top_rung_of_a_bounded_ladder_is_called_max_repeats_times_then_no_more(
+    bounded: Pipeline,
+) -> None:
+    bounded.create("CPR-max-1", services=["svc-max-1"])
+
+    bounded.wait_for("the last repeat", lambda: len(breach_calls(bounded, "CPR-max-1")) >= 4)
+    time.sleep(4.0)  # four more repeat intervals
+
+    calls = [(c["level"], c["target"]) for c in breach_calls(bounded, "CPR-max-1")]
+    assert calls == [
+        (1, "tier-2-support"),
+        (2, "head-of-operations"),
+        (2, "head-of-operations"),
+        (2, "head-of-operations"),
+    ]
+
+
+HOLDING_POLICY = """
+version: 1
+escalationLadders:
+  holding:
+    levels:
+      - {kind: functional, target: tier-2-support, repeatAfter: 1s}
+      - {kind: hierarchical, target: duty-manager, repeatAfter: 1s}
+      - {kind: hierarchical, target: head-of-operations}
+    delegationFailure: {target: service-desk-lead}
+partners:
+  escalateTo: partner-manager
+  default: {resolution: 60s}
+rules:
+  - name: holding-default
+    targets: {resolution: 3s}
+    acknowledgeFor: 4s
+    escalation: holding
+"""
+
+
+@pytest.fixture(scope="module")
+def holding(
+    pipeline_factory: Callable[..., Pipeline], tmp_path_factory: pytest.TempPathFactory
+) -> Pipeline:
+    """A worker whose only rule breaches after 3 s, climbs every second, and holds the
+    ladder 4 s after an acknowledgement."""
+    policy = tmp_path_factory.mktemp("policy") / "holding.yaml"
+    policy.write_text(HOLDING_POLICY, encoding="utf-8")
+    return pipeline_factory(PROBLEM_TRACKER_WORKER__SLA_POLICY_FILE=str(policy))
+
+
+def test_an_acknowledged_escalation_holds_the_ladder_then_it_climbs_again(
+    holding: Pipeline,
+) -> None:
+    holding.create("CPR-ack-1", services=["svc-ack-1"])
+    holding.wait_for("the breach call", lambda: len(breach_calls(holding, "CPR-ack-1")) >= 1)
+
+    acknowledged_at = time.monotonic()
+    holding.customer(ACKNOWLEDGE, "CPR-ack-1", acknowledgedBy="duty-manager-anna")
+    holding.wait_for(
+        "the acknowledgement", lambda: ACKNOWLEDGED in escalation_types(holding, "CPR-ack-1")
+    )
+    held = len(breach_calls(holding, "CPR-ack-1"))
+    holding.wait_for("the next call", lambda: len(breach_calls(holding, "CPR-ack-1")) > held)
+    waited = time.monotonic() - acknowledged_at
+
+    (ack,) = [
+        o.value["event"]["customerProblemEscalationAcknowledgement"]
+        for o in holding.outputs(Topic.ESCALATIONS, "CPR-ack-1")
+        if o.event_type == ACKNOWLEDGED
+    ]
+    assert (ack["acknowledgedBy"], ack["level"]) == ("duty-manager-anna", held)
+    assert "until" in ack
+    assert waited >= 3.0  # held for 4 s of SLA time, not the 1 s of the ladder
+    assert breach_calls(holding, "CPR-ack-1")[held]["level"] == held + 1
+
+
+def test_acknowledging_without_an_escalation_is_an_illegal_transition(pipeline: Pipeline) -> None:
+    pipeline.create("CPR-ack-2")
+    pipeline.wait_status("CPR-ack-2", "pending")
+
+    acknowledge = messages.customer_event(
+        pipeline.event_id(), now(), ACKNOWLEDGE, {"id": "CPR-ack-2", "acknowledgedBy": "anna"}
+    )
+    dead = pipeline.dead_letter_for(pipeline.send(acknowledge))
+
+    assert dead["error"]["code"] == "illegal-transition"
