@@ -170,8 +170,17 @@ class WorkerSettings(BaseModel):
     max_parties_per_report: int = Field(default=20, ge=1)
     tick_interval_seconds: float = Field(default=0.2, gt=0)
     commit_interval_seconds: float = Field(default=1.0, gt=0)
-    session_timeout_seconds: float = Field(default=30.0, gt=0)
+    # A crashed worker's partitions move once the group coordinator has missed its
+    # heartbeats for this long. The broker accepts 6 s to 30 min by default
+    # (group.min/max.session.timeout.ms); heartbeats should come at least three times
+    # per session timeout.
+    session_timeout_seconds: float = Field(default=10.0, gt=0)
     heartbeat_interval_seconds: float = Field(default=3.0, gt=0)
+    # Static group membership (Kafka's group.instance.id, one stable id per worker, e.g.
+    # the pod name of a StatefulSet): a worker restarted within the session timeout takes
+    # its partitions back without a rebalance, but one that stops, even gracefully, keeps
+    # them unprocessed for the whole session timeout. Unset: dynamic membership.
+    group_instance_id: str | None = Field(default=None, min_length=1)
     standby_replicas: int = Field(default=1, ge=0)
     faust_metrics: bool = True
     broker_grace_seconds: float = Field(default=30.0, gt=0)
@@ -180,6 +189,15 @@ class WorkerSettings(BaseModel):
     rocksdb_write_buffer_bytes: int = Field(default=8 * 1024 * 1024, ge=1024 * 1024)
     rocksdb_max_write_buffers: int = Field(default=2, ge=1)
     rocksdb_block_cache_bytes: int = Field(default=32 * 1024 * 1024, ge=1024 * 1024)
+
+    @model_validator(mode="after")
+    def _heartbeats_fit_the_session(self) -> WorkerSettings:
+        if self.heartbeat_interval_seconds * 3 > self.session_timeout_seconds:
+            raise ValueError(
+                f"heartbeat_interval_seconds ({self.heartbeat_interval_seconds:g}) must be at "
+                f"most a third of session_timeout_seconds ({self.session_timeout_seconds:g})"
+            )
+        return self
 
     def rocksdb_options(self) -> dict[str, int]:
         """Per table partition: Faust's defaults (64 MiB buffers, a 2 GiB cache for each of

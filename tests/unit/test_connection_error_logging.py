@@ -156,7 +156,7 @@ def test_a_watcher_thread_notices_the_end_by_itself(caught: pytest.LogCaptureFix
 
     clock.now += 2
     deadline = time.monotonic() + 5
-    while collapser.in_outage and time.monotonic() < deadline:
+    while not ends(caught) and time.monotonic() < deadline:
         time.sleep(0.01)
 
     assert not collapser.in_outage
@@ -174,10 +174,14 @@ def test_the_worker_logging_writes_one_json_line_for_a_storm(
         for _ in range(5000):
             client.error("Unable connect to node with id %s: [Errno 111] Connect call failed", 1)
         logging.getLogger("problem_tracker.streaming").info("a line of our own")
-        time.sleep(1.5)
+        written = ""
+        deadline = time.monotonic() + 10
+        while '"ended"' not in written and time.monotonic() < deadline:
+            time.sleep(0.1)
+            written += capsys.readouterr().err
     finally:
         root.handlers[:], root.level = saved
 
-    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    lines = [json.loads(line) for line in written.splitlines()]
     assert [line.get("kafka_outage") for line in lines] == ["started", None, "ended"]
     assert lines[2]["suppressed"] == 4999

@@ -94,6 +94,7 @@ def create_app(settings: Settings) -> faust.App:
         broker_session_timeout=worker.session_timeout_seconds,
         broker_heartbeat_interval=worker.heartbeat_interval_seconds,
         broker_rebalance_timeout=worker.session_timeout_seconds,
+        consumer_group_instance_id=worker.group_instance_id,
         table_standby_replicas=worker.standby_replicas,
         table_cleanup_interval=30.0,
         autodiscover=False,
