@@ -174,6 +174,8 @@ class WorkerSettings(BaseModel):
     heartbeat_interval_seconds: float = Field(default=3.0, gt=0)
     standby_replicas: int = Field(default=1, ge=0)
     faust_metrics: bool = True
+    broker_grace_seconds: float = Field(default=30.0, gt=0)
+    """Not ready once the cluster has not answered a metadata request for this long."""
     """Faust's own Prometheus sensor (lag, rebalances, commit latency, send errors)."""
     rocksdb_write_buffer_bytes: int = Field(default=8 * 1024 * 1024, ge=1024 * 1024)
     rocksdb_max_write_buffers: int = Field(default=2, ge=1)

@@ -26,6 +26,8 @@ RESOLVE = "CustomerProblemResolveRequestEvent"
 RESOLVED = "CustomerProblemReportResolvedEvent"
 ESCALATION = "CustomerProblemEscalationEvent"
 ESCALATION_END = "CustomerProblemEscalationEndEvent"
+ACKNOWLEDGE = "CustomerProblemEscalationAcknowledgeEvent"
+ACKNOWLEDGED = "CustomerProblemEscalationAcknowledgedEvent"
 
 
 @pytest.fixture(scope="module")
@@ -181,3 +183,72 @@ def test_the_top_rung_of_a_bounded_ladder_is_called_max_repeats_times_then_no_mo
         (2, "head-of-operations"),
         (2, "head-of-operations"),
     ]
+
+
+HOLDING_POLICY = """
+version: 1
+escalationLadders:
+  holding:
+    levels:
+      - {kind: functional, target: tier-2-support, repeatAfter: 1s}
+      - {kind: hierarchical, target: duty-manager, repeatAfter: 1s}
+      - {kind: hierarchical, target: head-of-operations}
+    delegationFailure: {target: service-desk-lead}
+partners:
+  escalateTo: partner-manager
+  default: {resolution: 60s}
+rules:
+  - name: holding-default
+    targets: {resolution: 3s}
+    acknowledgeFor: 4s
+    escalation: holding
+"""
+
+
+@pytest.fixture(scope="module")
+def holding(
+    pipeline_factory: Callable[..., Pipeline], tmp_path_factory: pytest.TempPathFactory
+) -> Pipeline:
+    """A worker whose only rule breaches after 3 s, climbs every second, and holds the
+    ladder 4 s after an acknowledgement."""
+    policy = tmp_path_factory.mktemp("policy") / "holding.yaml"
+    policy.write_text(HOLDING_POLICY, encoding="utf-8")
+    return pipeline_factory(PROBLEM_TRACKER_WORKER__SLA_POLICY_FILE=str(policy))
+
+
+def test_an_acknowledged_escalation_holds_the_ladder_then_it_climbs_again(
+    holding: Pipeline,
+) -> None:
+    holding.create("CPR-ack-1", services=["svc-ack-1"])
+    holding.wait_for("the breach call", lambda: len(breach_calls(holding, "CPR-ack-1")) >= 1)
+
+    acknowledged_at = time.monotonic()
+    holding.customer(ACKNOWLEDGE, "CPR-ack-1", acknowledgedBy="duty-manager-anna")
+    holding.wait_for(
+        "the acknowledgement", lambda: ACKNOWLEDGED in escalation_types(holding, "CPR-ack-1")
+    )
+    held = len(breach_calls(holding, "CPR-ack-1"))
+    holding.wait_for("the next call", lambda: len(breach_calls(holding, "CPR-ack-1")) > held)
+    waited = time.monotonic() - acknowledged_at
+
+    (ack,) = [
+        o.value["event"]["customerProblemEscalationAcknowledgement"]
+        for o in holding.outputs(Topic.ESCALATIONS, "CPR-ack-1")
+        if o.event_type == ACKNOWLEDGED
+    ]
+    assert (ack["acknowledgedBy"], ack["level"]) == ("duty-manager-anna", held)
+    assert "until" in ack
+    assert waited >= 3.0  # held for 4 s of SLA time, not the 1 s of the ladder
+    assert breach_calls(holding, "CPR-ack-1")[held]["level"] == held + 1
+
+
+def test_acknowledging_without_an_escalation_is_an_illegal_transition(pipeline: Pipeline) -> None:
+    pipeline.create("CPR-ack-2")
+    pipeline.wait_status("CPR-ack-2", "pending")
+
+    acknowledge = messages.customer_event(
+        pipeline.event_id(), now(), ACKNOWLEDGE, {"id": "CPR-ack-2", "acknowledgedBy": "anna"}
+    )
+    dead = pipeline.dead_letter_for(pipeline.send(acknowledge))
+
+    assert dead["error"]["code"] == "illegal-transition"

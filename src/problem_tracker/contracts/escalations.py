@@ -80,6 +80,16 @@ class EscalationEnd(OutboundModel):
     reason: EscalationEndReason
 
 
+class EscalationAcknowledgement(OutboundModel):
+    """``acknowledgedBy`` has the escalation at ``level`` (contract v1.1): the ladder holds
+    until ``until``, then climbs again if the report is still breached."""
+
+    customer_problem_report_id: Identifier
+    acknowledged_by: Name
+    level: Annotated[int, Field(ge=1)]
+    until: UtcDateTime
+
+
 class JeopardyPayload(OutboundModel):
     customer_problem_jeopardy: Jeopardy
 
@@ -90,6 +100,10 @@ class EscalationPayload(OutboundModel):
 
 class EscalationEndPayload(OutboundModel):
     customer_problem_escalation_end: EscalationEnd
+
+
+class EscalationAcknowledgementPayload(OutboundModel):
+    customer_problem_escalation_acknowledgement: EscalationAcknowledgement
 
 
 class CustomerProblemJeopardyEvent(OutboundEnvelope):
@@ -113,10 +127,19 @@ class CustomerProblemEscalationEndEvent(OutboundEnvelope):
     event: EscalationEndPayload
 
 
+class CustomerProblemEscalationAcknowledgedEvent(OutboundEnvelope):
+    """The escalation was acknowledged (contract v1.1): who has it, and until when the
+    ladder holds."""
+
+    event_type: Literal["CustomerProblemEscalationAcknowledgedEvent"]
+    event: EscalationAcknowledgementPayload
+
+
 EscalationMessage = Annotated[
     CustomerProblemJeopardyEvent
     | CustomerProblemEscalationEvent
-    | CustomerProblemEscalationEndEvent,
+    | CustomerProblemEscalationEndEvent
+    | CustomerProblemEscalationAcknowledgedEvent,
     Field(discriminator="event_type"),
 ]
 """Any message on ``customer-problem.escalations``."""

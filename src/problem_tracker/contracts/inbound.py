@@ -117,12 +117,25 @@ class ResolveRequest(WireModel):
     keep_delegated_work: StrictBool = False
 
 
+class EscalationAcknowledgement(WireModel):
+    """The called party has the escalation (contract v1.1): who, and optionally at which
+    level (the current one if left out)."""
+
+    id: Identifier
+    acknowledged_by: Name
+    level: Annotated[int, Field(ge=1, strict=True)] | None = None
+
+
 class NewReportPayload(WireModel):
     customer_problem_report: NewReport
 
 
 class ResolveRequestPayload(WireModel):
     customer_problem_report: ResolveRequest
+
+
+class EscalationAcknowledgementPayload(WireModel):
+    customer_problem_report: EscalationAcknowledgement
 
 
 class ReportChangesPayload(WireModel):
@@ -202,6 +215,14 @@ class CustomerProblemResolveRequestEvent(Envelope):
     event: ResolveRequestPayload
 
 
+class CustomerProblemEscalationAcknowledgeEvent(Envelope):
+    """The called party has the escalation (contract v1.1): the ladder stops climbing for
+    the rule's ``acknowledgeFor``, then climbs again if the report is still breached."""
+
+    event_type: Literal["CustomerProblemEscalationAcknowledgeEvent"]
+    event: EscalationAcknowledgementPayload
+
+
 class CustomerProblemReopenRequestEvent(Envelope):
     """The customer rejects the resolution (reason required): a new SLA cycle starts."""
 
@@ -226,7 +247,8 @@ CustomerEvent = Annotated[
     | CustomerProblemCancelRequestEvent
     | CustomerProblemReopenRequestEvent
     | CustomerProblemReportCloseEvent
-    | CustomerProblemResolveRequestEvent,
+    | CustomerProblemResolveRequestEvent
+    | CustomerProblemEscalationAcknowledgeEvent,
     Field(discriminator="event_type"),
 ]
 """Any event on ``customer-problem.events``."""

@@ -104,6 +104,15 @@ class Resolve(CommandBase):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AcknowledgeEscalation(CommandBase):
+    """The called party has the escalation (at ``level``, the current one if ``None``):
+    the ladder holds for the rule's ``acknowledgeFor``."""
+
+    acknowledged_by: str
+    level: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Reopen(CommandBase):
     """The customer rejects the resolution."""
 
@@ -161,6 +170,7 @@ ReportCommand = (
     | Resume
     | Cancel
     | Resolve
+    | AcknowledgeEscalation
     | Reopen
     | Close
     | LinkServiceTrouble

@@ -23,6 +23,7 @@ from datetime import datetime
 
 from problem_tracker.domain.cancellation import cancel
 from problem_tracker.domain.commands import (
+    AcknowledgeEscalation,
     Cancel,
     ChangeAttributes,
     Close,
@@ -41,7 +42,7 @@ from problem_tracker.domain.commands import (
 from problem_tracker.domain.context import DecisionContext
 from problem_tracker.domain.coordination import coordinate
 from problem_tracker.domain.diagnosis import ask_customer
-from problem_tracker.domain.escalation import watch
+from problem_tracker.domain.escalation import acknowledge_escalation, watch
 from problem_tracker.domain.events import (
     CommandRejected,
     DeadlineRescheduled,
@@ -77,6 +78,7 @@ _TRIGGERS: dict[type[ReportCommand], Trigger] = {
     Resume: Trigger.RESUME,
     Cancel: Trigger.CANCEL,
     Resolve: Trigger.RESOLVE,
+    AcknowledgeEscalation: Trigger.ACKNOWLEDGE_ESCALATION,
     Reopen: Trigger.REOPEN,
     Close: Trigger.CLOSE,
     LinkServiceTrouble: Trigger.DELEGATED_UPDATE,
@@ -174,6 +176,10 @@ def _handle(trail: Trail, command: ReportCommand, context: DecisionContext) -> T
             return trail.then(lambda s: cancel(s, command.reason))
         case Resolve():
             return trail.then(lambda s: resolve(s, command))
+        case AcknowledgeEscalation():
+            return trail.then(
+                lambda s: acknowledge_escalation(s, command, trail.origin.at, trail.sla_policy)
+            )
         case LinkServiceTrouble():
             return trail.then(lambda s: link_service_trouble(s, command))
         case UpdateDelegatedWork():

@@ -11,6 +11,10 @@
 - An overdue customer update escalates functionally to the rule's
   ``delegationFailure`` target (the service desk), once until the customer next hears
   from us.
+- An operator acknowledges an escalation (``acknowledge_escalation``): the breach ladder
+  holds for the rule's ``acknowledgeFor``, then climbs again from the next level if the
+  report is still breached; with no escalation under way, or at a level above the
+  current one, the acknowledgement is an illegal transition.
 - Once the clock has stopped (resolved, cancelled, closed), nothing is signalled but the
   end: a report that was in jeopardy or escalated ends its escalation, once per cycle.
 
@@ -27,18 +31,28 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from problem_tracker.domain.commands import AcknowledgeEscalation
 from problem_tracker.domain.events import (
+    CommandRejected,
     DelegatedWorkFailed,
+    EscalationAcknowledged,
     EscalationEnded,
     EscalationRaised,
     JeopardyRaised,
+    RejectionCode,
     ReportEvent,
 )
 from problem_tracker.domain.report import CustomerProblemReport, DelegatedStatus, Status
 from problem_tracker.domain.sla.jeopardy import JeopardySignal
-from problem_tracker.domain.sla.ladder import DelegationFailure, EscalationReason, end_escalation
+from problem_tracker.domain.sla.ladder import (
+    DelegationFailure,
+    EscalationReason,
+    NotAcknowledgeableError,
+    acknowledge,
+    end_escalation,
+)
 from problem_tracker.domain.sla.policy import SlaPolicy
-from problem_tracker.domain.sla.track import Signalled, SlaSignal, SlaTrack, fall_due
+from problem_tracker.domain.sla.track import Signalled, SlaSignal, SlaTrack, fall_due, refreshed
 from problem_tracker.domain.timekeeping import rule_for
 
 _FAILURE_REASONS = {
@@ -69,6 +83,36 @@ def watch(
         track, rule_for(state, policy), now, failures=failures, forecast=_forecast(state)
     )
     return [event for batch in due for event in _events(batch)]
+
+
+def acknowledge_escalation(
+    state: CustomerProblemReport,
+    command: AcknowledgeEscalation,
+    now: datetime,
+    policy: SlaPolicy,
+) -> list[ReportEvent]:
+    """The called party has the escalation: hold the ladder, or reject the command when
+    there is nothing (at that level) to acknowledge."""
+    track = state.sla
+    rule = rule_for(state, policy)
+    try:
+        if track is None:
+            raise NotAcknowledgeableError("the report has no SLA")
+        done = acknowledge(track.clock, rule, now, command.level)
+    except NotAcknowledgeableError as error:
+        return [
+            CommandRejected(
+                code=RejectionCode.ILLEGAL_TRANSITION,
+                reason=f"nothing to acknowledge: {error}",
+                command=type(command).__name__,
+            )
+        ]
+    sla = refreshed(replace(track, clock=done.clock), rule)
+    return [
+        EscalationAcknowledged(
+            acknowledged_by=command.acknowledged_by, level=done.level, until=done.until, sla=sla
+        )
+    ]
 
 
 def _forecast(state: CustomerProblemReport) -> datetime | None:

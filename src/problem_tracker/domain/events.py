@@ -256,6 +256,16 @@ class EscalationRaised(DomainEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EscalationAcknowledged(DomainEvent):
+    """``acknowledged_by`` has the escalation at ``level``: the ladder holds until
+    ``until`` and climbs again from the next level if the report is still breached."""
+
+    acknowledged_by: str
+    level: int
+    until: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EscalationEnded(DomainEvent):
     """End: the report that was in jeopardy or escalated is ``reason`` (resolved, cancelled
     or closed); ``level`` is the highest escalation level it had reached."""
@@ -301,6 +311,7 @@ ReportEvent = (
     | ServiceTroubleReleased
     | JeopardyRaised
     | EscalationRaised
+    | EscalationAcknowledged
     | EscalationEnded
     | DeadlineRescheduled
     | CommandRejected

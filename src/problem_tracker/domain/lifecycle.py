@@ -30,6 +30,7 @@ class Trigger(StrEnum):
     RESUME = "resume"
     CANCEL = "cancel"
     RESOLVE = "resolve"
+    ACKNOWLEDGE_ESCALATION = "escalation acknowledged"
     REOPEN = "reopen"
     CLOSE = "close"
     DELEGATED_UPDATE = "delegated work update"
@@ -78,6 +79,7 @@ TRANSITIONS: Mapping[tuple[Status | None, Trigger], Destination] = MappingProxyT
         (_RES, Trigger.REOPEN): _WIP,
         **{(status, Trigger.CANCEL): _CANC for status in _OPEN},
         **{(status, Trigger.RESOLVE): _RES for status in _OPEN},
+        **_stay(Trigger.ACKNOWLEDGE_ESCALATION, _OPEN),
         **_stay(Trigger.CHANGE_ATTRIBUTES, _LIVE),
         **_stay(Trigger.DELEGATED_UPDATE, tuple(Status)),
         **_stay(Trigger.TICK, tuple(Status)),

@@ -166,6 +166,7 @@ def _rule(
         ladder=ladder,
         thresholds=model.thresholds,
         pause_on_held=model.pause_on_held,
+        acknowledge_for=model.acknowledge_for,
     )
 
 

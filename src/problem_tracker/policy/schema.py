@@ -157,6 +157,7 @@ class RuleModel(_Model):
     targets: TargetsModel
     calendar: Name = "24x7"
     pause_on_held: bool = True
+    acknowledge_for: Duration | None = None
     thresholds: tuple[Annotated[int, Field(gt=0, lt=100)], ...] = (50, 75)
     escalation: Name
 

@@ -78,6 +78,8 @@ def _rule(number: int, rule: SlaRule) -> list[str]:
         terms.append(f"update the customer every {format_duration(targets.customer_update)}")
     terms.append(f"on {rule.calendar.name}")
     terms.append("held pauses the clock" if rule.pause_on_held else "held does not pause")
+    if rule.acknowledge_for is not None:
+        terms.append(f"an acknowledgement holds the ladder {format_duration(rule.acknowledge_for)}")
     warnings = ", ".join(f"{t} %" for t in rule.thresholds)
     jeopardy = f"jeopardy at {warnings}" if warnings else "no jeopardy warnings"
     return [

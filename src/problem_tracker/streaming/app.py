@@ -6,8 +6,10 @@ import ssl
 from typing import Any
 
 import faust
+from faust.types import TransportT
 
 from problem_tracker.config import SASL_PROTOCOLS, KafkaSettings, Settings
+from problem_tracker.streaming.consumer import GatedTransport
 
 
 def faust_broker_credentials(settings: Settings) -> Any:
@@ -54,10 +56,17 @@ def _ssl_context(kafka: KafkaSettings) -> ssl.SSLContext:
     return context
 
 
+class WorkerApp(faust.App):
+    """Faust's app, consuming through the gated transport (``streaming.consumer``)."""
+
+    def _new_transport(self) -> TransportT:
+        return GatedTransport(self.conf.broker_consumer, self)
+
+
 def create_app(settings: Settings) -> faust.App:
     """A Faust app for one worker; agents and tables are attached by ``wiring``."""
     worker = settings.worker
-    return faust.App(
+    return WorkerApp(
         settings.effective_app_id,
         broker=f"kafka://{settings.kafka.bootstrap_servers.replace(',', ';kafka://')}",
         broker_credentials=faust_broker_credentials(settings),

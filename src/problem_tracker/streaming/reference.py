@@ -113,6 +113,9 @@ class ReferenceLoader:
                 "group.id": "problem-tracker-reference-loader",
                 "enable.auto.commit": False,
                 "enable.partition.eof": True,
+                # librdkafka's own lines (one per reconnect attempt while a broker is
+                # down) go through logging, where repeats are collapsed, not to stderr.
+                "logger": logging.getLogger("librdkafka.reference-loader"),
             }
         )
         try:

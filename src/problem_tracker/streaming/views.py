@@ -32,10 +32,12 @@ class Readiness:
         reference_loaded: threading.Event,
         reference_alive: Callable[[], bool] = lambda: True,
         rebalancing: Callable[[], bool] = lambda: False,
+        broker: Callable[[], str | None] = lambda: None,
     ) -> None:
         self._reference_loaded = reference_loaded
         self._reference_alive = reference_alive
         self._rebalancing = rebalancing
+        self._broker = broker
         self.rebalanced = False
 
     def problems(self) -> list[str]:
@@ -48,6 +50,9 @@ class Readiness:
             problems.append("reference data not loaded yet")
         if not self._reference_alive():
             problems.append("the reference data loader has stopped")
+        broker = self._broker()
+        if broker is not None:
+            problems.append(broker)
         return problems
 
 

@@ -21,6 +21,7 @@ from problem_tracker.observability.metrics import Metrics
 from problem_tracker.policy import load_policy
 from problem_tracker.streaming.agents import Processors, register_agents
 from problem_tracker.streaming.app import create_app
+from problem_tracker.streaming.broker_watch import BrokerWatch, metadata_probe
 from problem_tracker.streaming.outbox import Outbox, OutboxTopics
 from problem_tracker.streaming.partitioning import partition_for
 from problem_tracker.streaming.processors import (
@@ -50,6 +51,7 @@ class Worker:
     reference: ReferenceLoader
     readiness: Readiness
     ticks: TickScheduler
+    broker_watch: BrokerWatch
 
 
 class UnsupportedGuaranteeError(ValueError):
@@ -145,7 +147,17 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
         reference=ReferenceValidator(shell),
     )
     register_agents(app, topics, processors, outbox, metrics)
-    readiness = Readiness(reference.loaded, reference.alive, lambda: bool(app.rebalancing))
+    broker_watch = BrokerWatch(
+        metadata_probe(settings.kafka, timeout=5.0),
+        settings.kafka.bootstrap_servers,
+        settings.worker.broker_grace_seconds,
+    )
+    readiness = Readiness(
+        reference.loaded,
+        reference.alive,
+        lambda: bool(app.rebalancing),
+        broker_watch.problem,
+    )
 
     def refresh_gauges() -> None:
         metrics.ready.set(0 if readiness.problems() else 1)
@@ -170,7 +182,7 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
     async def fire_due_ticks() -> None:
         await ticks.fire_due()
 
-    return Worker(app, topics, metrics, reference, readiness, ticks)
+    return Worker(app, topics, metrics, reference, readiness, ticks, broker_watch)
 
 
 def outbox_topics(topics: Topics) -> OutboxTopics:

@@ -49,6 +49,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         logging.getLogger(__name__).warning(warning)
     (settings.worker.data_dir / settings.effective_app_id).mkdir(parents=True, exist_ok=True)
     worker.reference.start()
+    worker.broker_watch.start()
     try:
         faust.Worker(
             worker.app,
@@ -57,6 +58,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             redirect_stdouts=False,
         ).execute_from_commandline()
     finally:
+        worker.broker_watch.stop()
         worker.reference.stop()
     return 0
 

@@ -30,10 +30,13 @@ from problem_tracker.contracts.delegated import (
 )
 from problem_tracker.contracts.envelope import DOMAIN, OutboundEnvelope
 from problem_tracker.contracts.escalations import (
+    CustomerProblemEscalationAcknowledgedEvent,
     CustomerProblemEscalationEndEvent,
     CustomerProblemEscalationEvent,
     CustomerProblemJeopardyEvent,
     Escalation,
+    EscalationAcknowledgement,
+    EscalationAcknowledgementPayload,
     EscalationEnd,
     EscalationEndPayload,
     EscalationEndReason,
@@ -55,6 +58,7 @@ from problem_tracker.contracts.registry import Channel, event_type_of
 from problem_tracker.domain.events import (
     AttributesChanged,
     DomainEvent,
+    EscalationAcknowledged,
     EscalationEnded,
     EscalationRaised,
     InformationRequired,
@@ -120,7 +124,7 @@ def report_messages(
             return [_partner_request(event)]
         case PartnerProblemCancelRequested():
             return [_partner_cancellation(event, state)]
-        case JeopardyRaised() | EscalationRaised() | EscalationEnded():
+        case JeopardyRaised() | EscalationRaised() | EscalationEnded() | EscalationAcknowledged():
             return [_escalation_message(event)]
         case _:
             return []
@@ -162,7 +166,7 @@ def _notification(
 
 
 def _escalation_message(
-    event: JeopardyRaised | EscalationRaised | EscalationEnded,
+    event: JeopardyRaised | EscalationRaised | EscalationEnded | EscalationAcknowledged,
 ) -> OutboundMessage:
     """Jeopardy and Escalate/End Customer Problem, for assurance and duty managers."""
     header = _header(event, event.report_id)
@@ -182,6 +186,18 @@ def _escalation_message(
             ended = EscalationEndPayload(customer_problem_escalation_end=_end(event))
             envelope = CustomerProblemEscalationEndEvent(
                 event_type="CustomerProblemEscalationEndEvent", event=ended, **header
+            )
+        case EscalationAcknowledged():
+            held = EscalationAcknowledgementPayload(
+                customer_problem_escalation_acknowledgement=EscalationAcknowledgement(
+                    customer_problem_report_id=event.report_id,
+                    acknowledged_by=event.acknowledged_by,
+                    level=event.level,
+                    until=event.until,
+                )
+            )
+            envelope = CustomerProblemEscalationAcknowledgedEvent(
+                event_type="CustomerProblemEscalationAcknowledgedEvent", event=held, **header
             )
     return OutboundMessage(Channel.ESCALATIONS, event.report_id, envelope)
 

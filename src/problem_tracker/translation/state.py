@@ -8,6 +8,9 @@ worker resumes every timer where it was.
 
 Versions, each still read:
 
+- 5 stores by how much acknowledged escalations held the breach ladder back (the clock's
+  ``ladder_delay``, contract v1.1); a version 4 clock has no hold (the field's default), so
+  it is read as it is.
 - 4 stores how a report's current cycle was resolved (``resolution_code``, contract
   v1.1); a version 3 report has none (the field's default), so it is read as it is.
 - 3 stores a report's SLA clock without the name of the rule it started under (every
@@ -31,10 +34,11 @@ from pydantic import TypeAdapter, ValidationError
 from problem_tracker.domain.report import CustomerProblemReport
 from problem_tracker.domain.service_trouble import ServiceTrouble
 
-STATE_VERSION: Final = 4
+STATE_VERSION: Final = 5
 _WITHOUT_DIGESTS: Final = 1
 _WITH_RULE_NAMES: Final = 2
 _WITHOUT_RESOLUTION_CODES: Final = 3
+_WITHOUT_LADDER_DELAYS: Final = 4
 
 S = TypeVar("S")
 
@@ -81,7 +85,12 @@ def _encode(adapter: TypeAdapter[_Record[S]], state: S) -> bytes:
 
 def _decode(adapter: TypeAdapter[_Record[S]], raw: bytes) -> S:
     version = _version_of(raw)
-    if version in (_WITHOUT_DIGESTS, _WITH_RULE_NAMES, _WITHOUT_RESOLUTION_CODES):
+    if version in (
+        _WITHOUT_DIGESTS,
+        _WITH_RULE_NAMES,
+        _WITHOUT_RESOLUTION_CODES,
+        _WITHOUT_LADDER_DELAYS,
+    ):
         raw = _upgraded(raw, version)
     try:
         record = adapter.validate_json(raw)

@@ -19,6 +19,7 @@ from problem_tracker.contracts.delegated import (
 )
 from problem_tracker.contracts.inbound import (
     CustomerProblemCancelRequestEvent,
+    CustomerProblemEscalationAcknowledgeEvent,
     CustomerProblemHoldRequestEvent,
     CustomerProblemInformationProvidedEvent,
     CustomerProblemIsolationCompletedEvent,
@@ -60,6 +61,7 @@ CustomerEnvelope = (
     | CustomerProblemReopenRequestEvent
     | CustomerProblemReportCloseEvent
     | CustomerProblemResolveRequestEvent
+    | CustomerProblemEscalationAcknowledgeEvent
 )
 """Any decoded message of ``customer-problem.events``."""
 
@@ -98,6 +100,14 @@ def customer_command(envelope: CustomerEnvelope) -> commands.ReportCommand:
                 resolution_code=ResolutionCode(cleared.resolution_code.value),
                 reason=cleared.status_change_reason,
                 keep_delegated_work=cleared.keep_delegated_work,
+            )
+        case CustomerProblemEscalationAcknowledgeEvent():
+            acknowledged = envelope.event.customer_problem_report
+            return commands.AcknowledgeEscalation(
+                event_id=event_id,
+                report_id=acknowledged.id,
+                acknowledged_by=acknowledged.acknowledged_by,
+                level=acknowledged.level,
             )
         case _:
             return _status_request(envelope)

@@ -328,3 +328,22 @@ def test_the_policy_documentation_shows_the_example_file_verbatim() -> None:
     readme = (POLICIES / "README.md").read_text(encoding="utf-8")
     example = (POLICIES / "sla-policy.example.yaml").read_text(encoding="utf-8")
     assert f"```yaml\n{example}```" in readme
+
+
+def test_a_rule_may_say_how_long_an_acknowledgement_holds_its_ladder() -> None:
+    document = copy.deepcopy(VALID)
+    document["rules"][0]["acknowledgeFor"] = "PT45M"
+    rules = parse_policy(yaml.safe_dump(document, sort_keys=False)).rules
+    assert [rule.acknowledge_for for rule in rules] == [45 * M, None]
+
+
+@pytest.mark.parametrize(
+    ("duration", "message"),
+    [("soon", "'soon' is not a duration"), ("0m", "longer than zero"), (30, "give a unit")],
+)
+def test_a_bad_acknowledgement_hold_is_named_by_its_path_and_line(
+    duration: object, message: str
+) -> None:
+    problem = only_problem(lambda d: d["rules"][1].update(acknowledgeFor=duration))
+    assert problem.startswith("rules[1].acknowledgeFor (line ")
+    assert message in problem

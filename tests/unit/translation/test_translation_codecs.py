@@ -224,7 +224,7 @@ def test_a_stored_report_is_compact_and_versioned() -> None:
     raw = encode_report(a_report())
     document = json.loads(raw)
 
-    assert document["v"] == 4
+    assert document["v"] == 5
     assert raw == json.dumps(document, separators=(",", ":")).encode()
     assert "sla" not in document["state"]
     assert "known_error" not in document["state"]
@@ -250,15 +250,15 @@ def test_any_service_trouble_round_trips_through_the_table(trouble: ServiceTroub
 
 def test_a_value_of_another_state_version_is_refused_naming_the_version() -> None:
     document = json.loads(encode_report(a_report()))
-    document["v"] = 5
+    document["v"] = 6
 
-    with pytest.raises(StateDecodeError, match="version 5"):
+    with pytest.raises(StateDecodeError, match="version 6"):
         decode_report(json.dumps(document).encode())
 
 
 def test_a_changed_state_shape_of_another_version_is_refused_naming_the_version() -> None:
-    with pytest.raises(StateDecodeError, match="version 5"):
-        decode_report(b'{"v": 5, "report": {"id": "CPR-1"}}')
+    with pytest.raises(StateDecodeError, match="version 6"):
+        decode_report(b'{"v": 6, "report": {"id": "CPR-1"}}')
 
 
 def _as_version_3(raw: bytes) -> bytes:
@@ -291,6 +291,35 @@ def test_a_resolution_code_is_stored_from_version_4() -> None:
 
     assert json.loads(raw)["state"]["resolution_code"] == "noFaultFound"
     assert decode_report(raw) == report
+
+
+def test_a_report_of_version_4_is_read_without_a_ladder_hold() -> None:
+    report = a_report_with_an_sla()
+    document = json.loads(encode_report(report))
+    assert "ladder_delay" not in document["state"]["sla"]["clock"]
+    document["v"] = 4
+
+    decoded = decode_report(json.dumps(document).encode())
+
+    assert decoded == report
+    assert decoded.sla is not None
+    assert decoded.sla.clock.ladder_delay == timedelta(0)
+
+
+def test_a_ladder_hold_is_stored_from_version_5() -> None:
+    report = a_report_with_an_sla()
+    assert report.sla is not None
+    held = replace(
+        report, sla=replace(report.sla, clock=replace(report.sla.clock, ladder_delay=HOLD))
+    )
+
+    raw = encode_report(held)
+
+    assert json.loads(raw)["v"] == 5
+    assert decode_report(raw) == held
+
+
+HOLD = timedelta(minutes=40)
 
 
 def a_report_with_an_sla() -> CustomerProblemReport:

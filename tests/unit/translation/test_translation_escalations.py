@@ -22,9 +22,10 @@ from builders import (
 )
 from problem_tracker.application.process import handle_report
 from problem_tracker.contracts.registry import Channel
-from problem_tracker.domain.commands import Cancel, Tick, UpdateDelegatedWork
+from problem_tracker.domain.commands import AcknowledgeEscalation, Cancel, Tick, UpdateDelegatedWork
 from problem_tracker.domain.events import (
     CUSTOMER_NOTIFICATIONS,
+    EscalationAcknowledged,
     EscalationEnded,
     JeopardyRaised,
     ReportEvent,
@@ -162,6 +163,27 @@ def test_the_end_of_an_escalation_is_published_with_how_the_report_ended() -> No
     assert wire_document(message)["event"]["customerProblemEscalationEnd"] == {
         "customerProblemReportId": REPORT_ID,
         "reason": "cancelled",
+    }
+
+
+def test_an_acknowledged_escalation_is_published_keyed_by_report_with_who_and_until() -> None:
+    state, _ = _breached()
+    acknowledge = AcknowledgeEscalation(
+        event_id=next_event_id(), report_id=REPORT_ID, acknowledged_by="anna", level=1
+    )
+    state, events = run(state, acknowledge, context=CONTEXT, now=T0 + 10 * H)
+    assert state is not None
+    (acknowledged,) = events
+    assert isinstance(acknowledged, EscalationAcknowledged)
+
+    (message,) = report_messages(acknowledged, state)
+
+    assert (message.channel, message.key) == (Channel.ESCALATIONS, REPORT_ID)
+    assert wire_document(message)["event"]["customerProblemEscalationAcknowledgement"] == {
+        "customerProblemReportId": REPORT_ID,
+        "acknowledgedBy": "anna",
+        "level": 1,
+        "until": "2026-11-23T19:00:00Z",
     }
 
 

@@ -45,6 +45,7 @@ COMMAND_OF = {
     "CustomerProblemReopenRequestEvent": commands.Reopen,
     "CustomerProblemReportCloseEvent": commands.Close,
     "CustomerProblemResolveRequestEvent": commands.Resolve,
+    "CustomerProblemEscalationAcknowledgeEvent": commands.AcknowledgeEscalation,
 }
 SERVICE = EntityRef(
     id="SVC-broadband-7",
@@ -369,3 +370,17 @@ def test_service_problem_management_news_names_no_partner() -> None:
 
     assert isinstance(routed, tuple)
     assert isinstance(routed[1], ApplyServiceTroubleUpdate)
+
+
+@pytest.mark.parametrize(("level", "expected"), [({"level": 1}, 1), ({"level": None}, None)])
+def test_an_escalation_acknowledgement_brings_who_and_the_level(
+    level: dict[str, object], expected: int | None
+) -> None:
+    message = envelope(
+        "CustomerProblemEscalationAcknowledgeEvent", acknowledgedBy="duty-manager-anna", **level
+    )
+
+    command = customer_command(message)
+
+    assert isinstance(command, commands.AcknowledgeEscalation)
+    assert (command.acknowledged_by, command.level) == ("duty-manager-anna", expected)

@@ -35,7 +35,8 @@ class SlaClock:
 
     ``consumed`` is the business time of the finished runs (``runs``, kept so that a rule
     change can re-measure them); the current run began at ``running_since`` (``None`` when
-    paused or stopped). The remaining fields record what this cycle has already signalled.
+    paused or stopped). The remaining fields record what this cycle has already signalled;
+    ``ladder_delay`` is the SLA time by which acknowledgements held the breach ladder back.
     """
 
     cycle: int
@@ -54,6 +55,7 @@ class SlaClock:
     escalated: bool = False
     update_overdue: bool = False
     escalation_ended: bool = False
+    ladder_delay: timedelta = ZERO
 
     @property
     def running(self) -> bool:

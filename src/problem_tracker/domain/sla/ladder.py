@@ -8,6 +8,11 @@ rejected or cancelled delegated report, and a partner past its OLA (``partner_le
 escalate functionally at once without climbing the ladder: such a call carries the rung
 the report is on (at least 1), and the report counts as escalated at least that high.
 When the report is resolved, cancelled or closed, an escalation that was under way ends.
+
+An acknowledgement (the called party has it) holds a breach ladder for the rule's
+``acknowledge_for`` of SLA time: the next rung fires at the end of the hold if the report
+is still breached, and the ladder climbs on from there at its usual intervals. The hold
+shifts the ladder (``SlaClock.ladder_delay``) and never brings a rung forward.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from problem_tracker.domain.sla.calendar import ZERO
 from problem_tracker.domain.sla.clock import SlaClock, customer_update_due, elapsed
 from problem_tracker.domain.sla.policy import EscalationKind, SlaRule
 
@@ -59,7 +65,8 @@ def escalate_on_breach(
     if clock.running_since is None or not clock.breached:
         return clock, []
     ladder = rule.ladder
-    due = ladder.steps_due(elapsed(clock, rule, now) - rule.targets.resolution)
+    overdue = elapsed(clock, rule, now) - rule.targets.resolution - clock.ladder_delay
+    due = ladder.steps_due(overdue)
     if due <= clock.ladder_steps:
         return clock, []
     steps = [*range(clock.ladder_steps + 1, min(due, len(ladder.levels))), due]
@@ -129,3 +136,44 @@ def end_escalation(clock: SlaClock) -> SlaClock | None:
     if clock.escalation_ended or not involved:
         return None
     return replace(clock, escalation_ended=True)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Acknowledgement:
+    """The escalation at ``level`` was acknowledged; the ladder is held until ``until``
+    (the end of the hold, were the clock to run on without a pause)."""
+
+    clock: SlaClock
+    level: int
+    until: datetime
+
+
+class NotAcknowledgeableError(ValueError):
+    """There is no escalation to acknowledge, or not at that level."""
+
+
+def acknowledge(
+    clock: SlaClock, rule: SlaRule, now: datetime, level: int | None = None
+) -> Acknowledgement:
+    """The called party has the escalation at ``level`` (the current one if ``None``):
+    a breach ladder stops climbing for the rule's ``acknowledge_for``. Raises
+    ``NotAcknowledgeableError`` when no escalation is under way or ``level`` is above it."""
+    if clock.stopped_at is not None or not clock.escalated or clock.escalation_ended:
+        raise NotAcknowledgeableError("no escalation is under way")
+    current = clock.escalation_level
+    if level is not None and level > current:
+        raise NotAcknowledgeableError(
+            f"level {level} is above the current escalation level {current}"
+        )
+    hold = rule.acknowledge_for or ZERO
+    acknowledged = Acknowledgement(
+        clock=clock, level=current if level is None else level, until=rule.calendar.add(now, hold)
+    )
+    next_offset = rule.ladder.offset(clock.ladder_steps + 1)
+    if not clock.breached or next_offset is None:
+        return acknowledged
+    held_until = elapsed(clock, rule, now) + hold
+    delay = held_until - rule.targets.resolution - next_offset
+    if delay <= clock.ladder_delay:
+        return acknowledged
+    return replace(acknowledged, clock=replace(clock, ladder_delay=delay))

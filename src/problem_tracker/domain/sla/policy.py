@@ -146,7 +146,9 @@ def _accepts(allowed: frozenset[int] | frozenset[str], value: int | str | None) 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SlaRule:
     """The service level of the reports a rule matches. ``thresholds`` are percentages of
-    the resolution target, ascending, each in (0, 100); at 100 % the report breaches."""
+    the resolution target, ascending, each in (0, 100); at 100 % the report breaches.
+    ``acknowledge_for`` is how long (SLA time) an acknowledged escalation holds the ladder
+    (``None``: an acknowledgement is recorded but holds nothing)."""
 
     name: str
     match: RuleMatch
@@ -155,8 +157,11 @@ class SlaRule:
     ladder: EscalationLadder
     thresholds: tuple[int, ...] = (50, 75)
     pause_on_held: bool = True
+    acknowledge_for: timedelta | None = None
 
     def __post_init__(self) -> None:
+        if self.acknowledge_for is not None and self.acknowledge_for <= ZERO:
+            raise ValueError("the acknowledgement hold must be positive")
         if any(not 0 < t < 100 for t in self.thresholds):
             raise ValueError("jeopardy thresholds must lie strictly between 0 and 100 %")
         if list(self.thresholds) != sorted(set(self.thresholds)):

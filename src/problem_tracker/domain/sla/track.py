@@ -146,7 +146,7 @@ def _next_deadline(clock: SlaClock, rule: SlaRule, legs: Sequence[PartnerLeg]) -
         points.append(target)
     ladder_offset = rule.ladder.offset(clock.ladder_steps + 1)
     if ladder_offset is not None:
-        points.append(target + ladder_offset)
+        points.append(target + clock.ladder_delay + ladder_offset)
     if points:
         own.append(instant_at(clock, rule, min(points)))
     legs_due = [leg.due_at for leg in legs if not leg.overdue]
