@@ -1,8 +1,8 @@
 """Reference data every worker needs in full: component ownership and known errors.
 
 Like a Kafka Streams GlobalKTable, each worker reads the two compacted topics from the
-beginning (all partitions, no consumer group) and keeps them in memory, indexed the way
-Perform Initial Diagnosis and Check Known Error look them up. The compacted topic is its
+beginning (all partitions, no consumer group) and keeps them in memory (``translation.reference_index``,
+indexed the way Perform Initial Diagnosis and Check Known Error look them up). The compacted topic is its
 own changelog, so no extra topic is needed and every worker converges on the same view.
 Invalid records are skipped here; the grouped validator agent dead-letters them once.
 No record can stop the loader: one whose processing raises is logged, counted
@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Message, TopicPartition
 
@@ -24,54 +23,10 @@ from problem_tracker.config import KafkaSettings
 from problem_tracker.contracts.codec import decode_reference
 from problem_tracker.contracts.limits import DecodeLimits
 from problem_tracker.contracts.outcomes import Decoded, Deletion, ReferenceKind
-from problem_tracker.contracts.reference import KnownErrorEvent, ReferenceEvent
-from problem_tracker.domain.report import KnownError, Owner
 from problem_tracker.observability.metrics import Metrics
-from problem_tracker.translation import to_domain
+from problem_tracker.translation.reference_index import ReferenceIndex
 
 log = logging.getLogger(__name__)
-
-
-class ReferenceIndex:
-    """Ownership by entity id and known errors by symptom code (the domain's ReferenceData)."""
-
-    def __init__(self) -> None:
-        self._owners: dict[str, Owner] = {}
-        self._known_errors: dict[str, KnownError] = {}
-        self._by_symptom: dict[str, dict[str, KnownError]] = {}
-
-    def owner_of(self, entity_id: str) -> Owner | None:
-        return self._owners.get(entity_id)
-
-    def known_errors_for(self, symptom_code: str) -> Sequence[KnownError]:
-        return tuple(self._by_symptom.get(symptom_code, {}).values())
-
-    def sizes(self) -> dict[str, int]:
-        return {"owners": len(self._owners), "known_errors": len(self._known_errors)}
-
-    def apply(self, outcome: Decoded[ReferenceEvent] | Deletion) -> None:
-        """Upsert an entity, or forget it on a tombstone."""
-        if isinstance(outcome, Deletion):
-            if outcome.kind is ReferenceKind.COMPONENT_OWNERSHIP:
-                self._owners.pop(outcome.key, None)
-            else:
-                self._forget_known_error(outcome.key)
-        elif isinstance(outcome.message, KnownErrorEvent):
-            error = to_domain.known_error_entry(outcome.message)
-            self._forget_known_error(error.id)
-            self._known_errors[error.id] = error
-            self._by_symptom.setdefault(error.symptom_code, {})[error.id] = error
-        else:
-            entity_id, owner = to_domain.ownership_entry(outcome.message)
-            self._owners[entity_id] = owner
-
-    def _forget_known_error(self, known_error_id: str) -> None:
-        previous = self._known_errors.pop(known_error_id, None)
-        if previous is not None:
-            bucket = self._by_symptom.get(previous.symptom_code, {})
-            bucket.pop(known_error_id, None)
-            if not bucket:
-                self._by_symptom.pop(previous.symptom_code, None)
 
 
 class ReferenceLoader:
