@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "problem_tracker.admin.reports",
     "problem_tracker.ops.tail",
     "problem_tracker.ops.dlq",
+    "problem_tracker.replay.command",
     "problem_tracker.contracts.command",
     "problem_tracker.simulate.command",
     "problem_tracker.streaming.worker",

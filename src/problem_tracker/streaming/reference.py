@@ -1,9 +1,9 @@
 """Reference data every worker needs in full: component ownership and known errors.
 
 Like a Kafka Streams GlobalKTable, each worker reads the two compacted topics from the
-beginning (all partitions, no consumer group) and keeps them in memory (``translation.reference_index``,
-indexed the way Perform Initial Diagnosis and Check Known Error look them up). The compacted topic is its
-own changelog, so no extra topic is needed and every worker converges on the same view.
+beginning (all partitions, no consumer group) and keeps them in memory
+(``translation.reference_index``, indexed the way Perform Initial Diagnosis and Check
+Known Error look them up). The compacted topic is its own changelog, so no extra topic is needed and every worker converges on the same view.
 Invalid records are skipped here; the grouped validator agent dead-letters them once.
 No record can stop the loader: one whose processing raises is logged, counted
 (``problem_tracker_reference_errors_total``) and skipped; if the loader thread dies all
@@ -25,6 +25,8 @@ from problem_tracker.contracts.limits import DecodeLimits
 from problem_tracker.contracts.outcomes import Decoded, Deletion, ReferenceKind
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.translation.reference_index import ReferenceIndex
+
+__all__ = ["ReferenceIndex", "ReferenceLoader"]
 
 log = logging.getLogger(__name__)
 
