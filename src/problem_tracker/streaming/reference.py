@@ -3,11 +3,12 @@
 Like a Kafka Streams GlobalKTable, each worker reads the two compacted topics from the
 beginning (all partitions, no consumer group) and keeps them in memory
 (``translation.reference_index``, indexed the way Perform Initial Diagnosis and Check
-Known Error look them up). The compacted topic is its own changelog, so no extra topic is needed and every worker converges on the same view.
-Invalid records are skipped here; the grouped validator agent dead-letters them once.
-No record can stop the loader: one whose processing raises is logged, counted
-(``problem_tracker_reference_errors_total``) and skipped; if the loader thread dies all
-the same, ``alive()`` says so and the worker reports itself not ready.
+Known Error look them up). The compacted topic is its own changelog, so no extra topic
+is needed and every worker converges on the same view. Invalid records are skipped here;
+the grouped validator agent dead-letters them once. No record can stop the loader: one
+whose processing raises is logged, counted (``problem_tracker_reference_errors_total``)
+and skipped; if the loader thread dies all the same, ``alive()`` says so and the worker
+reports itself not ready.
 """
 
 from __future__ import annotations
