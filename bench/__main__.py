@@ -17,6 +17,7 @@ BENCHMARK_MODULES: tuple[str, ...] = (
     "bench.due_index",
     "bench.domain",
     "bench.pipeline",
+    "bench.replay",
     "bench.ticks",
 )
 
