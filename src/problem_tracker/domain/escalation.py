@@ -107,7 +107,7 @@ def acknowledge_escalation(
                 command=type(command).__name__,
             )
         ]
-    sla = refreshed(replace(track, clock=done.clock), rule)
+    sla = refreshed(replace(track, clock=done.clock), rule, now)
     return [
         EscalationAcknowledged(
             acknowledged_by=command.acknowledged_by, level=done.level, until=done.until, sla=sla

@@ -4,7 +4,8 @@ Manage Customer Problem), and say when the report next wants a ``Tick``.
 After every event, the decision asks ``keep_time`` what the report's SLA is now:
 
 - A create starts the clock of cycle 1; a reopen (the report leaves ``resolved`` for
-  ``inProgress``) starts a new cycle with a fresh clock, thresholds and ladder. A report
+  ``inProgress``) starts a new cycle with a fresh clock, thresholds and ladder, and keeps
+  the cycle that ended with whether it met its target. A report
   stored before SLAs were tracked has none until it is reopened.
 - The rule is the first of the policy that matches the report's priority, severity,
   customer segment (of its ``customer`` party) and ticket type, now: when another rule
@@ -15,6 +16,9 @@ After every event, the decision asks ``keep_time`` what the report's SLA is now:
   stopped clock keeps its measure.
 - Every notification the customer receives (``CUSTOMER_NOTIFICATIONS``) is a
   customer-visible update: the customer update interval starts again from it.
+- The measure the snapshot shows (time used, left and paused) is taken whenever the SLA
+  changes, so every notification carries it as of its own instant; an event that leaves
+  the SLA as it was (a rejection) leaves the measure too.
 - Each partner request starts an OLA leg on the partner's OLA; a leg is followed while
   its request is open in the current cycle and the clock has not stopped.
 
@@ -56,7 +60,7 @@ from problem_tracker.domain.sla.clock import (
 )
 from problem_tracker.domain.sla.partner_legs import PartnerLeg, start_partner_leg
 from problem_tracker.domain.sla.policy import SlaPolicy, SlaRule, match_rule
-from problem_tracker.domain.sla.track import SlaTrack, refreshed
+from problem_tracker.domain.sla.track import SlaTrack, next_cycle, refreshed
 
 CUSTOMER_ROLE = "customer"
 
@@ -79,7 +83,8 @@ def keep_time(
     if isinstance(event, CUSTOMER_NOTIFICATIONS):
         clock = record_customer_update(clock, now)
     legs = _legs(track.partner_legs, state, event, policy, clock)
-    return refreshed(replace(track, clock=clock, partner_legs=legs), rule)
+    fresh = refreshed(replace(track, clock=clock, partner_legs=legs), rule, now)
+    return track if replace(fresh, measure=track.measure) == track else fresh
 
 
 def _cycle(state: CustomerProblemReport, event: ReportEvent, policy: SlaPolicy) -> SlaTrack | None:
@@ -90,7 +95,10 @@ def _cycle(state: CustomerProblemReport, event: ReportEvent, policy: SlaPolicy) 
         cycle = state.cycle + 1
     else:
         return state.sla
-    return SlaTrack(clock=start_clock(event.occurred_at, cycle))
+    if cycle == 1:
+        return SlaTrack(clock=start_clock(event.occurred_at))
+    completed = next_cycle(state.sla, event.occurred_at)
+    return SlaTrack(clock=start_clock(event.occurred_at, cycle), completed=completed)
 
 
 def _reopens(event: ReportEvent) -> bool:

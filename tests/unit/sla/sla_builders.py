@@ -101,9 +101,19 @@ def policy(*rules: SlaRule, olas: tuple[PartnerOla, ...] = ()) -> SlaPolicy:
     return SlaPolicy(rules=rules, default_ola=default_ola, partner_olas=olas)
 
 
-def track_of(clock: SlaClock, sla: SlaRule, legs: Iterable[PartnerLeg] = ()) -> SlaTrack:
-    """The track a decision leaves with ``clock`` and ``legs`` under ``sla``."""
-    return refreshed(SlaTrack(clock=clock, partner_legs=tuple(legs)), sla)
+def track_of(
+    clock: SlaClock, sla: SlaRule, legs: Iterable[PartnerLeg] = (), now: datetime | None = None
+) -> SlaTrack:
+    """The track a decision leaves with ``clock`` and ``legs`` under ``sla``, at ``now``
+    (by default the last instant the clock knows of)."""
+    return refreshed(SlaTrack(clock=clock, partner_legs=tuple(legs)), sla, now or last_seen(clock))
+
+
+def last_seen(clock: SlaClock) -> datetime:
+    """The latest instant a clock records: its start, a run's end, a resume or its stop."""
+    instants = [clock.cycle_start, *(end for _, end in clock.runs)]
+    instants += [at for at in (clock.running_since, clock.stopped_at) if at is not None]
+    return max(instants)
 
 
 def next_tick(clock: SlaClock, sla: SlaRule, legs: Iterable[PartnerLeg] = ()) -> datetime | None:

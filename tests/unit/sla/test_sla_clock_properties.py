@@ -62,7 +62,7 @@ def apply(track: SlaTrack, sla: SlaRule, action: str, now: datetime) -> SlaTrack
         clock = resume(clock, sla, now)
     else:
         clock = record_customer_update(clock, now)
-    return refreshed(replace(track, clock=clock), sla)
+    return refreshed(replace(track, clock=clock), sla, now)
 
 
 @settings(max_examples=150, deadline=None)

@@ -25,7 +25,7 @@ from problem_tracker.domain.sla.jeopardy import (
     JeopardyCause,
     JeopardyLevel,
     JeopardySignal,
-    jeopardy_level,
+    measured_jeopardy,
 )
 from problem_tracker.domain.sla.ladder import (
     DelegationFailure,
@@ -222,7 +222,7 @@ def test_an_overdue_partner_leg_escalates_to_the_partner_manager_and_raises_jeop
     ]
     assert leg.overdue
     assert (clock.escalated, clock.escalation_level) == (True, 1)
-    assert jeopardy_level(clock, slow) is JeopardyLevel.JEOPARDY
+    assert measured_jeopardy(clock, slow, leg.due_at) is JeopardyLevel.JEOPARDY
     assert partner_leg_overdue(leg, clock, slow, leg.due_at + H) == (leg, clock, [])
 
 

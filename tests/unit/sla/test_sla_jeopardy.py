@@ -21,7 +21,7 @@ from problem_tracker.domain.sla.jeopardy import (
     JeopardySignal,
     evaluate,
     forecast_jeopardy,
-    jeopardy_level,
+    measured_jeopardy,
 )
 from problem_tracker.domain.sla.ladder import EscalationReason, EscalationSignal
 from problem_tracker.domain.sla.policy import EscalationKind
@@ -163,7 +163,7 @@ def test_a_forecast_beyond_the_deadline_raises_jeopardy_at_once() -> None:
         percent_elapsed=25.0,
         due_at=DUE,
     )
-    assert jeopardy_level(clock, P1) is JeopardyLevel.JEOPARDY
+    assert measured_jeopardy(clock, P1, T0 + H) is JeopardyLevel.JEOPARDY
     assert forecast_jeopardy(clock, P1, DUE + H, now=T0 + 2 * H) == (clock, None)
 
 
@@ -184,14 +184,14 @@ def test_a_forecast_while_the_clock_stands_or_after_the_breach_changes_nothing()
 
 def test_jeopardy_goes_from_warning_to_jeopardy_to_breached() -> None:
     clock = start_clock(T0)
-    levels = [jeopardy_level(clock, P1)]
+    levels = [measured_jeopardy(clock, P1, T0)]
     for hours in (2, 3, 4):
         clock, _ = evaluate(clock, P1, T0 + hours * H)
-        levels.append(jeopardy_level(clock, P1))
+        levels.append(measured_jeopardy(clock, P1, T0 + hours * H))
     assert levels == ["none", "warning", "jeopardy", "breached"]
 
 
 def test_a_single_threshold_means_jeopardy_at_once() -> None:
     single = rule("single", 4 * H, thresholds=(80,))
     clock, _ = evaluate(start_clock(T0), single, T0 + 4 * H - M)
-    assert jeopardy_level(clock, single) is JeopardyLevel.JEOPARDY
+    assert measured_jeopardy(clock, single, T0 + 4 * H - M) is JeopardyLevel.JEOPARDY

@@ -135,6 +135,31 @@ def elapsed(clock: SlaClock, rule: SlaRule, now: datetime) -> timedelta:
     return clock.consumed + rule.calendar.elapsed(clock.running_since, now)
 
 
+def reached_at(clock: SlaClock, rule: SlaRule, point: timedelta, now: datetime) -> datetime | None:
+    """When the clock reached ``point`` of SLA time, run by run (the instant a run began
+    if it got there at once); ``None`` if it has not by ``now``."""
+    runs = list(clock.runs)
+    if clock.running_since is not None:
+        runs.append((clock.running_since, max(now, clock.running_since)))
+    spent = ZERO
+    for start, end in runs:
+        used = rule.calendar.elapsed(start, end)
+        if spent + used >= point:
+            return rule.calendar.add(start, point - spent) if point > spent else start
+        spent += used
+    return None
+
+
+def paused_for(clock: SlaClock, now: datetime) -> timedelta:
+    """Wall time this cycle's clock stood still (pending, or held under a rule that pauses
+    on hold) from the cycle's start to ``now`` or to its stop."""
+    end = now if clock.stopped_at is None else min(now, clock.stopped_at)
+    running = sum((run_end - run_start for run_start, run_end in clock.runs), ZERO)
+    if clock.running_since is not None:
+        running += max(end - clock.running_since, ZERO)
+    return max(end - clock.cycle_start - running, ZERO)
+
+
 def percent_elapsed(clock: SlaClock, rule: SlaRule, now: datetime) -> float:
     return 100 * (elapsed(clock, rule, now) / rule.targets.resolution)
 

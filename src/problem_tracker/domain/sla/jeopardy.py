@@ -127,13 +127,15 @@ def forecast_jeopardy(
     return raise_jeopardy(clock, rule, now, JeopardyCause.FORECAST)
 
 
-def jeopardy_level(clock: SlaClock, rule: SlaRule) -> JeopardyLevel:
-    if clock.breached:
+def measured_jeopardy(clock: SlaClock, rule: SlaRule, now: datetime) -> JeopardyLevel:
+    """The report's jeopardy as the rule in force measures the clock ``now``: a rule
+    applied retroactively (a downgrade after a breach) takes the report out of breach or
+    jeopardy when it leaves more time than was used. A forecast or partner overrun
+    keeps it in jeopardy for the cycle."""
+    used = elapsed(clock, rule, now)
+    if used >= rule.targets.resolution:
         return JeopardyLevel.BREACHED
-    if clock.external_jeopardy or (
-        rule.thresholds and rule.thresholds[-1] in clock.thresholds_fired
-    ):
+    passed = [t for t in rule.thresholds if used >= rule.threshold_point(t)]
+    if clock.external_jeopardy or (passed and passed[-1] == rule.thresholds[-1]):
         return JeopardyLevel.JEOPARDY
-    if clock.thresholds_fired:
-        return JeopardyLevel.WARNING
-    return JeopardyLevel.NONE
+    return JeopardyLevel.WARNING if passed else JeopardyLevel.NONE

@@ -2,13 +2,18 @@
 Track & Manage Customer Problem), and what falls due on it.
 
 The track holds the clock of the report's current cycle, the OLA legs of the partner
-requests still open, and what the policy made of them at the last decision — the
-jeopardy level, the resolution due time and the instant the report wants its next
-``Tick``. Those three are stored rather than recomputed so that the shell can schedule
-ticks and show the report without the policy. Ticks have a resolution of 100 ms: the next
-tick is the first tenth of a second at or after the earliest deadline, so that the
-instant the shell schedules (in slots of 100 ms) is exactly the one the report asked for,
-and a deadline is acted on at most a tenth of a second late by rounding.
+requests still open, the outcome of the cycles before (kept at each reopen), and what the
+policy made of them at the last decision — the jeopardy level, the resolution due time,
+the instant the report wants its next ``Tick`` and the measure the snapshot shows (rule,
+time used, left and paused, when it breached). Those are stored rather than recomputed
+so that the shell can schedule ticks and show the report without the policy. Jeopardy is
+measured, not remembered: after a rule applied retroactively (a downgrade after a
+breach) the report is in breach only if the new rule says it is.
+
+Ticks have a resolution of 100 ms: the next tick is the first tenth of a second at or
+after the earliest deadline, so that the instant the shell schedules (in slots of 100 ms)
+is exactly the one the report asked for, and a deadline is acted on at most a tenth of a
+second late by rounding.
 
 ``fall_due`` is what the end of every decision asks of a running track: the signals due
 now, in the batches the report's ``escalation`` step turns into events.
@@ -20,13 +25,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from problem_tracker.domain.sla.clock import SlaClock, customer_update_due, due_at, instant_at
+from problem_tracker.domain.sla.calendar import ZERO
+from problem_tracker.domain.sla.clock import (
+    SlaClock,
+    customer_update_due,
+    due_at,
+    elapsed,
+    instant_at,
+    paused_for,
+    reached_at,
+)
 from problem_tracker.domain.sla.jeopardy import (
     JeopardyLevel,
     JeopardySignal,
     evaluate,
     forecast_jeopardy,
-    jeopardy_level,
+    measured_jeopardy,
 )
 from problem_tracker.domain.sla.ladder import (
     DelegationFailure,
@@ -45,19 +59,70 @@ SlaSignal = JeopardySignal | EscalationSignal
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SlaMeasure:
+    """The SLA as the rule named ``rule`` measured it at ``at`` (the last decision):
+    business time used and left of the resolution target, wall time the clock stood
+    still, and when the target was reached (``None`` if it was not)."""
+
+    rule: str
+    at: datetime
+    elapsed: timedelta
+    remaining: timedelta
+    paused_for: timedelta
+    breached_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CycleOutcome:
+    """A finished cycle (the report was reopened after it): from ``start`` to ``end``
+    (its resolution), ``met`` when it ended within its target."""
+
+    cycle: int
+    start: datetime
+    end: datetime
+    met: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SlaTrack:
     """The SLA of the report's current cycle; ``next_tick`` is ``None`` when nothing can
-    fall due (the clock stands still or has stopped and no partner leg is open)."""
+    fall due (the clock stands still or has stopped and no partner leg is open).
+    ``completed`` are the cycles before this one, oldest first."""
 
     clock: SlaClock
     partner_legs: tuple[PartnerLeg, ...] = ()
     jeopardy: JeopardyLevel = JeopardyLevel.NONE
     due_at: datetime | None = None
     next_tick: datetime | None = None
+    measure: SlaMeasure | None = None
+    completed: tuple[CycleOutcome, ...] = ()
 
     @property
     def stopped(self) -> bool:
         return self.clock.stopped_at is not None
+
+    @property
+    def met(self) -> bool | None:
+        """Whether this cycle ended within its target: ``None`` while it runs."""
+        if not self.stopped:
+            return None
+        if self.measure is None:
+            return not self.clock.breached
+        return self.measure.breached_at is None
+
+
+def next_cycle(track: SlaTrack | None, now: datetime) -> tuple[CycleOutcome, ...]:
+    """The finished cycles a reopened report keeps: those before, and the one ending."""
+    if track is None:
+        return ()
+    clock = track.clock
+    ended = CycleOutcome(
+        cycle=clock.cycle,
+        start=clock.cycle_start,
+        end=clock.stopped_at or now,
+        met=track.met is not False,
+    )
+    return (*track.completed, ended)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,14 +134,30 @@ class Signalled:
     track: SlaTrack
 
 
-def refreshed(track: SlaTrack, rule: SlaRule) -> SlaTrack:
-    """The track with its jeopardy level, due time and next tick as ``rule`` sees them."""
+def refreshed(track: SlaTrack, rule: SlaRule, now: datetime) -> SlaTrack:
+    """The track with its jeopardy level, due time, next tick and measure as ``rule``
+    sees them ``now``."""
     clock, legs = track.clock, track.partner_legs
     return replace(
         track,
-        jeopardy=jeopardy_level(clock, rule),
+        jeopardy=measured_jeopardy(clock, rule, now),
         due_at=due_at(clock, rule),
         next_tick=on_tick_grid(_next_deadline(clock, rule, legs)),
+        measure=measure(clock, rule, now),
+    )
+
+
+def measure(clock: SlaClock, rule: SlaRule, now: datetime) -> SlaMeasure:
+    """What the snapshot shows of the cycle's SLA ``now``."""
+    target = rule.targets.resolution
+    used = elapsed(clock, rule, now)
+    return SlaMeasure(
+        rule=rule.name,
+        at=now,
+        elapsed=used,
+        remaining=max(target - used, ZERO),
+        paused_for=paused_for(clock, now),
+        breached_at=reached_at(clock, rule, target, now) if used >= target else None,
     )
 
 
@@ -92,7 +173,7 @@ def fall_due(
     breach and an overdue customer update; the ladder; each partner leg past its OLA;
     each delegation ``failures`` of this decision; and jeopardy when open delegated work
     expects its resolution (``forecast``, the latest estimate) after the due time."""
-    due = _Batches(track, rule)
+    due = _Batches(track, rule, now)
     clock, found = evaluate(due.track.clock, rule, now)
     clock, overdue = escalate_overdue_update(clock, rule, now)
     due.add([*found, *overdue], clock)
@@ -116,6 +197,7 @@ class _Batches:
 
     track: SlaTrack
     rule: SlaRule
+    now: datetime
     batches: list[Signalled] = field(default_factory=list)
 
     def add(
@@ -131,7 +213,9 @@ class _Batches:
         if leg is not None:
             index, checked = leg
             legs = (*legs[:index], checked, *legs[index + 1 :])
-        self.track = refreshed(replace(self.track, clock=clock, partner_legs=legs), self.rule)
+        self.track = refreshed(
+            replace(self.track, clock=clock, partner_legs=legs), self.rule, self.now
+        )
         self.batches.append(Signalled(signals=tuple(signals), track=self.track))
 
 
