@@ -8,6 +8,10 @@ worker resumes every timer where it was.
 
 Versions, each still read:
 
+- 6 stores what a report's SLA measured at its last change (``SlaTrack.measure``: rule,
+  time used, left and paused, breach instant) and the outcome of its finished cycles
+  (``completed``); a version 5 track has neither (the fields' defaults), so it is read as
+  it is, and measured at its next change.
 - 5 stores by how much acknowledged escalations held the breach ladder back (the clock's
   ``ladder_delay``, contract v1.1); a version 4 clock has no hold (the field's default), so
   it is read as it is.
@@ -34,11 +38,12 @@ from pydantic import TypeAdapter, ValidationError
 from problem_tracker.domain.report import CustomerProblemReport
 from problem_tracker.domain.service_trouble import ServiceTrouble
 
-STATE_VERSION: Final = 5
+STATE_VERSION: Final = 6
 _WITHOUT_DIGESTS: Final = 1
 _WITH_RULE_NAMES: Final = 2
 _WITHOUT_RESOLUTION_CODES: Final = 3
 _WITHOUT_LADDER_DELAYS: Final = 4
+_WITHOUT_SLA_MEASURES: Final = 5
 
 S = TypeVar("S")
 
@@ -90,6 +95,7 @@ def _decode(adapter: TypeAdapter[_Record[S]], raw: bytes) -> S:
         _WITH_RULE_NAMES,
         _WITHOUT_RESOLUTION_CODES,
         _WITHOUT_LADDER_DELAYS,
+        _WITHOUT_SLA_MEASURES,
     ):
         raw = _upgraded(raw, version)
     try:

@@ -36,7 +36,7 @@ from problem_tracker.domain.report import (
 from problem_tracker.domain.service_trouble import LinkedReport, LinkReport, ServiceTrouble
 from problem_tracker.domain.sla.clock import SlaClock
 from problem_tracker.domain.sla.partner_legs import PartnerLeg
-from problem_tracker.domain.sla.track import SlaTrack
+from problem_tracker.domain.sla.track import CycleOutcome, SlaMeasure, SlaTrack
 from problem_tracker.translation.internal import (
     COMMAND_TYPES,
     InternalMessage,
@@ -224,7 +224,7 @@ def test_a_stored_report_is_compact_and_versioned() -> None:
     raw = encode_report(a_report())
     document = json.loads(raw)
 
-    assert document["v"] == 5
+    assert document["v"] == 6
     assert raw == json.dumps(document, separators=(",", ":")).encode()
     assert "sla" not in document["state"]
     assert "known_error" not in document["state"]
@@ -250,15 +250,15 @@ def test_any_service_trouble_round_trips_through_the_table(trouble: ServiceTroub
 
 def test_a_value_of_another_state_version_is_refused_naming_the_version() -> None:
     document = json.loads(encode_report(a_report()))
-    document["v"] = 6
+    document["v"] = 7
 
-    with pytest.raises(StateDecodeError, match="version 6"):
+    with pytest.raises(StateDecodeError, match="version 7"):
         decode_report(json.dumps(document).encode())
 
 
 def test_a_changed_state_shape_of_another_version_is_refused_naming_the_version() -> None:
-    with pytest.raises(StateDecodeError, match="version 6"):
-        decode_report(b'{"v": 6, "report": {"id": "CPR-1"}}')
+    with pytest.raises(StateDecodeError, match="version 7"):
+        decode_report(b'{"v": 7, "report": {"id": "CPR-1"}}')
 
 
 def _as_version_3(raw: bytes) -> bytes:
@@ -315,11 +315,50 @@ def test_a_ladder_hold_is_stored_from_version_5() -> None:
 
     raw = encode_report(held)
 
-    assert json.loads(raw)["v"] == 5
+    assert "ladder_delay" in json.loads(raw)["state"]["sla"]["clock"]
     assert decode_report(raw) == held
 
 
+def test_a_report_of_version_5_is_read_without_an_sla_measure_or_finished_cycles() -> None:
+    report = a_report_with_an_sla()
+    document = json.loads(encode_report(report))
+    assert not {"measure", "completed"} & set(document["state"]["sla"])
+    document["v"] = 5
+
+    decoded = decode_report(json.dumps(document).encode())
+
+    assert decoded == report
+    assert decoded.sla is not None
+    assert (decoded.sla.measure, decoded.sla.completed) == (None, ())
+
+
+def test_an_sla_measure_and_finished_cycles_are_stored_from_version_6() -> None:
+    report = a_report_with_an_sla()
+    assert report.sla is not None
+    measured = replace(
+        report,
+        sla=replace(
+            report.sla,
+            measure=SlaMeasure(
+                rule="priority-1",
+                at=NOW,
+                elapsed=timedelta(hours=5),
+                remaining=timedelta(0),
+                paused_for=timedelta(minutes=20),
+                breached_at=NOW - timedelta(hours=1),
+            ),
+            completed=(CycleOutcome(cycle=1, start=NOW - DAY, end=NOW - DAY / 2, met=True),),
+        ),
+    )
+
+    raw = encode_report(measured)
+
+    assert json.loads(raw)["v"] == 6
+    assert decode_report(raw) == measured
+
+
 HOLD = timedelta(minutes=40)
+DAY = timedelta(days=1)
 
 
 def a_report_with_an_sla() -> CustomerProblemReport:
