@@ -9,7 +9,7 @@ and under mypy, never on a consumer's side.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 
@@ -69,6 +69,9 @@ Priority = Annotated[int, Strict(), Field(ge=1, le=4)]
 
 UtcDateTime = Annotated[AwareDatetime, Strict(), AfterValidator(_to_utc)]
 """An ISO-8601 date-time with an offset; naive times are rejected, values are kept in UTC."""
+
+Duration = Annotated[timedelta, Field(ge=timedelta(0))]
+"""An ISO-8601 duration (``PT5H30M``), never negative."""
 
 
 class WireModel(BaseModel):

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from problem_tracker.contracts.common import (
+    Duration,
     ExternalId,
     Identifier,
     Name,
@@ -75,6 +76,31 @@ class DelegatedWork(OutboundModel):
     status: DelegatedStatus | Literal["requested"]
 
 
+class SlaCycle(OutboundModel):
+    """One cycle of the report's SLA (a reopen starts the next one): ``end`` and ``met``
+    (whether it ended within its target) once it has ended."""
+
+    cycle: Annotated[int, Field(ge=1)]
+    start: UtcDateTime
+    end: UtcDateTime | None = None
+    met: bool | None = None
+
+
+class SlaState(OutboundModel):
+    """The current cycle's SLA as measured at the snapshot's event (contract v1.1): the
+    rule in force (applied from the start of the cycle), the resolution ``dueTime`` while
+    the clock runs, business time used and left, wall time the clock stood still (waiting
+    on the customer, or held), when the target was missed, and every cycle so far."""
+
+    rule: Name
+    due_time: UtcDateTime | None = None
+    elapsed: Duration
+    remaining: Duration
+    paused_for: Duration
+    breached_at: UtcDateTime | None = None
+    cycles: list[SlaCycle] = Field(default_factory=list)
+
+
 class ReportSnapshot(OutboundModel):
     """The whole customer problem report after the change being notified."""
 
@@ -100,6 +126,7 @@ class ReportSnapshot(OutboundModel):
     escalation_level: Annotated[int, Field(ge=0)] = 0
     known_error: KnownErrorMatch | None = None
     resolution_code: ResolutionCode | None = None
+    sla: SlaState | None = None
     service_trouble_report: list[DelegatedWork] = Field(default_factory=list)
     partner_problem_report: list[DelegatedWork] = Field(default_factory=list)
 

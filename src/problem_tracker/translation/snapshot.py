@@ -1,6 +1,7 @@
 """The report as customers and Close Customer Problem see it (eTOM 1.3.7.3): the snapshot
 every notification carries, with its SLA view (jeopardy, escalation level, expected
-resolution) and the delegated work of the current cycle.
+resolution, and the ``sla`` measure: rule, time used, left and paused, cycles) and the
+delegated work of the current cycle.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from problem_tracker.contracts.outbound import (
     KnownErrorMatch,
     ReportSnapshot,
     ReportStatus,
+    SlaCycle,
+    SlaState,
     StatusChange,
 )
 from problem_tracker.domain import report
@@ -24,6 +27,7 @@ from problem_tracker.domain.report import (
     EntityRef,
 )
 from problem_tracker.domain.resolution import expected_resolution
+from problem_tracker.domain.sla.track import SlaTrack
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,6 +67,7 @@ def snapshot(state: CustomerProblemReport) -> ReportSnapshot:
         escalation_level=sla.escalation_level,
         known_error=_known_error(state.known_error),
         resolution_code=_resolution_code(state.resolution_code),
+        sla=sla_state(state.sla),
         service_trouble_report=_work_of(state, DelegationKind.SERVICE_TROUBLE),
         partner_problem_report=_work_of(state, DelegationKind.PARTNER_PROBLEM),
     )
@@ -79,6 +84,31 @@ def sla_view(state: CustomerProblemReport) -> SlaView:
         jeopardy=JeopardyState(track.jeopardy.value),
         escalation_level=track.clock.escalation_level,
         expected_resolution_date=expected,
+    )
+
+
+def sla_state(track: SlaTrack | None) -> SlaState | None:
+    """The SLA as its last change measured it (every notification is such a change); a
+    report whose SLA was not measured yet (stored before measures were) shows none."""
+    measure = None if track is None else track.measure
+    if track is None or measure is None:
+        return None
+    clock = track.clock
+    current = SlaCycle(
+        cycle=clock.cycle, start=clock.cycle_start, end=clock.stopped_at, met=track.met
+    )
+    finished = [
+        SlaCycle(cycle=done.cycle, start=done.start, end=done.end, met=done.met)
+        for done in track.completed
+    ]
+    return SlaState(
+        rule=measure.rule,
+        due_time=track.due_at,
+        elapsed=measure.elapsed,
+        remaining=measure.remaining,
+        paused_for=measure.paused_for,
+        breached_at=measure.breached_at,
+        cycles=[*finished, current],
     )
 
 

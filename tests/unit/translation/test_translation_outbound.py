@@ -54,6 +54,9 @@ from problem_tracker.domain.service_trouble import (
     ServiceTroubleRequested,
     UnlinkReport,
 )
+from problem_tracker.domain.sla.clock import SlaClock
+from problem_tracker.domain.sla.jeopardy import JeopardyLevel
+from problem_tracker.domain.sla.track import CycleOutcome, SlaMeasure, SlaTrack
 from problem_tracker.translation.from_domain import (
     NOTIFICATIONS,
     SOURCE,
@@ -458,3 +461,81 @@ def test_links_between_aggregates_are_not_published_here() -> None:
 def _only_message(messages: list[OutboundMessage]) -> OutboundMessage:
     (message,) = messages
     return message
+
+
+def test_the_snapshot_shows_the_sla_measure_with_iso_durations_and_every_cycle() -> None:
+    clock = SlaClock(
+        cycle=2,
+        cycle_start=NOW - timedelta(hours=6),
+        last_customer_update=NOW,
+        consumed=timedelta(hours=5, minutes=30),
+        runs=((NOW - timedelta(hours=6), NOW - timedelta(minutes=30)),),
+        running_since=NOW,
+        breached=True,
+    )
+    track = SlaTrack(
+        clock=clock,
+        jeopardy=JeopardyLevel.BREACHED,
+        due_at=NOW - timedelta(hours=1, minutes=30),
+        measure=SlaMeasure(
+            rule="priority-1",
+            at=NOW,
+            elapsed=timedelta(hours=5, minutes=30),
+            remaining=timedelta(0),
+            paused_for=timedelta(minutes=30),
+            breached_at=NOW - timedelta(hours=2),
+        ),
+        completed=(
+            CycleOutcome(
+                cycle=1, start=NOW - timedelta(days=2), end=NOW - timedelta(days=1), met=True
+            ),
+        ),
+    )
+
+    wire = snapshot(a_report(Status.IN_PROGRESS, sla=track)).model_dump(
+        by_alias=True, exclude_none=True, mode="json"
+    )
+
+    assert wire["jeopardy"] == "breached"
+    assert wire["sla"] == {
+        "rule": "priority-1",
+        "dueTime": "2026-11-26T08:30:00Z",
+        "elapsed": "PT5H30M",
+        "remaining": "PT0S",
+        "pausedFor": "PT30M",
+        "breachedAt": "2026-11-26T08:00:00Z",
+        "cycles": [
+            {
+                "cycle": 1,
+                "start": "2026-11-24T10:00:00Z",
+                "end": "2026-11-25T10:00:00Z",
+                "met": True,
+            },
+            {"cycle": 2, "start": "2026-11-26T04:00:00Z"},
+        ],
+    }
+
+
+def test_a_report_whose_sla_was_not_measured_yet_shows_no_sla() -> None:
+    clock = SlaClock(cycle=1, cycle_start=NOW, last_customer_update=NOW, running_since=NOW)
+
+    assert snapshot(a_report(sla=SlaTrack(clock=clock))).sla is None
+    assert snapshot(a_report()).sla is None
+
+
+def test_every_notification_of_a_decided_report_carries_its_sla() -> None:
+    notifications = [
+        wire_document(message)["event"]["customerProblemReport"]
+        for _, messages in _messages("resolved by an operator")
+        for message in messages
+        if message.channel is Channel.NOTIFICATIONS
+    ]
+
+    assert notifications
+    for report in notifications:
+        assert report["sla"]["rule"] == "priority-2"
+        assert (report["sla"]["elapsed"], report["sla"]["pausedFor"]) == ("PT0S", "PT0S")
+        assert report["sla"]["cycles"][0]["start"] == "2026-11-26T10:00:00Z"
+    assert notifications[-1]["sla"]["cycles"] == [
+        {"cycle": 1, "start": "2026-11-26T10:00:00Z", "end": "2026-11-26T10:00:00Z", "met": True}
+    ]
