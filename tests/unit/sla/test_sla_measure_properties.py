@@ -5,6 +5,7 @@ the cycle began is time running plus time paused."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
@@ -134,3 +135,12 @@ def test_the_jeopardy_shown_is_breached_exactly_when_a_breach_instant_is(
 
     assert isinstance(track.measure, SlaMeasure)
     assert (track.jeopardy is JeopardyLevel.BREACHED) == (track.measure.breached_at is not None)
+
+
+def test_a_finished_cycle_measured_before_measures_were_kept_met_unless_it_breached() -> None:
+    sla = rule("drawn", 4 * H)
+    ended = stop(start_clock(T0), sla, T0 + H)
+
+    assert SlaTrack(clock=ended).met is True
+    assert SlaTrack(clock=replace(ended, breached=True)).met is False
+    assert SlaTrack(clock=start_clock(T0)).met is None

@@ -136,8 +136,8 @@ def elapsed(clock: SlaClock, rule: SlaRule, now: datetime) -> timedelta:
 
 
 def reached_at(clock: SlaClock, rule: SlaRule, point: timedelta, now: datetime) -> datetime | None:
-    """When the clock reached ``point`` of SLA time, run by run (the instant a run began
-    if it got there at once); ``None`` if it has not by ``now``."""
+    """When the clock reached ``point`` (positive) of SLA time, run by run; ``None`` if it
+    has not by ``now``."""
     runs = list(clock.runs)
     if clock.running_since is not None:
         runs.append((clock.running_since, max(now, clock.running_since)))
@@ -145,7 +145,7 @@ def reached_at(clock: SlaClock, rule: SlaRule, point: timedelta, now: datetime) 
     for start, end in runs:
         used = rule.calendar.elapsed(start, end)
         if spent + used >= point:
-            return rule.calendar.add(start, point - spent) if point > spent else start
+            return rule.calendar.add(start, point - spent)
         spent += used
     return None
 

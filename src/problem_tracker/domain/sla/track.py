@@ -157,7 +157,7 @@ def measure(clock: SlaClock, rule: SlaRule, now: datetime) -> SlaMeasure:
         elapsed=used,
         remaining=max(target - used, ZERO),
         paused_for=paused_for(clock, now),
-        breached_at=reached_at(clock, rule, target, now) if used >= target else None,
+        breached_at=reached_at(clock, rule, target, now),
     )
 
 
