@@ -113,6 +113,17 @@ class AcknowledgeEscalation(CommandBase):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Redelegate(CommandBase):
+    """An operator requests rejected or cancelled work ``request_id`` again (a new
+    request): from the same party for the same entity, or to ``partner_id`` and/or for
+    ``entity`` instead."""
+
+    request_id: str
+    partner_id: str | None = None
+    entity: EntityRef | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Reopen(CommandBase):
     """The customer rejects the resolution."""
 
@@ -171,6 +182,7 @@ ReportCommand = (
     | Cancel
     | Resolve
     | AcknowledgeEscalation
+    | Redelegate
     | Reopen
     | Close
     | LinkServiceTrouble

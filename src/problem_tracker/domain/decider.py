@@ -32,6 +32,7 @@ from problem_tracker.domain.commands import (
     Hold,
     LinkServiceTrouble,
     ProvideInformation,
+    Redelegate,
     Reopen,
     ReportCommand,
     Resolve,
@@ -62,9 +63,10 @@ from problem_tracker.domain.intake import (
 )
 from problem_tracker.domain.known_errors import check_known_error, check_new_symptom
 from problem_tracker.domain.lifecycle import Trigger, allows, transition
+from problem_tracker.domain.redelegation import redelegate, retries_due
 from problem_tracker.domain.report import CustomerProblemReport, Status
 from problem_tracker.domain.resolution import apply_update, link_service_trouble, resolve, settle
-from problem_tracker.domain.timekeeping import tick_is_due
+from problem_tracker.domain.timekeeping import rule_for, tick_is_due
 from problem_tracker.domain.trail import Origin, Trail
 
 __all__ = ["decide", "evolve", "trigger_of"]
@@ -79,6 +81,7 @@ _TRIGGERS: dict[type[ReportCommand], Trigger] = {
     Cancel: Trigger.CANCEL,
     Resolve: Trigger.RESOLVE,
     AcknowledgeEscalation: Trigger.ACKNOWLEDGE_ESCALATION,
+    Redelegate: Trigger.REDELEGATE,
     Reopen: Trigger.REOPEN,
     Close: Trigger.CLOSE,
     LinkServiceTrouble: Trigger.DELEGATED_UPDATE,
@@ -182,10 +185,15 @@ def _handle(trail: Trail, command: ReportCommand, context: DecisionContext) -> T
             )
         case LinkServiceTrouble():
             return trail.then(lambda s: link_service_trouble(s, command))
+        case Redelegate():
+            return trail.then(lambda s: redelegate(s, command, context))
         case UpdateDelegatedWork():
-            return trail.then(lambda s: apply_update(s, command, context.limits))
+            retry = rule_for(trail.state, context.sla_policy).delegation_retry
+            return trail.then(
+                lambda s: apply_update(s, command, context.limits, retry, trail.origin.at)
+            )
         case _:  # a Tick; a CreateReport never gets here (illegal on an existing report)
-            return trail
+            return trail.then(lambda s: retries_due(s, trail.origin.at))
 
 
 def _coordinate_unless_held(trail: Trail, context: DecisionContext) -> Trail:

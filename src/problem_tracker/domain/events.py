@@ -139,11 +139,14 @@ class ServiceTroubleNeeded(DomainEvent):
     severity: Severity
     description: str
     requested_resolution_date: datetime | None = None
+    retries: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PartnerProblemRequested(DomainEvent):
-    """Coordinate: ask the partner owning the entity to fix it (S/P problem report)."""
+    """Coordinate: ask the partner owning the entity to fix it (S/P problem report).
+    ``retries`` (for this one and a service trouble) counts the failed requests for the
+    same work before it."""
 
     request_id: str
     entity: EntityRef
@@ -152,6 +155,7 @@ class PartnerProblemRequested(DomainEvent):
     severity: Severity
     description: str
     requested_resolution_date: datetime | None = None
+    retries: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -181,6 +185,26 @@ class DelegatedWorkFailed(DomainEvent):
     request_id: str
     status: DelegatedStatus
     reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DelegatedWorkRetryScheduled(DomainEvent):
+    """Failed delegated work will be requested again at ``at`` (the SLA rule's
+    delegation retry); its failure escalates only once the retries are used up."""
+
+    request_id: str
+    status: DelegatedStatus
+    at: datetime
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DelegatedWorkRedelegated(DomainEvent):
+    """Failed delegated work ``request_id`` is requested again (by an operator, or
+    ``automatic``-ally by the rule's retry); the request that follows replaces it."""
+
+    request_id: str
+    automatic: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -303,6 +327,8 @@ ReportEvent = (
     | ServiceTroubleLinked
     | DelegatedWorkUpdated
     | DelegatedWorkFailed
+    | DelegatedWorkRetryScheduled
+    | DelegatedWorkRedelegated
     | ReportResolved
     | ReportClosed
     | ReportCancelled

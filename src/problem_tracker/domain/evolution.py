@@ -15,6 +15,8 @@ from problem_tracker.domain import identity
 from problem_tracker.domain.delegated_work import evolve_work
 from problem_tracker.domain.events import (
     AttributesChanged,
+    DelegatedWorkRedelegated,
+    DelegatedWorkRetryScheduled,
     DelegatedWorkUpdated,
     InformationReceived,
     IsolationRecorded,
@@ -115,6 +117,8 @@ def _apply(state: CustomerProblemReport, event: ReportEvent) -> CustomerProblemR
             | DelegatedWorkUpdated()
             | PartnerProblemCancelRequested()
             | ServiceTroubleReleased()
+            | DelegatedWorkRetryScheduled()
+            | DelegatedWorkRedelegated()
         ):
             return evolve_work(state, event)
         case _:  # the other facts are markers: they only record their cause

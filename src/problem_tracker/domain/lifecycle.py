@@ -31,6 +31,7 @@ class Trigger(StrEnum):
     CANCEL = "cancel"
     RESOLVE = "resolve"
     ACKNOWLEDGE_ESCALATION = "escalation acknowledged"
+    REDELEGATE = "redelegate"
     REOPEN = "reopen"
     CLOSE = "close"
     DELEGATED_UPDATE = "delegated work update"
@@ -80,6 +81,7 @@ TRANSITIONS: Mapping[tuple[Status | None, Trigger], Destination] = MappingProxyT
         **{(status, Trigger.CANCEL): _CANC for status in _OPEN},
         **{(status, Trigger.RESOLVE): _RES for status in _OPEN},
         **_stay(Trigger.ACKNOWLEDGE_ESCALATION, _OPEN),
+        **_stay(Trigger.REDELEGATE, _OPEN),
         **_stay(Trigger.CHANGE_ATTRIBUTES, _LIVE),
         **_stay(Trigger.DELEGATED_UPDATE, tuple(Status)),
         **_stay(Trigger.TICK, tuple(Status)),

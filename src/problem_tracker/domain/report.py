@@ -180,6 +180,11 @@ class DelegatedWork:
     ``request_id`` is ``None`` for a service trouble until the shared service trouble
     aggregate answers with the request it linked the report to. ``cycle`` is the report
     cycle the work was requested in (a reopened report requests its work again).
+
+    Failed work may be requested again (contract v1.1 re-delegation): ``retries`` counts
+    the requests before this one for the same work, ``superseded`` marks work a newer
+    request replaced, and ``retry_at`` is when an automatic retry the SLA rule allows
+    is due (a timer kept as data, like the SLA deadlines).
     """
 
     request_id: str | None
@@ -190,6 +195,9 @@ class DelegatedWork:
     expected_resolution_date: datetime | None = None
     partner: Owner | None = None
     cycle: int = 1
+    retries: int = 0
+    superseded: bool = False
+    retry_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -232,9 +240,15 @@ class CustomerProblemReport:
         return self.status in TERMINAL_STATUSES
 
     @property
-    def current_work(self) -> tuple[DelegatedWork, ...]:
-        """The delegated work of the current cycle: what resolution waits for."""
+    def cycle_work(self) -> tuple[DelegatedWork, ...]:
+        """Every piece of work delegated in the current cycle, superseded ones included."""
         return tuple(work for work in self.delegated if work.cycle == self.cycle)
+
+    @property
+    def current_work(self) -> tuple[DelegatedWork, ...]:
+        """The delegated work of the current cycle that no newer request replaced: what
+        resolution waits for."""
+        return tuple(work for work in self.cycle_work if not work.superseded)
 
     @property
     def open_work(self) -> tuple[DelegatedWork, ...]:

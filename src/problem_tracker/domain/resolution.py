@@ -7,7 +7,8 @@ problem is cleared.
 - The report is resolved when every piece of work delegated in the current cycle is
   ``resolved`` or ``closed``. Work the other side ``rejected`` or ``cancelled`` never
   counts as done: it is reported as ``DelegatedWorkFailed`` (an escalation trigger) and
-  keeps the report open until someone acts.
+  keeps the report open until someone acts (``redelegation``); while the SLA rule's
+  delegation retry allows, the failure schedules a retry instead of escalating.
 - Updates are recorded in any status, even on a closed or cancelled report, but a report
   only resolves while ``inProgress``: one that is ``held`` resolves when it is resumed.
 - A service trouble linked to a report that is already closed or cancelled is released
@@ -33,7 +34,6 @@ from problem_tracker.domain.delegated_work import (
 )
 from problem_tracker.domain.events import (
     CommandRejected,
-    DelegatedWorkFailed,
     DelegatedWorkUpdated,
     RejectionCode,
     ReportEvent,
@@ -42,6 +42,7 @@ from problem_tracker.domain.events import (
     ServiceTroubleReleased,
 )
 from problem_tracker.domain.lifecycle import Trigger, transition
+from problem_tracker.domain.redelegation import failure
 from problem_tracker.domain.report import (
     DONE_STATUSES,
     FAILED_STATUSES,
@@ -51,6 +52,7 @@ from problem_tracker.domain.report import (
     DelegationKind,
     ResolutionCode,
 )
+from problem_tracker.domain.sla.policy import DelegationRetry
 
 ALL_WORK_RESOLVED = "all delegated work resolved"
 
@@ -73,9 +75,14 @@ def link_service_trouble(
 
 
 def apply_update(
-    state: CustomerProblemReport, command: UpdateDelegatedWork, limits: ReportLimits
+    state: CustomerProblemReport,
+    command: UpdateDelegatedWork,
+    limits: ReportLimits,
+    retry: DelegationRetry | None,
+    now: datetime,
 ) -> list[ReportEvent]:
-    """Record the new status of delegated work; flag a failure while the report is open.
+    """Record the new status of delegated work; flag a failure while the report is open
+    (or, while the SLA rule's ``retry`` allows, schedule its retry from ``now``).
 
     The status is always recorded: the customer's resolution must not wait on a report
     whose notes are full. The note joins the report's notes only while there is room
@@ -99,10 +106,7 @@ def apply_update(
         command.status in FAILED_STATUSES and state.delegated[index].status is not command.status
     )
     if newly_failed and state.status in OPEN_STATUSES:
-        failed = DelegatedWorkFailed(
-            request_id=command.request_id, status=command.status, reason=command.reason
-        )
-        updated.append(failed)
+        updated.append(failure(state.delegated[index], command.status, command.reason, retry, now))
     return updated
 
 

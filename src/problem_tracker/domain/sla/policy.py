@@ -116,6 +116,22 @@ class SlaTargets:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DelegationRetry:
+    """Failed delegated work (rejected or cancelled by the other side) is requested again
+    ``after`` (wall-clock time) the failure, at most ``retries`` times, before the failure
+    escalates."""
+
+    retries: int
+    after: timedelta
+
+    def __post_init__(self) -> None:
+        if self.retries < 1:
+            raise ValueError("a delegation retry needs at least one retry")
+        if self.after <= ZERO:
+            raise ValueError("the delay of a delegation retry must be positive")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RuleMatch:
     """Which reports a rule applies to; an empty set accepts any value."""
 
@@ -148,7 +164,9 @@ class SlaRule:
     """The service level of the reports a rule matches. ``thresholds`` are percentages of
     the resolution target, ascending, each in (0, 100); at 100 % the report breaches.
     ``acknowledge_for`` is how long (SLA time) an acknowledged escalation holds the ladder
-    (``None``: an acknowledgement is recorded but holds nothing)."""
+    (``None``: an acknowledgement is recorded but holds nothing). ``delegation_retry``
+    requests failed delegated work again before its failure escalates (``None``: it
+    escalates at once)."""
 
     name: str
     match: RuleMatch
@@ -158,6 +176,7 @@ class SlaRule:
     thresholds: tuple[int, ...] = (50, 75)
     pause_on_held: bool = True
     acknowledge_for: timedelta | None = None
+    delegation_retry: DelegationRetry | None = None
 
     def __post_init__(self) -> None:
         if self.acknowledge_for is not None and self.acknowledge_for <= ZERO:
