@@ -8,6 +8,10 @@ worker resumes every timer where it was.
 
 Versions, each still read:
 
+- 6 stores failed delegated work requested again (contract v1.1 re-delegation): how often
+  it was (``retries``), whether a newer request replaced it (``superseded``) and when the
+  rule's automatic retry is due (``retry_at``); version 5 work has none of it (the fields'
+  defaults), so it is read as it is.
 - 5 stores by how much acknowledged escalations held the breach ladder back (the clock's
   ``ladder_delay``, contract v1.1); a version 4 clock has no hold (the field's default), so
   it is read as it is.
@@ -34,11 +38,12 @@ from pydantic import TypeAdapter, ValidationError
 from problem_tracker.domain.report import CustomerProblemReport
 from problem_tracker.domain.service_trouble import ServiceTrouble
 
-STATE_VERSION: Final = 5
+STATE_VERSION: Final = 6
 _WITHOUT_DIGESTS: Final = 1
 _WITH_RULE_NAMES: Final = 2
 _WITHOUT_RESOLUTION_CODES: Final = 3
 _WITHOUT_LADDER_DELAYS: Final = 4
+_WITHOUT_RETRIED_WORK: Final = 5
 
 S = TypeVar("S")
 
@@ -90,6 +95,7 @@ def _decode(adapter: TypeAdapter[_Record[S]], raw: bytes) -> S:
         _WITH_RULE_NAMES,
         _WITHOUT_RESOLUTION_CODES,
         _WITHOUT_LADDER_DELAYS,
+        _WITHOUT_RETRIED_WORK,
     ):
         raw = _upgraded(raw, version)
     try:
