@@ -22,6 +22,7 @@ from problem_tracker.contracts.common import (
     Priority,
     Reason,
     RelatedEntities,
+    RelatedEntity,
     RelatedParties,
     RelatedParty,
     ResolutionCode,
@@ -126,6 +127,24 @@ class EscalationAcknowledgement(WireModel):
     level: Annotated[int, Field(ge=1, strict=True)] | None = None
 
 
+class PartnerRef(WireModel):
+    """A supplier/partner, by the id inventory knows it by."""
+
+    id: ExternalId
+    name: Name | None = None
+
+
+class RedelegateRequest(WireModel):
+    """An operator requests failed work again (contract v1.1): ``requestId`` names the
+    rejected or cancelled request; ``partner`` and/or ``affectedEntity`` send it
+    elsewhere (an entity alone goes to whoever inventory says fixes it)."""
+
+    id: Identifier
+    request_id: ExternalId
+    partner: PartnerRef | None = None
+    affected_entity: RelatedEntity | None = None
+
+
 class NewReportPayload(WireModel):
     customer_problem_report: NewReport
 
@@ -136,6 +155,10 @@ class ResolveRequestPayload(WireModel):
 
 class EscalationAcknowledgementPayload(WireModel):
     customer_problem_report: EscalationAcknowledgement
+
+
+class RedelegateRequestPayload(WireModel):
+    customer_problem_report: RedelegateRequest
 
 
 class ReportChangesPayload(WireModel):
@@ -223,6 +246,14 @@ class CustomerProblemEscalationAcknowledgeEvent(Envelope):
     event: EscalationAcknowledgementPayload
 
 
+class CustomerProblemRedelegateRequestEvent(Envelope):
+    """An operator requests rejected or cancelled delegated work again (contract v1.1):
+    a new request, which the report then waits for."""
+
+    event_type: Literal["CustomerProblemRedelegateRequestEvent"]
+    event: RedelegateRequestPayload
+
+
 class CustomerProblemReopenRequestEvent(Envelope):
     """The customer rejects the resolution (reason required): a new SLA cycle starts."""
 
@@ -248,7 +279,8 @@ CustomerEvent = Annotated[
     | CustomerProblemReopenRequestEvent
     | CustomerProblemReportCloseEvent
     | CustomerProblemResolveRequestEvent
-    | CustomerProblemEscalationAcknowledgeEvent,
+    | CustomerProblemEscalationAcknowledgeEvent
+    | CustomerProblemRedelegateRequestEvent,
     Field(discriminator="event_type"),
 ]
 """Any event on ``customer-problem.events``."""

@@ -14,6 +14,7 @@ from problem_tracker.domain.report import (
     DelegatedStatus,
     EntityRef,
     Note,
+    Owner,
     Party,
     ResolutionCode,
     Severity,
@@ -115,11 +116,11 @@ class AcknowledgeEscalation(CommandBase):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Redelegate(CommandBase):
     """An operator requests rejected or cancelled work ``request_id`` again (a new
-    request): from the same party for the same entity, or to ``partner_id`` and/or for
+    request): from the same party for the same entity, or to ``partner`` and/or for
     ``entity`` instead."""
 
     request_id: str
-    partner_id: str | None = None
+    partner: Owner | None = None
     entity: EntityRef | None = None
 
 

@@ -45,7 +45,6 @@ from problem_tracker.domain.report import (
     DelegatedWork,
     EntityRef,
     Owner,
-    OwnerRole,
 )
 from problem_tracker.domain.sla.policy import DelegationRetry
 from problem_tracker.domain.sla.track import on_tick_grid
@@ -145,10 +144,9 @@ def _target(work: DelegatedWork, command: Redelegate, context: DecisionContext) 
     """The partner named, else for another entity whoever inventory says fixes it, else
     the party the work went to."""
     entity = command.entity or work.entity
-    if command.partner_id is not None:
-        same = work.partner is not None and work.partner.id == command.partner_id
-        partner = work.partner if same else Owner(id=command.partner_id, role=OwnerRole.PARTNER)
-        return entity, partner
+    if command.partner is not None:
+        same = work.partner is not None and work.partner.id == command.partner.id
+        return entity, work.partner if same else command.partner
     if command.entity is None:
         return entity, work.partner
     diagnosis = diagnose((entity,), context)

@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from problem_tracker.domain.sla.calendar import AlwaysOpen, BusinessCalendar, Calendar, OpenHours
 from problem_tracker.domain.sla.policy import (
+    DelegationRetry,
     EscalationLadder,
     EscalationLevel,
     PartnerOla,
@@ -167,6 +168,9 @@ def _rule(
         thresholds=model.thresholds,
         pause_on_held=model.pause_on_held,
         acknowledge_for=model.acknowledge_for,
+        delegation_retry=None
+        if model.delegation is None
+        else DelegationRetry(retries=model.delegation.retry, after=model.delegation.after),
     )
 
 

@@ -151,6 +151,11 @@ class TargetsModel(_Model):
     customer_update: Duration | None = None
 
 
+class DelegationModel(_Model):
+    retry: Annotated[int, Field(ge=1, strict=True)]
+    after: Duration
+
+
 class RuleModel(_Model):
     name: Name
     match: MatchModel | None = None
@@ -158,6 +163,7 @@ class RuleModel(_Model):
     calendar: Name = "24x7"
     pause_on_held: bool = True
     acknowledge_for: Duration | None = None
+    delegation: DelegationModel | None = None
     thresholds: tuple[Annotated[int, Field(gt=0, lt=100)], ...] = (50, 75)
     escalation: Name
 

@@ -80,6 +80,12 @@ def _rule(number: int, rule: SlaRule) -> list[str]:
     terms.append("held pauses the clock" if rule.pause_on_held else "held does not pause")
     if rule.acknowledge_for is not None:
         terms.append(f"an acknowledgement holds the ladder {format_duration(rule.acknowledge_for)}")
+    retry = rule.delegation_retry
+    if retry is not None:
+        times = "once" if retry.retries == 1 else f"{retry.retries} times"
+        terms.append(
+            f"failed delegated work requested again {times}, {format_duration(retry.after)} after"
+        )
     warnings = ", ".join(f"{t} %" for t in rule.thresholds)
     jeopardy = f"jeopardy at {warnings}" if warnings else "no jeopardy warnings"
     return [

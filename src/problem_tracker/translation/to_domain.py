@@ -23,6 +23,7 @@ from problem_tracker.contracts.inbound import (
     CustomerProblemHoldRequestEvent,
     CustomerProblemInformationProvidedEvent,
     CustomerProblemIsolationCompletedEvent,
+    CustomerProblemRedelegateRequestEvent,
     CustomerProblemReopenRequestEvent,
     CustomerProblemReportAttributeValueChangeEvent,
     CustomerProblemReportCloseEvent,
@@ -30,6 +31,7 @@ from problem_tracker.contracts.inbound import (
     CustomerProblemResolveRequestEvent,
     CustomerProblemResumeRequestEvent,
     NewReport,
+    RedelegateRequest,
     ReportChanges,
 )
 from problem_tracker.contracts.reference import ComponentOwnershipEvent, KnownErrorEvent
@@ -62,6 +64,7 @@ CustomerEnvelope = (
     | CustomerProblemReportCloseEvent
     | CustomerProblemResolveRequestEvent
     | CustomerProblemEscalationAcknowledgeEvent
+    | CustomerProblemRedelegateRequestEvent
 )
 """Any decoded message of ``customer-problem.events``."""
 
@@ -109,6 +112,8 @@ def customer_command(envelope: CustomerEnvelope) -> commands.ReportCommand:
                 acknowledged_by=acknowledged.acknowledged_by,
                 level=acknowledged.level,
             )
+        case CustomerProblemRedelegateRequestEvent():
+            return _redelegate(event_id, envelope.event.customer_problem_report)
         case _:
             return _status_request(envelope)
 
@@ -172,6 +177,20 @@ def _change(event_id: str, changes: ReportChanges) -> commands.ChangeAttributes:
         entities=None if changes.related_entity is None else _entities(changes.related_entity),
         notes=_notes(changes.note or []),
         assignee=changes.assignee,
+    )
+
+
+def _redelegate(event_id: str, request: RedelegateRequest) -> commands.Redelegate:
+    partner = request.partner
+    entity = request.affected_entity
+    return commands.Redelegate(
+        event_id=event_id,
+        report_id=request.id,
+        request_id=request.request_id,
+        partner=None
+        if partner is None
+        else Owner(id=partner.id, role=OwnerRole.PARTNER, name=partner.name),
+        entity=None if entity is None else _entities([entity])[0],
     )
 
 

@@ -77,7 +77,7 @@ def _redelegate(
         event_id=next_event_id(),
         report_id=REPORT_ID,
         request_id=request_id,
-        partner_id=partner_id,
+        partner=None if partner_id is None else Owner(id=partner_id, role=OwnerRole.PARTNER),
         entity=entity,
     )
 

@@ -13,7 +13,7 @@ import yaml
 from sla_builders import H, M
 
 from problem_tracker.domain.sla.calendar import AlwaysOpen, BusinessCalendar
-from problem_tracker.domain.sla.policy import EscalationKind, match_rule
+from problem_tracker.domain.sla.policy import DelegationRetry, EscalationKind, match_rule
 from problem_tracker.policy import PolicyError, builtin_policy, load_policy, parse_policy
 
 POLICIES = Path(__file__).parents[3] / "deploy" / "policies"
@@ -346,4 +346,32 @@ def test_a_bad_acknowledgement_hold_is_named_by_its_path_and_line(
 ) -> None:
     problem = only_problem(lambda d: d["rules"][1].update(acknowledgeFor=duration))
     assert problem.startswith("rules[1].acknowledgeFor (line ")
+    assert message in problem
+
+
+def test_a_rule_may_retry_failed_delegated_work_before_it_escalates() -> None:
+    document = copy.deepcopy(VALID)
+    document["rules"][0]["delegation"] = {"retry": 2, "after": "15m"}
+    rules = parse_policy(yaml.safe_dump(document, sort_keys=False)).rules
+    assert [rule.delegation_retry for rule in rules] == [
+        DelegationRetry(retries=2, after=15 * M),
+        None,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("delegation", "where", "message"),
+    [
+        ({"retry": 0, "after": "15m"}, "delegation.retry", "greater than or equal to 1"),
+        ({"retry": "1", "after": "15m"}, "delegation.retry", "valid integer"),
+        ({"retry": 1, "after": "0m"}, "delegation.after", "longer than zero"),
+        ({"retry": 1}, "delegation.after", "required"),
+        ({"retry": 1, "after": "15m", "every": "1h"}, "delegation.every", "unknown key"),
+    ],
+)
+def test_a_bad_delegation_retry_is_named_by_its_path_and_line(
+    delegation: object, where: str, message: str
+) -> None:
+    problem = only_problem(lambda d: d["rules"][1].update(delegation=delegation))
+    assert problem.startswith(f"rules[1].{where} (line ")
     assert message in problem

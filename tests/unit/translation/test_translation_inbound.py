@@ -46,6 +46,7 @@ COMMAND_OF = {
     "CustomerProblemReportCloseEvent": commands.Close,
     "CustomerProblemResolveRequestEvent": commands.Resolve,
     "CustomerProblemEscalationAcknowledgeEvent": commands.AcknowledgeEscalation,
+    "CustomerProblemRedelegateRequestEvent": commands.Redelegate,
 }
 SERVICE = EntityRef(
     id="SVC-broadband-7",
@@ -384,3 +385,28 @@ def test_an_escalation_acknowledgement_brings_who_and_the_level(
 
     assert isinstance(command, commands.AcknowledgeEscalation)
     assert (command.acknowledged_by, command.level) == ("duty-manager-anna", expected)
+
+
+def test_a_redelegation_names_the_failed_request_and_where_it_goes_now() -> None:
+    command = customer_command(envelope("CustomerProblemRedelegateRequestEvent"))
+
+    assert isinstance(command, commands.Redelegate)
+    assert command.request_id == "SPR-CPR-1001-1"
+    assert command.partner == Owner(
+        id="partner-backbone-2", role=OwnerRole.PARTNER, name="Backbone Two"
+    )
+    assert command.entity == EntityRef(
+        id="RES-fibre-22",
+        referred_type="Resource",
+        role=EntityRole.AFFECTED_RESOURCE,
+        name="Fibre span 22",
+    )
+
+
+def test_a_redelegation_without_a_destination_goes_where_the_work_went() -> None:
+    message = envelope("CustomerProblemRedelegateRequestEvent", partner=None, affectedEntity=None)
+
+    command = customer_command(message)
+
+    assert isinstance(command, commands.Redelegate)
+    assert (command.request_id, command.partner, command.entity) == ("SPR-CPR-1001-1", None, None)
