@@ -252,3 +252,117 @@ def test_acknowledging_without_an_escalation_is_an_illegal_transition(pipeline: 
     dead = pipeline.dead_letter_for(pipeline.send(acknowledge))
 
     assert dead["error"]["code"] == "illegal-transition"
+
+
+REDELEGATE = "CustomerProblemRedelegateRequestEvent"
+
+
+def failure_calls(pipeline: Pipeline, report_id: str) -> list[dict[str, Any]]:
+    return [
+        o.value["event"]["customerProblemEscalation"]
+        for o in pipeline.outputs(Topic.ESCALATIONS, report_id)
+        if o.event_type == ESCALATION
+        and o.value["event"]["customerProblemEscalation"]["reason"].startswith("delegated-report")
+    ]
+
+
+def partner_requests(pipeline: Pipeline, resource: str) -> list[dict[str, Any]]:
+    return pipeline.created_requests(Topic.PARTNER_PROBLEM_REQUESTS, resource)
+
+
+def test_rejected_partner_work_redelegated_to_another_partner_resolves_the_report(
+    pipeline: Pipeline,
+) -> None:
+    pipeline.own("res-rdg-1", "partner-acme", "partner", referred_type="Resource")
+    pipeline.create("CPR-rdg-1", resources=["res-rdg-1"])
+    first = pipeline.wait_request(Topic.PARTNER_PROBLEM_REQUESTS, "res-rdg-1")
+    pipeline.answer(Topic.PARTNER_PROBLEM_EVENTS, first, "rejected", statusChangeReason="not ours")
+    pipeline.wait_for("the failure escalation", lambda: failure_calls(pipeline, "CPR-rdg-1"))
+
+    pipeline.customer(
+        REDELEGATE, "CPR-rdg-1", requestId=first, partner={"id": "partner-bravo", "name": "Bravo"}
+    )
+
+    second = pipeline.wait_for(
+        "the new request", lambda: partner_requests(pipeline, "res-rdg-1")[1:]
+    )[0]
+    assert (second["requestId"], second["partner"]["id"]) == ("SPR-CPR-rdg-1-2", "partner-bravo")
+    pipeline.answer(
+        Topic.PARTNER_PROBLEM_EVENTS, second["requestId"], "resolved", partner="partner-bravo"
+    )
+    pipeline.wait_status("CPR-rdg-1", "resolved")
+    assert pipeline.latest_snapshot("CPR-rdg-1")["partnerProblemReport"] == [
+        {"requestId": "SPR-CPR-rdg-1-2", "externalId": "ext-SPR-CPR-rdg-1-2", "status": "resolved"}
+    ]
+
+
+def test_a_rejected_service_trouble_redelegated_starts_a_new_generation(pipeline: Pipeline) -> None:
+    pipeline.create("CPR-rdg-2", services=["svc-rdg-2"])
+    first = pipeline.wait_request(Topic.SERVICE_TROUBLE_REQUESTS, "svc-rdg-2")
+    pipeline.wait_status("CPR-rdg-2", "inProgress")
+    pipeline.answer(Topic.SERVICE_TROUBLE_EVENTS, first, "rejected", statusChangeReason="no fault")
+    pipeline.wait_for("the failure escalation", lambda: failure_calls(pipeline, "CPR-rdg-2"))
+
+    pipeline.customer(REDELEGATE, "CPR-rdg-2", requestId=first)
+
+    requests = pipeline.wait_for(
+        "the next generation",
+        lambda: pipeline.created_requests(Topic.SERVICE_TROUBLE_REQUESTS, "svc-rdg-2")[1:],
+    )
+    second = requests[0]["requestId"]
+    assert (first, second) == ("STR-svc-rdg-2-1", "STR-svc-rdg-2-2")
+    pipeline.answer(Topic.SERVICE_TROUBLE_EVENTS, second, "resolved")
+    pipeline.wait_status("CPR-rdg-2", "resolved")
+
+
+def test_redelegating_work_that_has_not_failed_or_is_unknown_is_dead_lettered(
+    pipeline: Pipeline,
+) -> None:
+    pipeline.create("CPR-rdg-3", services=["svc-rdg-3"])
+    working = pipeline.wait_request(Topic.SERVICE_TROUBLE_REQUESTS, "svc-rdg-3")
+    pipeline.wait_status("CPR-rdg-3", "inProgress")
+
+    def redelegation(request_id: str) -> Any:
+        payload = {"id": "CPR-rdg-3", "requestId": request_id}
+        return messages.customer_event(pipeline.event_id(), now(), REDELEGATE, payload)
+
+    not_failed = pipeline.dead_letter_for(pipeline.send(redelegation(working)))
+    unknown = pipeline.dead_letter_for(pipeline.send(redelegation("SPR-CPR-rdg-3-9")))
+
+    assert not_failed["error"]["code"] == "illegal-transition"
+    assert "only rejected or cancelled work is requested again" in not_failed["error"]["message"]
+    assert unknown["error"]["code"] == "unknown-correlation"
+    assert len(pipeline.created_requests(Topic.SERVICE_TROUBLE_REQUESTS, "svc-rdg-3")) == 1
+
+
+def test_the_rule_retries_rejected_work_once_before_the_failure_escalates(
+    pipeline: Pipeline,
+) -> None:
+    """Priority 1 of the fast policy: ``delegation: {retry: 1, after: 2s}``."""
+    pipeline.own("res-rdg-4", "partner-acme", "partner", referred_type="Resource")
+    pipeline.create("CPR-rdg-4", resources=["res-rdg-4"], priority=1)
+    first = pipeline.wait_request(Topic.PARTNER_PROBLEM_REQUESTS, "res-rdg-4")
+
+    rejected_at = time.monotonic()
+    pipeline.answer(Topic.PARTNER_PROBLEM_EVENTS, first, "rejected", statusChangeReason="busy")
+    second = pipeline.wait_for(
+        "the automatic retry", lambda: partner_requests(pipeline, "res-rdg-4")[1:]
+    )[0]
+    waited = time.monotonic() - rejected_at
+
+    assert second["requestId"] == "SPR-CPR-rdg-4-2"
+    assert second["partner"]["id"] == "partner-acme"
+    assert waited >= 1.5
+    assert failure_calls(pipeline, "CPR-rdg-4") == []
+
+    pipeline.answer(
+        Topic.PARTNER_PROBLEM_EVENTS, second["requestId"], "rejected", statusChangeReason="busy"
+    )
+    calls = pipeline.wait_for(
+        "the failure escalation", lambda: failure_calls(pipeline, "CPR-rdg-4")
+    )
+    assert [(c["reason"], c["requestId"], c["target"]) for c in calls] == [
+        ("delegated-report-rejected", "SPR-CPR-rdg-4-2", "service-desk-lead")
+    ]
+    time.sleep(3.0)  # past another retry interval: no third request
+    assert len(partner_requests(pipeline, "res-rdg-4")) == 2
