@@ -16,6 +16,7 @@ from problem_tracker.domain.report import (
     Note,
     Owner,
     Party,
+    ProgressUpdate,
     ResolutionCode,
     Severity,
 )
@@ -158,11 +159,7 @@ class UpdateDelegatedWork(CommandBase):
     """
 
     request_id: str
-    status: DelegatedStatus
-    external_id: str | None = None
-    expected_resolution_date: datetime | None = None
-    reason: str | None = None
-    note: str | None = None
+    update: ProgressUpdate
     partner_id: str | None = None
 
 

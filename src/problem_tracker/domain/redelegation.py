@@ -38,7 +38,6 @@ from problem_tracker.domain.events import (
 )
 from problem_tracker.domain.identity import partner_request_id
 from problem_tracker.domain.report import (
-    FAILED_STATUSES,
     OPEN_STATUSES,
     CustomerProblemReport,
     DelegatedStatus,
@@ -120,7 +119,7 @@ def _awaiting_retry(state: CustomerProblemReport) -> tuple[DelegatedWork, ...]:
     return tuple(
         work
         for work in state.current_work
-        if work.retry_at is not None and work.status in FAILED_STATUSES
+        if work.retry_at is not None and work.progress.has_failed
     )
 
 
@@ -132,10 +131,10 @@ def _refusal(state: CustomerProblemReport, work: DelegatedWork, request_id: str)
         )
     if work.superseded:
         return f"request {request_id!r} was already requested again"
-    if work.status not in FAILED_STATUSES:
+    if not work.progress.has_failed:
         return (
-            f"request {request_id!r} is {work.status.value}: only rejected or cancelled work "
-            "is requested again"
+            f"request {request_id!r} is {work.progress.status.value}: "
+            "only rejected or cancelled work is requested again"
         )
     return None
 

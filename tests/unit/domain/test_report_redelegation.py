@@ -52,6 +52,7 @@ from problem_tracker.domain.report import (
     EntityRef,
     Owner,
     OwnerRole,
+    ProgressUpdate,
     ResolutionCode,
     Status,
 )
@@ -85,12 +86,12 @@ def _redelegate(
 def _update(
     status: DelegatedStatus, request_id: str = FIRST, partner_id: str | None = "partner-1"
 ) -> UpdateDelegatedWork:
+    reason = "not ours" if status is DelegatedStatus.REJECTED else None
     return UpdateDelegatedWork(
         event_id=next_event_id(),
         report_id=REPORT_ID,
         request_id=request_id,
-        status=status,
-        reason="not ours" if status is DelegatedStatus.REJECTED else None,
+        update=ProgressUpdate(status=status, reason=reason),
         partner_id=partner_id,
     )
 
@@ -217,7 +218,7 @@ def test_a_failed_service_trouble_is_requested_again_and_linked_to_the_new_gener
         "ServiceTroubleLinked",
     ]
     assert after is not None
-    assert [(w.request_id, w.status, w.superseded) for w in after.delegated] == [
+    assert [(w.request_id, w.progress.status, w.superseded) for w in after.delegated] == [
         ("STR-svc-1-1", DelegatedStatus.REJECTED, True),
         ("STR-svc-1-2", DelegatedStatus.RESOLVED, False),
     ]

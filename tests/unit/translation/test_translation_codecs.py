@@ -22,18 +22,26 @@ from builders import (
     a_service,
     partner_work,
     service_work,
+    with_progress,
 )
-from problem_tracker.domain.commands import Tick
+from problem_tracker.domain.commands import Tick, UpdateDelegatedWork
 from problem_tracker.domain.identity import SeenEvent
 from problem_tracker.domain.report import (
     CustomerProblemReport,
     DelegatedStatus,
     KnownErrorMatch,
+    Progress,
+    ProgressUpdate,
     ResolutionCode,
     Status,
     StatusChange,
 )
-from problem_tracker.domain.service_trouble import LinkedReport, LinkReport, ServiceTrouble
+from problem_tracker.domain.service_trouble import (
+    ApplyServiceTroubleUpdate,
+    LinkedReport,
+    LinkReport,
+    ServiceTrouble,
+)
 from problem_tracker.domain.sla.clock import SlaClock
 from problem_tracker.domain.sla.partner_legs import PartnerLeg
 from problem_tracker.domain.sla.track import SlaTrack
@@ -92,7 +100,7 @@ def a_typical_report() -> CustomerProblemReport:
         known_error=KnownErrorMatch(id="KE-1", workaround="restart the line card"),
         delegated=(
             service_work(),
-            replace(partner_work(), expected_resolution_date=NOW + timedelta(hours=4)),
+            with_progress(partner_work(), expected_resolution_date=NOW + timedelta(hours=4)),
         ),
         recent_events=tuple(
             SeenEvent(event_id=f"evt-{i}", digest=f"{i:032x}" if i % 2 else "") for i in range(20)
@@ -105,12 +113,14 @@ def a_service_trouble() -> ServiceTrouble:
         service=a_service(name="Broadband 1G"),
         generation=2,
         request_id="STR-svc-1-2",
-        status=DelegatedStatus.IN_PROGRESS,
         priority=1,
-        external_id="SPM-5",
         linked_reports=(LinkedReport(report_id="CPR-1"), LinkedReport(report_id="CPR-2")),
-        expected_resolution_date=NOW + timedelta(hours=3),
         recent_events=(SeenEvent(event_id="evt-1", digest="ab" * 16), SeenEvent(event_id="evt-2")),
+        progress=Progress(
+            status=DelegatedStatus.IN_PROGRESS,
+            external_id="SPM-5",
+            expected_resolution_date=NOW + timedelta(hours=3),
+        ),
     )
 
 
@@ -124,6 +134,54 @@ def test_every_internal_command_round_trips_with_its_origin(command: Any, origin
     assert own == InternalMessage(command, None if origin is None else origin.reference())
 
 
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        (
+            "UpdateDelegatedWork",
+            UpdateDelegatedWork(
+                event_id="e",
+                report_id="CPR-1",
+                request_id="SPR-CPR-1-1",
+                partner_id="acme",
+                update=ProgressUpdate(
+                    status=DelegatedStatus.RESOLVED, external_id="ACME-1", note="card replaced"
+                ),
+            ),
+        ),
+        (
+            "ApplyServiceTroubleUpdate",
+            ApplyServiceTroubleUpdate(
+                event_id="e",
+                request_id="STR-svc-1-1",
+                update=ProgressUpdate(
+                    status=DelegatedStatus.RESOLVED, external_id="ACME-1", note="card replaced"
+                ),
+            ),
+        ),
+    ],
+)
+def test_an_update_of_internal_version_1_is_read_with_its_answer_nested(
+    tag: str, expected: object
+) -> None:
+    """A worker of the previous version may have written it just before a rolling upgrade."""
+    body = {
+        "event_id": "e",
+        "report_id": "CPR-1",
+        "request_id": expected.request_id,
+        "status": "resolved",
+        "external_id": "ACME-1",
+        "note": "card replaced",
+    }
+    if tag == "UpdateDelegatedWork":
+        body["partner_id"] = "acme"
+    else:
+        del body["report_id"]
+    raw = json.dumps({"v": 1, "type": tag, "command": body, "origin": None}).encode()
+
+    assert decode_internal(raw).command == expected
+
+
 def test_a_relayed_command_carries_the_original_bytes() -> None:
     value = b'{"text": "not UTF-8 \xff"}'
     origin = Origin(topic="service-trouble.events", partition=3, offset=42, key=None, value=value)
@@ -131,7 +189,7 @@ def test_a_relayed_command_carries_the_original_bytes() -> None:
     raw = encode_internal(a_create(), origin, relayed=True)
     document = json.loads(raw)
 
-    assert (document["v"], document["type"], document["relayed"]) == (1, "CreateReport", True)
+    assert (document["v"], document["type"], document["relayed"]) == (2, "CreateReport", True)
     assert document["origin"]["value"] == base64.b64encode(value).decode("ascii")
     assert document["origin"]["key"] is None
     assert decode_internal(raw).origin == origin
@@ -225,7 +283,7 @@ def test_a_stored_report_is_compact_and_versioned() -> None:
     raw = encode_report(a_report())
     document = json.loads(raw)
 
-    assert document["v"] == 6
+    assert document["v"] == 7
     assert raw == json.dumps(document, separators=(",", ":")).encode()
     assert "sla" not in document["state"]
     assert "known_error" not in document["state"]
@@ -316,15 +374,50 @@ def test_a_ladder_hold_is_stored_from_version_5() -> None:
 
     raw = encode_report(held)
 
-    assert json.loads(raw)["v"] == STATE_VERSION
+    assert json.loads(raw)["state"]["sla"]["clock"]["ladder_delay"] == "PT40M"
     assert decode_report(raw) == held
 
 
-def test_a_report_of_version_5_is_read_without_retried_work() -> None:
+def _inline_progress(document: dict[str, Any]) -> None:
+    """What version 5 wrote: the progress fields beside the others."""
+    document.update(document.pop("progress", {}))
+
+
+def test_a_report_of_version_5_is_read_with_its_delegated_progress_nested() -> None:
+    report = a_report(
+        Status.IN_PROGRESS,
+        delegated=(
+            service_work(status=DelegatedStatus.IN_PROGRESS),
+            with_progress(partner_work(), external_id="ACME-1", expected_resolution_date=NOW),
+        ),
+    )
+    document = json.loads(encode_report(report))
+    for work in document["state"]["delegated"]:
+        _inline_progress(work)
+    document["v"] = 5
+    assert document["state"]["delegated"][1]["external_id"] == "ACME-1"
+
+    assert decode_report(json.dumps(document).encode()) == report
+
+
+def test_a_service_trouble_of_version_5_is_read_with_its_progress_nested() -> None:
+    trouble = replace(
+        a_service_trouble(),
+        progress=Progress(status=DelegatedStatus.PENDING, external_id="SPM-7"),
+    )
+    document = json.loads(encode_service_trouble(trouble))
+    _inline_progress(document["state"])
+    document["v"] = 5
+    assert document["state"]["status"] == "pending"
+
+    assert decode_service_trouble(json.dumps(document).encode()) == trouble
+
+
+def test_a_report_of_version_6_is_read_without_retried_work() -> None:
     report = replace(a_report_with_an_sla(), delegated=(partner_work(),))
     document = json.loads(encode_report(report))
     assert set(document["state"]["delegated"][0]) & {"retries", "superseded", "retry_at"} == set()
-    document["v"] = 5
+    document["v"] = 6
 
     decoded = decode_report(json.dumps(document).encode())
 
@@ -332,7 +425,7 @@ def test_a_report_of_version_5_is_read_without_retried_work() -> None:
     assert [(w.retries, w.superseded, w.retry_at) for w in decoded.delegated] == [(0, False, None)]
 
 
-def test_retried_work_is_stored_from_version_6() -> None:
+def test_retried_work_is_stored_from_version_7() -> None:
     retried = replace(partner_work(), retries=2, superseded=True, retry_at=NOW)
     report = replace(a_report_with_an_sla(), delegated=(retried,))
 
