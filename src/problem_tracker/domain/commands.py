@@ -115,6 +115,15 @@ class AcknowledgeEscalation(CommandBase):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RequestInformation(CommandBase):
+    """An operator asks the customer (the report waits in ``pending``), to answer by
+    ``respond_by`` (the rule's default if ``None``)."""
+
+    reason: str
+    respond_by: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Redelegate(CommandBase):
     """An operator requests rejected or cancelled work ``request_id`` again (a new
     request): from the same party for the same entity, or to ``partner`` and/or for
@@ -181,6 +190,7 @@ ReportCommand = (
     | Resolve
     | AcknowledgeEscalation
     | Redelegate
+    | RequestInformation
     | Reopen
     | Close
     | LinkServiceTrouble

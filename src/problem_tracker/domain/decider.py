@@ -35,6 +35,7 @@ from problem_tracker.domain.commands import (
     Redelegate,
     Reopen,
     ReportCommand,
+    RequestInformation,
     Resolve,
     Resume,
     Tick,
@@ -54,6 +55,7 @@ from problem_tracker.domain.events import (
 )
 from problem_tracker.domain.evolution import evolve
 from problem_tracker.domain.identity import Recurrence, command_digest
+from problem_tracker.domain.information_request import information_due, request_information
 from problem_tracker.domain.intake import (
     acknowledge,
     announce_acknowledged,
@@ -82,6 +84,7 @@ _TRIGGERS: dict[type[ReportCommand], Trigger] = {
     Resolve: Trigger.RESOLVE,
     AcknowledgeEscalation: Trigger.ACKNOWLEDGE_ESCALATION,
     Redelegate: Trigger.REDELEGATE,
+    RequestInformation: Trigger.REQUEST_INFORMATION,
     Reopen: Trigger.REOPEN,
     Close: Trigger.CLOSE,
     LinkServiceTrouble: Trigger.DELEGATED_UPDATE,
@@ -187,13 +190,18 @@ def _handle(trail: Trail, command: ReportCommand, context: DecisionContext) -> T
             return trail.then(lambda s: link_service_trouble(s, command))
         case Redelegate():
             return trail.then(lambda s: redelegate(s, command, context))
+        case RequestInformation():
+            terms = rule_for(trail.state, context.sla_policy).information_request
+            return trail.then(lambda s: request_information(s, command, terms, trail.origin.at))
         case UpdateDelegatedWork():
             retry = rule_for(trail.state, context.sla_policy).delegation_retry
             return trail.then(
                 lambda s: apply_update(s, command, context.limits, retry, trail.origin.at)
             )
         case _:  # a Tick; a CreateReport never gets here (illegal on an existing report)
-            return trail.then(lambda s: retries_due(s, trail.origin.at))
+            terms = rule_for(trail.state, context.sla_policy).information_request
+            trail = trail.then(lambda s: retries_due(s, trail.origin.at))
+            return trail.then(lambda s: information_due(s, trail.origin.at, terms))
 
 
 def _coordinate_unless_held(trail: Trail, context: DecisionContext) -> Trail:

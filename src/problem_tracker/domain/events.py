@@ -114,9 +114,14 @@ class IsolationRecorded(DomainEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InformationRequired(DomainEvent):
-    """Perform Initial Diagnosis needs the customer's help."""
+    """Perform Initial Diagnosis (or an operator) needs the customer's help; an operator's
+    request may say by when (``respond_by``) and when to remind him (``remind_at``).
+    A ``reminder`` asks again."""
 
     reason: str
+    respond_by: datetime | None = None
+    remind_at: datetime | None = None
+    reminder: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

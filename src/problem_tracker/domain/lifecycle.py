@@ -32,6 +32,8 @@ class Trigger(StrEnum):
     RESOLVE = "resolve"
     ACKNOWLEDGE_ESCALATION = "escalation acknowledged"
     REDELEGATE = "redelegate"
+    REQUEST_INFORMATION = "information requested"
+    NO_RESPONSE = "no response by the deadline"
     REOPEN = "reopen"
     CLOSE = "close"
     DELEGATED_UPDATE = "delegated work update"
@@ -70,6 +72,10 @@ TRANSITIONS: Mapping[tuple[Status | None, Trigger], Destination] = MappingProxyT
         (_ACK, Trigger.INFORMATION_REQUIRED): _PEND,
         (_WIP, Trigger.INFORMATION_REQUIRED): _PEND,
         (_PEND, Trigger.PROVIDE_INFORMATION): _WIP,
+        (_ACK, Trigger.REQUEST_INFORMATION): _PEND,
+        (_WIP, Trigger.REQUEST_INFORMATION): _PEND,
+        (_PEND, Trigger.REQUEST_INFORMATION): _PEND,
+        (_PEND, Trigger.NO_RESPONSE): _WIP,
         **_stay(Trigger.PROVIDE_INFORMATION, (_ACK, _WIP, _HELD, _RES)),
         (_PEND, Trigger.COMPLETE_ISOLATION): _WIP,
         **_stay(Trigger.COMPLETE_ISOLATION, (_ACK, _WIP, _HELD)),

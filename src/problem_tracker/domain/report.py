@@ -247,12 +247,30 @@ class DelegatedWork:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class InformationRequest:
+    """An operator's open question to the customer (contract v1.1): why, by when the
+    customer should answer (``None``: no limit) and when he is reminded (``None``: never,
+    or already done). Timers kept as data, like the SLA deadlines."""
+
+    reason: str
+    asked_at: datetime
+    respond_by: datetime | None = None
+    remind_at: datetime | None = None
+
+    @property
+    def next_deadline(self) -> datetime | None:
+        return min((m for m in (self.remind_at, self.respond_by) if m is not None), default=None)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CustomerProblemReport:
     """The state of one customer problem report (the aggregate keyed by report id).
 
     ``sla`` is the SLA of the current cycle; ``None`` for a report stored before SLAs
     were tracked, until a reopen starts a new cycle. ``resolution_code`` says how the
     current cycle was cleared; ``None`` until it is (and again once reopened).
+    ``information_request`` is an operator's open question to the customer, while the
+    report waits for the answer (``pending``, or ``held`` from there).
     """
 
     id: str
@@ -280,6 +298,7 @@ class CustomerProblemReport:
     assignee: str | None = None
     sla: SlaTrack | None = None
     resolution_code: ResolutionCode | None = None
+    information_request: InformationRequest | None = None
 
     @property
     def is_terminal(self) -> bool:

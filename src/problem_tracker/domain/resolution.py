@@ -136,9 +136,19 @@ def resolve(state: CustomerProblemReport, command: Resolve) -> list[ReportEvent]
     """An operator clears the report: resolved with his code and reason; the work still
     outstanding is withdrawn unless he keeps it (it is then followed as before, and a
     reopen finds it)."""
-    events: list[ReportEvent] = [*transition(state, Trigger.RESOLVE, command.reason)]
-    events.append(ReportResolved(resolution_code=command.resolution_code))
-    if not command.keep_delegated_work:
+    return clear(state, command.resolution_code, command.reason, command.keep_delegated_work)
+
+
+def clear(
+    state: CustomerProblemReport,
+    code: ResolutionCode,
+    reason: str,
+    keep_delegated_work: bool,
+) -> list[ReportEvent]:
+    """The report is resolved with ``code``; its outstanding work is withdrawn unless kept."""
+    events: list[ReportEvent] = [*transition(state, Trigger.RESOLVE, reason)]
+    events.append(ReportResolved(resolution_code=code))
+    if not keep_delegated_work:
         events.extend(withdrawal(work) for work in outstanding_work(state))
     return events
 

@@ -38,6 +38,7 @@ from problem_tracker.domain.events import (
     ReportEvent,
     StatusChanged,
 )
+from problem_tracker.domain.information_request import next_information_deadline
 from problem_tracker.domain.redelegation import next_retry
 from problem_tracker.domain.report import (
     ENDED_STATUSES,
@@ -131,12 +132,13 @@ def _legs(
 
 def next_deadline(state: CustomerProblemReport) -> datetime | None:
     """The earliest instant the report wants a ``Tick``: its next jeopardy threshold,
-    breach, ladder step, customer update or partner OLA, or the next automatic retry of
-    failed delegated work; ``None`` when nothing can fall due (finished, paused with no
-    partner leg open and no retry, or no SLA)."""
+    breach, ladder step, customer update or partner OLA, the next automatic retry of
+    failed delegated work, or the reminder or deadline of a question to the customer;
+    ``None`` when nothing can fall due (finished, paused with no partner leg open, no
+    retry and no question, or no SLA)."""
     sla_tick = None if state.sla is None else state.sla.next_tick
-    due = [moment for moment in (sla_tick, next_retry(state)) if moment is not None]
-    return min(due, default=None)
+    timers = (sla_tick, next_retry(state), next_information_deadline(state))
+    return min((moment for moment in timers if moment is not None), default=None)
 
 
 def tick_is_due(state: CustomerProblemReport, tick: Tick, now: datetime) -> bool:

@@ -131,6 +131,31 @@ class DelegationRetry:
             raise ValueError("the delay of a delegation retry must be positive")
 
 
+class NoResponseAction(StrEnum):
+    """What happens to a report whose customer did not answer an information request in
+    time: it is resolved (``noFaultFound``) or work goes on without the answer."""
+
+    RESOLVE = "resolve"
+    RESUME = "resume"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InformationRequestTerms:
+    """How long (wall-clock time) the customer has to answer an operator's information
+    request when the operator gives no ``respondBy`` (``None``: no limit), when he is
+    reminded (``None``: never) and what happens without an answer."""
+
+    respond_within: timedelta | None = None
+    remind_after: timedelta | None = None
+    on_no_response: NoResponseAction = NoResponseAction.RESUME
+
+    def __post_init__(self) -> None:
+        for name in ("respond_within", "remind_after"):
+            value = getattr(self, name)
+            if value is not None and value <= ZERO:
+                raise ValueError(f"{name.replace('_', ' ')} must be positive")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RuleMatch:
     """Which reports a rule applies to; an empty set accepts any value."""
@@ -166,7 +191,8 @@ class SlaRule:
     ``acknowledge_for`` is how long (SLA time) an acknowledged escalation holds the ladder
     (``None``: an acknowledgement is recorded but holds nothing). ``delegation_retry``
     requests failed delegated work again before its failure escalates (``None``: it
-    escalates at once)."""
+    escalates at once). ``information_request`` says how an operator's question to the
+    customer is timed."""
 
     name: str
     match: RuleMatch
@@ -177,6 +203,7 @@ class SlaRule:
     pause_on_held: bool = True
     acknowledge_for: timedelta | None = None
     delegation_retry: DelegationRetry | None = None
+    information_request: InformationRequestTerms = InformationRequestTerms()
 
     def __post_init__(self) -> None:
         if self.acknowledge_for is not None and self.acknowledge_for <= ZERO:
