@@ -145,6 +145,15 @@ class RedelegateRequest(WireModel):
     affected_entity: RelatedEntity | None = None
 
 
+class InformationRequest(WireModel):
+    """An operator asks the customer (contract v1.1): the question, and optionally by when
+    the answer is due (the SLA rule's default when left out)."""
+
+    id: Identifier
+    status_change_reason: Reason
+    respond_by: UtcDateTime | None = None
+
+
 class NewReportPayload(WireModel):
     customer_problem_report: NewReport
 
@@ -159,6 +168,10 @@ class EscalationAcknowledgementPayload(WireModel):
 
 class RedelegateRequestPayload(WireModel):
     customer_problem_report: RedelegateRequest
+
+
+class InformationRequestPayload(WireModel):
+    customer_problem_report: InformationRequest
 
 
 class ReportChangesPayload(WireModel):
@@ -254,6 +267,14 @@ class CustomerProblemRedelegateRequestEvent(Envelope):
     event: RedelegateRequestPayload
 
 
+class CustomerProblemInformationRequestEvent(Envelope):
+    """An operator asks the customer (contract v1.1): the report waits in ``pending`` (SLA
+    clock stopped) until he answers, is reminded, or the deadline's action applies."""
+
+    event_type: Literal["CustomerProblemInformationRequestEvent"]
+    event: InformationRequestPayload
+
+
 class CustomerProblemReopenRequestEvent(Envelope):
     """The customer rejects the resolution (reason required): a new SLA cycle starts."""
 
@@ -280,7 +301,8 @@ CustomerEvent = Annotated[
     | CustomerProblemReportCloseEvent
     | CustomerProblemResolveRequestEvent
     | CustomerProblemEscalationAcknowledgeEvent
-    | CustomerProblemRedelegateRequestEvent,
+    | CustomerProblemRedelegateRequestEvent
+    | CustomerProblemInformationRequestEvent,
     Field(discriminator="event_type"),
 ]
 """Any event on ``customer-problem.events``."""

@@ -12,6 +12,7 @@ from problem_tracker.domain.sla.policy import (
     DelegationRetry,
     EscalationLadder,
     EscalationLevel,
+    InformationRequestTerms,
     PartnerOla,
     RuleMatch,
     SlaPolicy,
@@ -20,6 +21,7 @@ from problem_tracker.domain.sla.policy import (
 )
 from problem_tracker.policy.schema import (
     CalendarModel,
+    InformationRequestModel,
     LadderModel,
     OlaModel,
     PolicyDocument,
@@ -171,6 +173,17 @@ def _rule(
         delegation_retry=None
         if model.delegation is None
         else DelegationRetry(retries=model.delegation.retry, after=model.delegation.after),
+        information_request=_information_request(model.information_request),
+    )
+
+
+def _information_request(model: InformationRequestModel | None) -> InformationRequestTerms:
+    if model is None:
+        return InformationRequestTerms()
+    return InformationRequestTerms(
+        respond_within=model.respond_within,
+        remind_after=model.remind_after,
+        on_no_response=model.on_no_response,
     )
 
 

@@ -63,6 +63,9 @@ def snapshot(state: CustomerProblemReport) -> ReportSnapshot:
         escalation_level=sla.escalation_level,
         known_error=_known_error(state.known_error),
         resolution_code=_resolution_code(state.resolution_code),
+        respond_by=None
+        if state.information_request is None
+        else state.information_request.respond_by,
         service_trouble_report=_work_of(state, DelegationKind.SERVICE_TROUBLE),
         partner_problem_report=_work_of(state, DelegationKind.PARTNER_PROBLEM),
     )

@@ -22,6 +22,7 @@ from problem_tracker.contracts.inbound import (
     CustomerProblemEscalationAcknowledgeEvent,
     CustomerProblemHoldRequestEvent,
     CustomerProblemInformationProvidedEvent,
+    CustomerProblemInformationRequestEvent,
     CustomerProblemIsolationCompletedEvent,
     CustomerProblemRedelegateRequestEvent,
     CustomerProblemReopenRequestEvent,
@@ -66,6 +67,7 @@ CustomerEnvelope = (
     | CustomerProblemResolveRequestEvent
     | CustomerProblemEscalationAcknowledgeEvent
     | CustomerProblemRedelegateRequestEvent
+    | CustomerProblemInformationRequestEvent
 )
 """Any decoded message of ``customer-problem.events``."""
 
@@ -115,6 +117,14 @@ def customer_command(envelope: CustomerEnvelope) -> commands.ReportCommand:
             )
         case CustomerProblemRedelegateRequestEvent():
             return _redelegate(event_id, envelope.event.customer_problem_report)
+        case CustomerProblemInformationRequestEvent():
+            question = envelope.event.customer_problem_report
+            return commands.RequestInformation(
+                event_id=event_id,
+                report_id=question.id,
+                reason=question.status_change_reason,
+                respond_by=question.respond_by,
+            )
         case _:
             return _status_request(envelope)
 

@@ -13,7 +13,13 @@ import yaml
 from sla_builders import H, M
 
 from problem_tracker.domain.sla.calendar import AlwaysOpen, BusinessCalendar
-from problem_tracker.domain.sla.policy import DelegationRetry, EscalationKind, match_rule
+from problem_tracker.domain.sla.policy import (
+    DelegationRetry,
+    EscalationKind,
+    InformationRequestTerms,
+    NoResponseAction,
+    match_rule,
+)
 from problem_tracker.policy import PolicyError, builtin_policy, load_policy, parse_policy
 
 POLICIES = Path(__file__).parents[3] / "deploy" / "policies"
@@ -373,5 +379,37 @@ def test_a_bad_delegation_retry_is_named_by_its_path_and_line(
     delegation: object, where: str, message: str
 ) -> None:
     problem = only_problem(lambda d: d["rules"][1].update(delegation=delegation))
+    assert problem.startswith(f"rules[1].{where} (line ")
+    assert message in problem
+
+
+def test_a_rule_may_time_a_question_to_the_customer() -> None:
+    document = copy.deepcopy(VALID)
+    document["rules"][0]["informationRequest"] = {
+        "respondWithin": "2d",
+        "remindAfter": "1d",
+        "onNoResponse": "resolve",
+    }
+    rules = parse_policy(yaml.safe_dump(document, sort_keys=False)).rules
+    assert [rule.information_request for rule in rules] == [
+        InformationRequestTerms(
+            respond_within=48 * H, remind_after=24 * H, on_no_response=NoResponseAction.RESOLVE
+        ),
+        InformationRequestTerms(),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("terms", "where", "message"),
+    [
+        ({"respondWithin": "0m"}, "informationRequest.respondWithin", "longer than zero"),
+        ({"remindAfter": "soon"}, "informationRequest.remindAfter", "'soon' is not a duration"),
+        ({"onNoResponse": "close"}, "informationRequest.onNoResponse", "'resolve' or 'resume'"),
+    ],
+)
+def test_bad_terms_for_a_question_are_named_by_their_path_and_line(
+    terms: object, where: str, message: str
+) -> None:
+    problem = only_problem(lambda d: d["rules"][1].update(informationRequest=terms))
     assert problem.startswith(f"rules[1].{where} (line ")
     assert message in problem

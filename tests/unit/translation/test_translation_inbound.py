@@ -47,6 +47,7 @@ COMMAND_OF = {
     "CustomerProblemResolveRequestEvent": commands.Resolve,
     "CustomerProblemEscalationAcknowledgeEvent": commands.AcknowledgeEscalation,
     "CustomerProblemRedelegateRequestEvent": commands.Redelegate,
+    "CustomerProblemInformationRequestEvent": commands.RequestInformation,
 }
 SERVICE = EntityRef(
     id="SVC-broadband-7",
@@ -410,3 +411,21 @@ def test_a_redelegation_without_a_destination_goes_where_the_work_went() -> None
 
     assert isinstance(command, commands.Redelegate)
     assert (command.request_id, command.partner, command.entity) == ("SPR-CPR-1001-1", None, None)
+
+
+@pytest.mark.parametrize(
+    ("respond_by", "expected"),
+    [("2026-11-28T10:00:00Z", datetime(2026, 11, 28, 10, 0, tzinfo=UTC)), (None, None)],
+)
+def test_an_information_request_brings_the_question_and_the_deadline(
+    respond_by: str | None, expected: datetime | None
+) -> None:
+    message = envelope("CustomerProblemInformationRequestEvent", respondBy=respond_by)
+
+    command = customer_command(message)
+
+    assert isinstance(command, commands.RequestInformation)
+    assert (command.reason, command.respond_by) == (
+        "Which socket is the router plugged into?",
+        expected,
+    )
