@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -366,3 +367,114 @@ def test_the_rule_retries_rejected_work_once_before_the_failure_escalates(
     ]
     time.sleep(3.0)  # past another retry interval: no third request
     assert len(partner_requests(pipeline, "res-rdg-4")) == 2
+
+
+ASK = "CustomerProblemInformationRequestEvent"
+INFORMATION_REQUIRED = "CustomerProblemReportInformationRequiredEvent"
+PROVIDE = "CustomerProblemInformationProvidedEvent"
+JEOPARDY = "CustomerProblemJeopardyEvent"
+
+
+def jeopardies(pipeline: Pipeline, report_id: str) -> list[str | None]:
+    return [
+        o.event_type
+        for o in pipeline.outputs(Topic.ESCALATIONS, report_id)
+        if o.event_type == JEOPARDY
+    ]
+
+
+def test_an_unanswered_question_reminds_the_customer_then_work_resumes_with_the_clock(
+    pipeline: Pipeline,
+) -> None:
+    """Priority 1 of the fast policy: answer within 4 s, reminded after 2 s, then resume;
+    its clock (8 s, warning at 4 s) stands still while the customer has the question."""
+    pipeline.create("CPR-ask-1", services=["svc-ask-1"], priority=1)
+    pipeline.wait_status("CPR-ask-1", "inProgress")
+
+    asked_at = time.monotonic()
+    pipeline.customer(ASK, "CPR-ask-1", statusChangeReason="which socket is the router on?")
+
+    pipeline.wait_status("CPR-ask-1", "pending")
+    asked = pipeline.wait_for(
+        "the reminder", lambda: pipeline.notifications("CPR-ask-1", INFORMATION_REQUIRED)[1:]
+    )
+    reminded_after = time.monotonic() - asked_at
+    statuses = pipeline.wait_for(
+        "the resume", lambda: pipeline.statuses("CPR-ask-1")[3:] and pipeline.statuses("CPR-ask-1")
+    )
+    resumed_after = time.monotonic() - asked_at
+    jeopardy_at_resume = jeopardies(pipeline, "CPR-ask-1")
+
+    first = pipeline.notifications("CPR-ask-1", INFORMATION_REQUIRED)[0].report
+    assert first["statusChangeReason"] == "which socket is the router on?"
+    assert "respondBy" in first
+    assert asked[0].report["status"] == "pending"
+    assert statuses == ["acknowledged", "inProgress", "pending", "inProgress"]
+    assert 1.5 <= reminded_after < resumed_after
+    assert resumed_after >= 3.5
+    resumed = pipeline.latest_snapshot("CPR-ask-1")
+    assert resumed["statusChangeReason"].startswith("no answer from the customer by ")
+    assert "respondBy" not in resumed
+    # 4 s paused of an 8 s target: its 50 % warning had not come by the resume
+    assert jeopardy_at_resume == []
+    pipeline.wait_for("the warning once the clock runs", lambda: jeopardies(pipeline, "CPR-ask-1"))
+
+
+def test_without_an_answer_by_respond_by_the_rule_resolves_the_report_as_no_fault_found(
+    pipeline: Pipeline,
+) -> None:
+    """The fast policy's default rule: onNoResponse resolve."""
+    pipeline.create("CPR-ask-2", services=["svc-ask-2"])
+    request_id = pipeline.wait_request(Topic.SERVICE_TROUBLE_REQUESTS, "svc-ask-2")
+    pipeline.wait_status("CPR-ask-2", "inProgress")
+
+    respond_by = messages.iso(now() + timedelta(seconds=2))
+    pipeline.customer(ASK, "CPR-ask-2", statusChangeReason="is it fixed now?", respondBy=respond_by)
+
+    resolved = pipeline.wait_for(
+        "the resolution", lambda: pipeline.notifications("CPR-ask-2", RESOLVED)
+    )[0].report
+    assert resolved["resolutionCode"] == "noFaultFound"
+    assert pipeline.statuses("CPR-ask-2") == ["acknowledged", "inProgress", "pending", "resolved"]
+    pipeline.wait_for(
+        "the service trouble cancelled",
+        lambda: request_id in pipeline.cancelled_requests(Topic.SERVICE_TROUBLE_REQUESTS),
+    )
+
+
+def test_the_customers_answer_resumes_the_report_and_ends_the_question(pipeline: Pipeline) -> None:
+    pipeline.create("CPR-ask-3", services=["svc-ask-3"])
+    pipeline.wait_status("CPR-ask-3", "inProgress")
+    pipeline.customer(ASK, "CPR-ask-3", statusChangeReason="when did it start?")
+    pipeline.wait_status("CPR-ask-3", "pending")
+
+    pipeline.customer(
+        PROVIDE,
+        "CPR-ask-3",
+        note=[{"author": "customer", "date": messages.iso(now()), "text": "yesterday 9 pm"}],
+    )
+
+    pipeline.wait_statuses("CPR-ask-3", ["acknowledged", "inProgress", "pending", "inProgress"])
+    time.sleep(2.0)
+    assert len(pipeline.notifications("CPR-ask-3", INFORMATION_REQUIRED)) == 1
+    assert "respondBy" not in pipeline.latest_snapshot("CPR-ask-3")
+
+
+def test_a_deadline_in_the_past_is_dead_lettered(pipeline: Pipeline) -> None:
+    pipeline.create("CPR-ask-4", services=["svc-ask-4"])
+    pipeline.wait_status("CPR-ask-4", "inProgress")
+
+    late = messages.customer_event(
+        pipeline.event_id(),
+        now(),
+        ASK,
+        {
+            "id": "CPR-ask-4",
+            "statusChangeReason": "too late",
+            "respondBy": messages.iso(now() - timedelta(minutes=1)),
+        },
+    )
+    dead = pipeline.dead_letter_for(pipeline.send(late))
+
+    assert dead["error"]["code"] == "schema-violation"
+    assert pipeline.statuses("CPR-ask-4") == ["acknowledged", "inProgress"]
