@@ -124,6 +124,14 @@ class RequestInformation(CommandBase):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Assign(CommandBase):
+    """Who works on the report now (``assignee``), in which role if said."""
+
+    assignee: str
+    role: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Redelegate(CommandBase):
     """An operator requests rejected or cancelled work ``request_id`` again (a new
     request): from the same party for the same entity, or to ``partner`` and/or for
@@ -191,6 +199,7 @@ ReportCommand = (
     | AcknowledgeEscalation
     | Redelegate
     | RequestInformation
+    | Assign
     | Reopen
     | Close
     | LinkServiceTrouble

@@ -24,6 +24,7 @@ from datetime import datetime
 from problem_tracker.domain.cancellation import cancel
 from problem_tracker.domain.commands import (
     AcknowledgeEscalation,
+    Assign,
     Cancel,
     ChangeAttributes,
     Close,
@@ -59,6 +60,7 @@ from problem_tracker.domain.information_request import information_due, request_
 from problem_tracker.domain.intake import (
     acknowledge,
     announce_acknowledged,
+    assign,
     change_attributes,
     receive_information,
     record_isolation,
@@ -85,6 +87,7 @@ _TRIGGERS: dict[type[ReportCommand], Trigger] = {
     AcknowledgeEscalation: Trigger.ACKNOWLEDGE_ESCALATION,
     Redelegate: Trigger.REDELEGATE,
     RequestInformation: Trigger.REQUEST_INFORMATION,
+    Assign: Trigger.ASSIGN,
     Reopen: Trigger.REOPEN,
     Close: Trigger.CLOSE,
     LinkServiceTrouble: Trigger.DELEGATED_UPDATE,
@@ -188,6 +191,8 @@ def _handle(trail: Trail, command: ReportCommand, context: DecisionContext) -> T
             )
         case LinkServiceTrouble():
             return trail.then(lambda s: link_service_trouble(s, command))
+        case Assign():
+            return trail.then(lambda s: assign(s, command))
         case Redelegate():
             return trail.then(lambda s: redelegate(s, command, context))
         case RequestInformation():

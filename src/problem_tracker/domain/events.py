@@ -102,6 +102,7 @@ class AttributesChanged(DomainEvent):
     entities: tuple[EntityRef, ...] | None = None
     notes: tuple[Note, ...] = ()
     assignee: str | None = None
+    assignee_role: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -271,7 +272,8 @@ class JeopardyRaised(DomainEvent):
 class EscalationRaised(DomainEvent):
     """Escalate Customer Problem: ``target`` was called, at ``level``. ``ladder_step`` is
     the step of the breach ladder this call reached; ``request_id`` names the delegated
-    work a failure or an overdue partner escalation is about."""
+    work a failure or an overdue partner escalation is about; ``assignee`` (and
+    ``assignee_role``) who has the report."""
 
     level: int
     kind: EscalationKind
@@ -279,6 +281,8 @@ class EscalationRaised(DomainEvent):
     reason: EscalationReason
     ladder_step: int | None = None
     request_id: str | None = None
+    assignee: str | None = None
+    assignee_role: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

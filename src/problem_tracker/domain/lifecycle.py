@@ -33,6 +33,7 @@ class Trigger(StrEnum):
     ACKNOWLEDGE_ESCALATION = "escalation acknowledged"
     REDELEGATE = "redelegate"
     REQUEST_INFORMATION = "information requested"
+    ASSIGN = "assign"
     NO_RESPONSE = "no response by the deadline"
     REOPEN = "reopen"
     CLOSE = "close"
@@ -89,6 +90,7 @@ TRANSITIONS: Mapping[tuple[Status | None, Trigger], Destination] = MappingProxyT
         **_stay(Trigger.ACKNOWLEDGE_ESCALATION, _OPEN),
         **_stay(Trigger.REDELEGATE, _OPEN),
         **_stay(Trigger.CHANGE_ATTRIBUTES, _LIVE),
+        **_stay(Trigger.ASSIGN, _LIVE),
         **_stay(Trigger.DELEGATED_UPDATE, tuple(Status)),
         **_stay(Trigger.TICK, tuple(Status)),
     }

@@ -296,6 +296,7 @@ class CustomerProblemReport:
     partner_request_count: int = 0
     recent_events: tuple[SeenEvent, ...] = ()
     assignee: str | None = None
+    assignee_role: str | None = None
     sla: SlaTrack | None = None
     resolution_code: ResolutionCode | None = None
     information_request: InformationRequest | None = None

@@ -14,6 +14,7 @@ from sla_builders import H, M
 
 from problem_tracker.domain.sla.calendar import AlwaysOpen, BusinessCalendar
 from problem_tracker.domain.sla.policy import (
+    ASSIGNEE_TARGET,
     DelegationRetry,
     EscalationKind,
     InformationRequestTerms,
@@ -413,3 +414,21 @@ def test_bad_terms_for_a_question_are_named_by_their_path_and_line(
     problem = only_problem(lambda d: d["rules"][1].update(informationRequest=terms))
     assert problem.startswith(f"rules[1].{where} (line ")
     assert message in problem
+
+
+def test_a_functional_level_may_call_the_assignee() -> None:
+    document = copy.deepcopy(VALID)
+    ladder = next(iter(document["escalationLadders"].values()))
+    ladder["levels"][0] = {"kind": "functional", "target": "assignee", "repeatAfter": "1h"}
+    policy = parse_policy(yaml.safe_dump(document, sort_keys=False))
+    assert policy.rules[0].ladder.levels[0].target == ASSIGNEE_TARGET
+
+
+def test_a_hierarchical_level_calling_the_assignee_is_named_by_its_path_and_line() -> None:
+    def hierarchical_assignee(document: dict[str, Any]) -> None:
+        ladder = next(iter(document["escalationLadders"].values()))
+        ladder["levels"][0] = {"kind": "hierarchical", "target": "assignee", "repeatAfter": "1h"}
+
+    problem = only_problem(hierarchical_assignee)
+    assert ".levels[0].target (line " in problem
+    assert "only a functional level calls the assignee" in problem

@@ -22,6 +22,11 @@ class EscalationKind(StrEnum):
     HIERARCHICAL = "hierarchical"
 
 
+ASSIGNEE_TARGET = "assignee"
+"""A functional level may call whoever the report is assigned to (the ladder's
+delegation failure target while nobody is)."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EscalationLevel:
     """One rung of the ladder: whom to call, and how long after this rung the next fires
@@ -51,6 +56,11 @@ class EscalationLadder:
             raise ValueError("only the top escalation level may bound its repeats")
         if any(level.max_repeats is not None and level.max_repeats < 0 for level in self.levels):
             raise ValueError("the repeats of the top escalation level cannot be negative")
+        if any(
+            level.target == ASSIGNEE_TARGET and level.kind is not EscalationKind.FUNCTIONAL
+            for level in self.levels
+        ):
+            raise ValueError(f"only a functional escalation level may call the {ASSIGNEE_TARGET}")
 
     @property
     def last_step(self) -> int | None:
