@@ -154,6 +154,20 @@ class InformationRequest(WireModel):
     respond_by: UtcDateTime | None = None
 
 
+class Assignee(WireModel):
+    """Who works on the report, and in which role."""
+
+    id: ExternalId
+    role: Name | None = None
+
+
+class Assignment(WireModel):
+    """An operator assigns the report (contract v1.1)."""
+
+    id: Identifier
+    assignee: Assignee
+
+
 class NewReportPayload(WireModel):
     customer_problem_report: NewReport
 
@@ -172,6 +186,10 @@ class RedelegateRequestPayload(WireModel):
 
 class InformationRequestPayload(WireModel):
     customer_problem_report: InformationRequest
+
+
+class AssignmentPayload(WireModel):
+    customer_problem_report: Assignment
 
 
 class ReportChangesPayload(WireModel):
@@ -275,6 +293,13 @@ class CustomerProblemInformationRequestEvent(Envelope):
     event: InformationRequestPayload
 
 
+class CustomerProblemReportAssignEvent(Envelope):
+    """Who works on the report now (contract v1.1); escalations name the assignee."""
+
+    event_type: Literal["CustomerProblemReportAssignEvent"]
+    event: AssignmentPayload
+
+
 class CustomerProblemReopenRequestEvent(Envelope):
     """The customer rejects the resolution (reason required): a new SLA cycle starts."""
 
@@ -302,7 +327,8 @@ CustomerEvent = Annotated[
     | CustomerProblemResolveRequestEvent
     | CustomerProblemEscalationAcknowledgeEvent
     | CustomerProblemRedelegateRequestEvent
-    | CustomerProblemInformationRequestEvent,
+    | CustomerProblemInformationRequestEvent
+    | CustomerProblemReportAssignEvent,
     Field(discriminator="event_type"),
 ]
 """Any event on ``customer-problem.events``."""

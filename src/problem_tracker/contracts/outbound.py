@@ -91,6 +91,7 @@ class ReportSnapshot(OutboundModel):
     related_entity: list[RelatedEntity] = Field(default_factory=list)
     note: list[Note] = Field(default_factory=list)
     assignee: ExternalId | None = None
+    assignee_role: Name | None = None
     root_cause: Text | None = None
     status: ReportStatus
     status_change_date: UtcDateTime

@@ -53,6 +53,7 @@ def snapshot(state: CustomerProblemReport) -> ReportSnapshot:
         related_entity=[_related_entity(entity) for entity in state.entities],
         note=[_note(note) for note in state.notes],
         assignee=state.assignee,
+        assignee_role=state.assignee_role,
         root_cause=state.root_cause,
         status=ReportStatus(state.status.value),
         status_change_date=state.status_change_date,

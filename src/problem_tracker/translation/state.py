@@ -8,10 +8,11 @@ worker resumes every timer where it was.
 
 Versions, each still read:
 
-- 7 stores failed delegated work requested again (contract v1.1 re-delegation): how often
-  it was (``retries``), whether a newer request replaced it (``superseded``) and when the
-  rule's automatic retry is due (``retry_at``); version 6 work has none of it (the fields'
-  defaults), so it is read as it is.
+- 7 stores the operator controls of contract v1.1: failed delegated work requested again
+  (how often it was, ``retries``; whether a newer request replaced it, ``superseded``; when
+  the rule's automatic retry is due, ``retry_at``), an open question to the customer
+  (``information_request``) and the assignee's role (``assignee_role``); a version 6
+  value has none of them (the fields' defaults), so it is read as it is.
 - 6 keeps what is known of delegated work (status, the other side's id, its expected
   resolution date) as one ``progress`` value, in a report's delegated work and in a
   service trouble; a version 5 or older value has these fields inline and is nested on

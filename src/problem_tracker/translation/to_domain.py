@@ -26,6 +26,7 @@ from problem_tracker.contracts.inbound import (
     CustomerProblemIsolationCompletedEvent,
     CustomerProblemRedelegateRequestEvent,
     CustomerProblemReopenRequestEvent,
+    CustomerProblemReportAssignEvent,
     CustomerProblemReportAttributeValueChangeEvent,
     CustomerProblemReportCloseEvent,
     CustomerProblemReportCreateEvent,
@@ -68,6 +69,7 @@ CustomerEnvelope = (
     | CustomerProblemEscalationAcknowledgeEvent
     | CustomerProblemRedelegateRequestEvent
     | CustomerProblemInformationRequestEvent
+    | CustomerProblemReportAssignEvent
 )
 """Any decoded message of ``customer-problem.events``."""
 
@@ -117,6 +119,14 @@ def customer_command(envelope: CustomerEnvelope) -> commands.ReportCommand:
             )
         case CustomerProblemRedelegateRequestEvent():
             return _redelegate(event_id, envelope.event.customer_problem_report)
+        case CustomerProblemReportAssignEvent():
+            assignment = envelope.event.customer_problem_report
+            return commands.Assign(
+                event_id=event_id,
+                report_id=assignment.id,
+                assignee=assignment.assignee.id,
+                role=assignment.assignee.role,
+            )
         case CustomerProblemInformationRequestEvent():
             question = envelope.event.customer_problem_report
             return commands.RequestInformation(

@@ -48,6 +48,7 @@ COMMAND_OF = {
     "CustomerProblemEscalationAcknowledgeEvent": commands.AcknowledgeEscalation,
     "CustomerProblemRedelegateRequestEvent": commands.Redelegate,
     "CustomerProblemInformationRequestEvent": commands.RequestInformation,
+    "CustomerProblemReportAssignEvent": commands.Assign,
 }
 SERVICE = EntityRef(
     id="SVC-broadband-7",
@@ -429,3 +430,19 @@ def test_an_information_request_brings_the_question_and_the_deadline(
         "Which socket is the router plugged into?",
         expected,
     )
+
+
+@pytest.mark.parametrize(
+    ("assignee", "expected"),
+    [
+        ({"id": "anna.schmidt", "role": "second-line"}, ("anna.schmidt", "second-line")),
+        ({"id": "bob"}, ("bob", None)),
+    ],
+)
+def test_an_assignment_names_who_and_the_role(
+    assignee: dict[str, str], expected: tuple[str, str | None]
+) -> None:
+    command = customer_command(envelope("CustomerProblemReportAssignEvent", assignee=assignee))
+
+    assert isinstance(command, commands.Assign)
+    assert (command.assignee, command.role) == expected

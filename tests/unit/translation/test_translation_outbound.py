@@ -267,6 +267,14 @@ def test_an_open_report_has_no_resolution_code() -> None:
     assert "resolutionCode" not in wire_document_of(snapshot(a_report(Status.IN_PROGRESS)))
 
 
+def test_the_snapshot_names_the_assignee_and_role() -> None:
+    assigned = a_report(Status.IN_PROGRESS, assignee="anna", assignee_role="second-line")
+
+    document = wire_document_of(snapshot(assigned))
+
+    assert (document["assignee"], document["assigneeRole"]) == ("anna", "second-line")
+
+
 def test_a_pending_report_says_by_when_the_customer_should_answer() -> None:
     question = InformationRequest(
         reason="which socket?", asked_at=NOW, respond_by=NOW + timedelta(hours=48)
