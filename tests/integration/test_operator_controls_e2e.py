@@ -191,7 +191,7 @@ version: 1
 escalationLadders:
   holding:
     levels:
-      - {kind: functional, target: tier-2-support, repeatAfter: 1s}
+      - {kind: functional, target: assignee, repeatAfter: 1s}
       - {kind: hierarchical, target: duty-manager, repeatAfter: 1s}
       - {kind: hierarchical, target: head-of-operations}
     delegationFailure: {target: service-desk-lead}
@@ -210,8 +210,8 @@ rules:
 def holding(
     pipeline_factory: Callable[..., Pipeline], tmp_path_factory: pytest.TempPathFactory
 ) -> Pipeline:
-    """A worker whose only rule breaches after 3 s, climbs every second, and holds the
-    ladder 4 s after an acknowledgement."""
+    """A worker whose only rule breaches after 3 s, calls the assignee first, climbs
+    every second, and holds the ladder 4 s after an acknowledgement."""
     policy = tmp_path_factory.mktemp("policy") / "holding.yaml"
     policy.write_text(HOLDING_POLICY, encoding="utf-8")
     return pipeline_factory(PROBLEM_TRACKER_WORKER__SLA_POLICY_FILE=str(policy))
@@ -478,3 +478,33 @@ def test_a_deadline_in_the_past_is_dead_lettered(pipeline: Pipeline) -> None:
 
     assert dead["error"]["code"] == "schema-violation"
     assert pipeline.statuses("CPR-ask-4") == ["acknowledged", "inProgress"]
+
+
+ASSIGN = "CustomerProblemReportAssignEvent"
+
+
+def test_escalations_name_the_assignee_and_the_first_level_calls_him(holding: Pipeline) -> None:
+    holding.create("CPR-asg-1", services=["svc-asg-1"])
+    holding.create("CPR-asg-2", services=["svc-asg-2"])
+    holding.wait_status("CPR-asg-1", "inProgress")
+
+    holding.customer(ASSIGN, "CPR-asg-1", assignee={"id": "anna", "role": "second-line"})
+
+    assigned = holding.wait_for(
+        "the assignment",
+        lambda: [
+            o.report
+            for o in holding.notifications(
+                "CPR-asg-1", "CustomerProblemReportAttributeValueChangeEvent"
+            )
+        ],
+    )[0]
+    assert (assigned["assignee"], assigned["assigneeRole"]) == ("anna", "second-line")
+    holding.wait_for("two levels", lambda: breach_calls(holding, "CPR-asg-1")[1:])
+    calls = breach_calls(holding, "CPR-asg-1")
+    assert [(c["level"], c["target"], c["assignee"], c["assigneeRole"]) for c in calls[:2]] == [
+        (1, "anna", "anna", "second-line"),
+        (2, "duty-manager", "anna", "second-line"),
+    ]
+    unassigned = holding.wait_for("the other breach", lambda: breach_calls(holding, "CPR-asg-2"))
+    assert (unassigned[0]["target"], "assignee" in unassigned[0]) == ("service-desk-lead", False)
