@@ -5,8 +5,11 @@ Update (and an operator's resolve) and Cancel."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from problem_tracker.domain.events import (
+    DelegatedWorkRedelegated,
+    DelegatedWorkRetryScheduled,
     DelegatedWorkUpdated,
     PartnerProblemCancelRequested,
     PartnerProblemRequested,
@@ -36,6 +39,7 @@ def link_target_index(state: CustomerProblemReport, request_id: str, service_id:
         (work.request_id != request_id, i)
         for i, work in enumerate(state.delegated)
         if work.cycle == state.cycle
+        and not work.superseded
         and work.kind is DelegationKind.SERVICE_TROUBLE
         and (
             work.request_id == request_id
@@ -67,6 +71,8 @@ WorkFact = (
     | DelegatedWorkUpdated
     | PartnerProblemCancelRequested
     | ServiceTroubleReleased
+    | DelegatedWorkRetryScheduled
+    | DelegatedWorkRedelegated
 )
 """The facts that change the record of delegated work."""
 
@@ -83,6 +89,10 @@ def evolve_work(state: CustomerProblemReport, event: WorkFact) -> CustomerProble
             return update_work(state, event)
         case PartnerProblemCancelRequested():
             return withdraw_partner_work(state, event)
+        case DelegatedWorkRetryScheduled():
+            return _changed_work(state, event.request_id, retry_at=event.at)
+        case DelegatedWorkRedelegated():
+            return _changed_work(state, event.request_id, superseded=True, retry_at=None)
         case _:
             return release_work(state, event)
 
@@ -95,6 +105,7 @@ def request_service_work(
         kind=DelegationKind.SERVICE_TROUBLE,
         entity=event.service,
         cycle=state.cycle,
+        retries=event.retries,
     )
     return replace(state, delegated=(*state.delegated, work))
 
@@ -108,6 +119,7 @@ def request_partner_work(
         entity=event.entity,
         partner=event.partner,
         cycle=state.cycle,
+        retries=event.retries,
     )
     return replace(
         state,
@@ -169,6 +181,15 @@ def release_work(
         for work in state.delegated
     )
     return replace(state, delegated=delegated)
+
+
+def _changed_work(
+    state: CustomerProblemReport, request_id: str, **changes: Any
+) -> CustomerProblemReport:
+    index = latest_work_index(state, request_id)
+    if index is None:
+        return state
+    return _with_work(state, index, replace(state.delegated[index], **changes))
 
 
 def _with_work(

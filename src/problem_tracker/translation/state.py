@@ -8,10 +8,15 @@ worker resumes every timer where it was.
 
 Versions, each still read:
 
-- 7 stores what a report's SLA measured at its last change (``SlaTrack.measure``: rule,
+- 8 stores what a report's SLA measured at its last change (``SlaTrack.measure``: rule,
   time used, left and paused, breach instant) and the outcome of its finished cycles
-  (``completed``); a version 6 track has neither (the fields' defaults), so it is read as
+  (``completed``); a version 7 track has neither (the fields' defaults), so it is read as
   it is, and measured at its next change.
+- 7 stores the operator controls of contract v1.1: failed delegated work requested again
+  (how often it was, ``retries``; whether a newer request replaced it, ``superseded``; when
+  the rule's automatic retry is due, ``retry_at``), an open question to the customer
+  (``information_request``) and the assignee's role (``assignee_role``); a version 6
+  value has none of them (the fields' defaults), so it is read as it is.
 - 6 keeps what is known of delegated work (status, the other side's id, its expected
   resolution date) as one ``progress`` value, in a report's delegated work and in a
   service trouble; a version 5 or older value has these fields inline and is nested on
@@ -42,13 +47,14 @@ from pydantic import TypeAdapter, ValidationError
 from problem_tracker.domain.report import CustomerProblemReport
 from problem_tracker.domain.service_trouble import ServiceTrouble
 
-STATE_VERSION: Final = 7
+STATE_VERSION: Final = 8
 _WITHOUT_DIGESTS: Final = 1
 _WITH_RULE_NAMES: Final = 2
 _WITHOUT_RESOLUTION_CODES: Final = 3
 _WITHOUT_LADDER_DELAYS: Final = 4
 _WITH_INLINE_PROGRESS: Final = 5
-_WITHOUT_SLA_MEASURES: Final = 6
+_WITHOUT_RETRIED_WORK: Final = 6
+_WITHOUT_SLA_MEASURES: Final = 7
 
 S = TypeVar("S")
 
@@ -101,6 +107,7 @@ def _decode(adapter: TypeAdapter[_Record[S]], raw: bytes) -> S:
         _WITHOUT_RESOLUTION_CODES,
         _WITHOUT_LADDER_DELAYS,
         _WITH_INLINE_PROGRESS,
+        _WITHOUT_RETRIED_WORK,
         _WITHOUT_SLA_MEASURES,
     ):
         raw = _upgraded(raw, version)
