@@ -72,6 +72,7 @@ class Recorder:
         self._producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 50, "log_level": 3})
         self._topics = topics
         self.records = 0
+        self.undelivered = 0
 
     def record(self, at: datetime, message: SimMessage) -> None:
         while True:
@@ -82,12 +83,17 @@ class Recorder:
                     value=messages.value_bytes(message),
                     headers=messages.headers(message),
                     timestamp=int(at.timestamp() * 1000),
+                    on_delivery=self._delivered,
                 )
                 break
             except BufferError:
                 self._producer.poll(0.05)
         self._producer.poll(0)
         self.records += 1
+
+    def _delivered(self, error: object, _message: object) -> None:
+        if error is not None:
+            self.undelivered += 1
 
     def flush(self) -> None:
         if self._producer.flush(120):
@@ -179,7 +185,8 @@ def measure(
     recorder = Recorder(bootstrap, topics)
     with Stopwatch() as recording:
         record_a_month(recorder, args.reports, args.per_outage, args.seed, end)
-    result.add("records written", recorder.records)
+    result.add("records produced", recorder.records)
+    result.add("records the broker refused or timed out", recorder.undelivered)
     result.add("writing them (not part of the replay)", round(recording.seconds, 1), "s")
 
     kafka = KafkaSettings(bootstrap_servers=bootstrap)
