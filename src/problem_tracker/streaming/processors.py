@@ -169,9 +169,10 @@ class AggregateTable(Generic[S]):
         entry = None if loaded.stored is None else loaded.stored.decided_for(event_id)
         if entry is None or loaded.raw is None or self._is_committed(entry):
             return False
+        records = entry.records
         self._table[key] = loaded.raw
-        metrics.replayed_records.labels(self.name).inc(len(entry.records))
-        await self._shell.outbox.send(entry.records)
+        metrics.replayed_records.labels(self.name).inc(len(records))
+        await self._shell.outbox.send(records)
         return True
 
     async def save_and_send(
@@ -185,17 +186,19 @@ class AggregateTable(Generic[S]):
     ) -> None:
         """Save the new state (``None``: unchanged) with the records, then send them."""
         if state is not None:
-            entry = DecidedInput(
-                event_id, source.topic, source.partition, source.offset, tuple(records)
+            entry = (
+                DecidedInput.of(event_id, source.topic, source.partition, source.offset, records)
+                if records
+                else None
             )
             self._table[key] = self._value(state, loaded.stored, entry)
         await self._shell.outbox.send(records)
 
-    def _value(self, state: bytes, previous: Stored | None, entry: DecidedInput) -> bytes:
+    def _value(self, state: bytes, previous: Stored | None, entry: DecidedInput | None) -> bytes:
         kept = (
             [] if previous is None else [e for e in previous.decided if not self._is_committed(e)]
         )
-        decided = [*kept, entry] if entry.records else kept
+        decided = [*kept, entry] if entry is not None else kept
         decided = decided[-self._shell.max_kept_decisions :]
         value = encode_stored(Stored(state, tuple(decided)))
         while len(value) > self._shell.max_table_value_bytes and decided:
