@@ -154,15 +154,7 @@ class BenchWorker(WorkerChild):
 
     def settle(self, timeout: float = 60.0) -> float:
         """Wait until the worker is idle again (under 5 % of a core for two seconds)."""
-        started = time.monotonic()
-        previous = cpu_seconds(self.pid)
-        quiet = 0
-        while quiet < 4 and time.monotonic() - started < timeout:
-            time.sleep(0.5)
-            current = cpu_seconds(self.pid)
-            quiet = quiet + 1 if current - previous < 0.025 else 0
-            previous = current
-        return time.monotonic() - started
+        return settle(self.pid, timeout)
 
     def last_rebuild(self) -> tuple[int, float] | None:
         """(entries, seconds) of the worker's latest due-index rebuild, from its JSON log:
@@ -191,3 +183,16 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time a process has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def settle(pid: int, timeout: float = 60.0) -> float:
+    """Wait until a process is idle (under 5 % of a core for two seconds); seconds waited."""
+    started = time.monotonic()
+    previous = cpu_seconds(pid)
+    quiet = 0
+    while quiet < 4 and time.monotonic() - started < timeout:
+        time.sleep(0.5)
+        current = cpu_seconds(pid)
+        quiet = quiet + 1 if current - previous < 0.025 else 0
+        previous = current
+    return time.monotonic() - started
