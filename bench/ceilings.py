@@ -10,10 +10,11 @@ from round to round, so that the machine's drift falls on all of them; the ratio
 taken within each round and their median is printed.
 
 A ceiling is timed from its outputs: throughput is the sustained rate of distinct output
-records (10th to 90th percentile of their arrival), CPU is the process's CPU time from just
-before the burst to the arrival of its last output (a warm-up of ``WARM_UP`` records
-comes first, so start-up is not counted). The pipeline's CPU runs until the worker is idle
-again, as in ``bench pipeline``. Broker CPU is reported when the run started the broker.
+records (10th to 90th percentile of their arrival), CPU is the process's CPU time from
+just before the burst to the arrival of its last output. Each variant gets a warm-up of
+``WARM_UP`` records (or reports) first, so start-up and reading the inventory are not
+counted. The pipeline's CPU runs until the worker is idle again, as in ``bench
+pipeline``. Broker CPU is reported when the run started the broker.
 """
 
 from __future__ import annotations
@@ -186,7 +187,9 @@ def measure_pipeline(args: argparse.Namespace, settings: Settings, kafka: Broker
         rig(args, settings, "pipeline", pipeline.WATCH, progress.seen, kafka=kafka) as running,
         pipeline.following_saves(running, progress),
     ):
-        pipeline.measure_burst(burst, running, progress, args.reports, 0, args.timeout)
+        warm_up = Result("pipeline warm-up", {})
+        pipeline.measure_burst(warm_up, running, progress, WARM_UP, 0, args.timeout)
+        pipeline.measure_burst(burst, running, progress, args.reports, WARM_UP, args.timeout)
     figures = {figure.name: figure.value for figure in burst.figures}
     complete = figures["burst: reports complete"]
     if complete != args.reports:
