@@ -53,6 +53,7 @@ from problem_tracker.simulate import messages
 ROOT = Path(__file__).resolve().parents[1]
 WARM_UP = 50
 PIPELINE = "pipeline"
+BASELINE = "baseline"
 FAUST_TABLE = "faust-table"
 
 
@@ -68,6 +69,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--partitions", type=int, default=6)
     parser.add_argument("--bootstrap", help="an existing broker (default: start a throwaway)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument(
+        "--baseline-src",
+        type=Path,
+        help="also run the pipeline with the worker's code from this src/ directory (an "
+        "earlier commit's checkout, say), for a before/after in the same run",
+    )
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     parser.set_defaults(handler=run)
 
@@ -105,9 +112,9 @@ class Rounds:
         return round(statistics.median(ratios), 2) if ratios else None
 
 
-def order(round_index: int) -> list[str]:
+def order(round_index: int, baseline: bool = False) -> list[str]:
     """The variants of one round, rotated by one place per round."""
-    variants = [*VARIANTS, PIPELINE]
+    variants = [*VARIANTS, PIPELINE, *((BASELINE,) if baseline else ())]
     shift = round_index % len(variants)
     return variants[shift:] + variants[:shift]
 
@@ -120,10 +127,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         work = stack.enter_context(work_directory(args.keep))
         kafka = stack.enter_context(broker(args.bootstrap, settings, work))
         for index in range(args.rounds):
-            for variant in order(index):
+            for variant in order(index, args.baseline_src is not None):
                 print(f"round {index + 1}/{args.rounds}: {variant}", flush=True)
                 if variant == PIPELINE:
                     rounds.add(variant, measure_pipeline(args, settings, kafka))
+                elif variant == BASELINE:
+                    env = {"PYTHONPATH": str(args.baseline_src.resolve())}
+                    rounds.add(variant, measure_pipeline(args, settings, kafka, env))
                 else:
                     rounds.add(variant, measure_ceiling(args, kafka, work, variant))
     report(result, rounds)
@@ -168,6 +178,15 @@ def report(result: Result, rounds: Rounds) -> None:
     for name, (a, a_attribute, b, b_attribute) in ratios.items():
         value = rounds.ratio(a, a_attribute, b, b_attribute)
         result.add(name, value if value is not None else "n/a")
+    if BASELINE in rounds.samples:
+        for figure, attribute in (("CPU per complete report", "cpu_ms"), ("reports/s", "rate")):
+            result.add(
+                f"baseline: {figure}",
+                rounds.median(BASELINE, attribute) or 0.0,
+                "ms" if attribute == "cpu_ms" else "/s",
+            )
+            value = rounds.ratio(PIPELINE, attribute, BASELINE, attribute)
+            result.add(f"ratio: pipeline / baseline {figure}", value or "n/a")
     in_tables = rounds.ratio(PIPELINE, "cpu_ms", FAUST_TABLE, "cpu_ms")
     result.check(
         "a complete report costs <= 4 Faust-table records of worker CPU",
@@ -180,11 +199,17 @@ def report(result: Result, rounds: Rounds) -> None:
     )
 
 
-def measure_pipeline(args: argparse.Namespace, settings: Settings, kafka: Broker) -> Sample:
+def measure_pipeline(
+    args: argparse.Namespace,
+    settings: Settings,
+    kafka: Broker,
+    worker_env: dict[str, str] | None = None,
+) -> Sample:
     progress = pipeline.Progress()
     burst = Result("pipeline", {})
+    watch = pipeline.WATCH
     with (
-        rig(args, settings, "pipeline", pipeline.WATCH, progress.seen, kafka=kafka) as running,
+        rig(args, settings, "pipeline", watch, progress.seen, worker_env, kafka) as running,
         pipeline.following_saves(running, progress),
     ):
         warm_up = Result("pipeline warm-up", {})
