@@ -54,6 +54,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WARM_UP = 50
 PIPELINE = "pipeline"
 BASELINE = "baseline"
+SEVERAL = "pipeline, N processes"
 FAUST_TABLE = "faust-table"
 
 
@@ -74,6 +75,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=Path,
         help="also run the pipeline with the worker's code from this src/ directory (an "
         "earlier commit's checkout, say), for a before/after in the same run",
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="also run the pipeline with `worker --processes N` (N > 1), for N against one",
     )
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     parser.set_defaults(handler=run)
@@ -112,9 +119,14 @@ class Rounds:
         return round(statistics.median(ratios), 2) if ratios else None
 
 
-def order(round_index: int, baseline: bool = False) -> list[str]:
+def order(round_index: int, baseline: bool = False, several: bool = False) -> list[str]:
     """The variants of one round, rotated by one place per round."""
-    variants = [*VARIANTS, PIPELINE, *((BASELINE,) if baseline else ())]
+    variants = [
+        *VARIANTS,
+        PIPELINE,
+        *((BASELINE,) if baseline else ()),
+        *((SEVERAL,) if several else ()),
+    ]
     shift = round_index % len(variants)
     return variants[shift:] + variants[:shift]
 
@@ -127,10 +139,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         work = stack.enter_context(work_directory(args.keep))
         kafka = stack.enter_context(broker(args.bootstrap, settings, work))
         for index in range(args.rounds):
-            for variant in order(index, args.baseline_src is not None):
+            for variant in order(index, args.baseline_src is not None, args.processes > 1):
                 print(f"round {index + 1}/{args.rounds}: {variant}", flush=True)
                 if variant == PIPELINE:
                     rounds.add(variant, measure_pipeline(args, settings, kafka))
+                elif variant == SEVERAL:
+                    sample = measure_pipeline(args, settings, kafka, processes=args.processes)
+                    rounds.add(variant, sample)
                 elif variant == BASELINE:
                     env = {"PYTHONPATH": str(args.baseline_src.resolve())}
                     rounds.add(variant, measure_pipeline(args, settings, kafka, env))
@@ -187,6 +202,18 @@ def report(result: Result, rounds: Rounds) -> None:
             )
             value = rounds.ratio(PIPELINE, attribute, BASELINE, attribute)
             result.add(f"ratio: pipeline / baseline {figure}", value or "n/a")
+    if SEVERAL in rounds.samples:
+        several = f"pipeline, {result.parameters['processes']} processes"
+        result.add(f"{several}: complete reports/s", rounds.median(SEVERAL, "rate") or 0.0, "/s")
+        cpu_ms = rounds.median(SEVERAL, "cpu_ms") or 0.0
+        result.add(f"{several}: worker CPU per complete report", cpu_ms, "ms")
+        speed_up = rounds.ratio(SEVERAL, "rate", PIPELINE, "rate")
+        result.add(f"ratio: {several} / 1 process, complete reports/s", speed_up or "n/a")
+        result.check(
+            "two worker processes on one host: >= 1.6x the complete reports/s of one",
+            f"{speed_up}x with {result.parameters['processes']} processes",
+            None if speed_up is None or result.parameters["processes"] != 2 else speed_up >= 1.6,
+        )
     in_tables = rounds.ratio(PIPELINE, "cpu_ms", FAUST_TABLE, "cpu_ms")
     result.check(
         "a complete report costs <= 4 Faust-table records of worker CPU",
@@ -204,12 +231,15 @@ def measure_pipeline(
     settings: Settings,
     kafka: Broker,
     worker_env: dict[str, str] | None = None,
+    processes: int = 1,
 ) -> Sample:
     progress = pipeline.Progress()
     burst = Result("pipeline", {})
     watch = pipeline.WATCH
     with (
-        rig(args, settings, "pipeline", watch, progress.seen, worker_env, kafka) as running,
+        rig(
+            args, settings, "pipeline", watch, progress.seen, worker_env, kafka, processes
+        ) as running,
         pipeline.following_saves(running, progress),
     ):
         warm_up = Result("pipeline warm-up", {})
@@ -281,7 +311,7 @@ def measure_ceiling(args: argparse.Namespace, kafka: Broker, work: Path, variant
         warm_up = _inputs(sender, "warm", WARM_UP)
         _send(sender, source, warm_up)
         _wait(arrivals, WARM_UP, args.timeout, child, variant)
-        settle(child.pid)
+        settle(lambda: cpu_seconds(child.pid))
         burst = _inputs(sender, "burst", args.messages)
         cpu_before = cpu_seconds(child.pid)
         broker_before = cpu_seconds(kafka.pid) if kafka.pid else None

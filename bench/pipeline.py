@@ -27,7 +27,7 @@ from pathlib import Path
 from confluent_kafka import Message
 
 from bench.kafka_env import BenchWorker, cpu_seconds
-from bench.report import RESULTS_DIR, Result, Stopwatch, finish, percentile, rss_bytes
+from bench.report import RESULTS_DIR, Result, Stopwatch, finish, percentile
 from bench.rig import Rig, add_rig_arguments, rig
 from bench.traffic import Sender, TopicTail
 from problem_tracker.config import Settings
@@ -161,7 +161,7 @@ def following_saves(running: Rig, progress: Progress) -> Iterator[None]:
 
 def measure(result: Result, args: argparse.Namespace, running: Rig, progress: Progress) -> None:
     sender, services, worker = running.sender, running.services, running.worker
-    result.add("worker RSS when ready", round(rss_bytes(worker.pid) / 2**20, 1), "MiB")
+    result.add("worker RSS when ready", round(worker.rss() / 2**20, 1), "MiB")
     if args.paced:
         paced = send_paced(sender, progress, services, args.paced, args.rate)
         wait_for(paced, progress, args.timeout, worker)
@@ -214,8 +214,8 @@ class Usage:
     @classmethod
     def of(cls, worker: BenchWorker, broker_pid: int | None) -> Usage:
         return cls(
-            rss_bytes(worker.pid),
-            cpu_seconds(worker.pid),
+            worker.rss(),
+            worker.cpu(),
             cpu_seconds(broker_pid) if broker_pid else None,
             worker.metrics(),
         )
@@ -287,7 +287,7 @@ def wait_for(phase: Phase, progress: Progress, timeout: float, worker: BenchWork
     while time.monotonic() < deadline and worker.alive:
         complete = progress.count() - phase.complete_before
         if time.monotonic() >= next_sample:
-            phase.rss_samples.append((complete, round(rss_bytes(worker.pid) / 2**20, 1)))
+            phase.rss_samples.append((complete, round(worker.rss() / 2**20, 1)))
             next_sample = time.monotonic() + SAMPLE_EVERY
         if complete >= len(phase.sent):
             phase.complete = True

@@ -53,6 +53,7 @@ def rig(
     seen: Seen,
     worker_env: dict[str, str] | None = None,
     kafka: Broker | None = None,
+    processes: int = 1,
 ) -> Iterator[Rig]:
     """A worker ready on its own topics, inventory loaded, ``watch`` topics fed to ``seen``;
     on ``kafka`` when given (a broker that outlives the rig), else on ``--bootstrap`` or a
@@ -73,7 +74,9 @@ def rig(
         sender.flush()
         watcher = Watcher(kafka.bootstrap, topics, watch, seen).start()
         stack.callback(watcher.stop)
-        worker = BenchWorker(kafka.bootstrap, app_id, topics, work / "worker", worker_env or {})
+        worker = BenchWorker(
+            kafka.bootstrap, app_id, topics, work / "worker", worker_env or {}, processes
+        )
         stack.callback(worker.stop)
         with Stopwatch() as starting:
             worker.start()
