@@ -54,6 +54,7 @@ from problem_tracker.domain.service_trouble import ServiceTroubleCommand
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.streaming.outbox import Consumed, Outbox
 from problem_tracker.streaming.partitioning import ORIGIN_HEADER, parse_origin_header
+from problem_tracker.streaming.table_read import read_once
 from problem_tracker.translation import to_domain
 from problem_tracker.translation.from_domain import report_messages, service_trouble_messages
 from problem_tracker.translation.internal import InternalMessage, Origin, decode_internal
@@ -150,11 +151,12 @@ class AggregateTable(Generic[S]):
         self.name = name
         self._shell = shell
         self._table = table
+        self._read = read_once(table)
         self._decode = decode
         self.encode = encode
 
     def load(self, key: bytes) -> Loaded[S]:
-        raw = self._table.get(key)
+        raw = self._read(key)
         if raw is None:
             return Loaded(None, None, None)
         stored = decode_stored(raw)
