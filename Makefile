@@ -57,8 +57,8 @@ schemas: $(STAMP)
 
 ## bench: the three ceilings (raw Kafka, bare Faust, Faust + RocksDB table) and the pipeline,
 ## interleaved in rounds on one broker, with the ratios (BENCHMARKS.md); another benchmark
-## with BENCH_ARGS="pipeline --reports 5000", say
-BENCH_ARGS ?= ceilings
+## with BENCH_ARGS="pipeline --reports 5000", say; the default also runs `worker --processes 2`
+BENCH_ARGS ?= ceilings --processes 2
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
