@@ -73,8 +73,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--baseline-src",
         type=Path,
+        action="append",
+        default=[],
         help="also run the pipeline with the worker's code from this src/ directory (an "
-        "earlier commit's checkout, say), for a before/after in the same run",
+        "earlier commit's checkout, say), for a before/after in the same run; repeatable",
     )
     parser.add_argument(
         "--processes",
@@ -119,16 +121,20 @@ class Rounds:
         return round(statistics.median(ratios), 2) if ratios else None
 
 
-def order(round_index: int, baseline: bool = False, several: bool = False) -> list[str]:
+def order(round_index: int, baselines: int = 0, several: bool = False) -> list[str]:
     """The variants of one round, rotated by one place per round."""
     variants = [
         *VARIANTS,
         PIPELINE,
-        *((BASELINE,) if baseline else ()),
+        *(baseline_name(i) for i in range(baselines)),
         *((SEVERAL,) if several else ()),
     ]
     shift = round_index % len(variants)
     return variants[shift:] + variants[:shift]
+
+
+def baseline_name(index: int) -> str:
+    return f"{BASELINE}{index + 1}"
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -139,18 +145,21 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         work = stack.enter_context(work_directory(args.keep))
         kafka = stack.enter_context(broker(args.bootstrap, settings, work))
         for index in range(args.rounds):
-            for variant in order(index, args.baseline_src is not None, args.processes > 1):
+            variants = order(index, len(args.baseline_src), args.processes > 1)
+            for variant in variants:
                 print(f"round {index + 1}/{args.rounds}: {variant}", flush=True)
                 if variant == PIPELINE:
                     rounds.add(variant, measure_pipeline(args, settings, kafka))
                 elif variant == SEVERAL:
                     sample = measure_pipeline(args, settings, kafka, processes=args.processes)
                     rounds.add(variant, sample)
-                elif variant == BASELINE:
-                    env = {"PYTHONPATH": str(args.baseline_src.resolve())}
+                elif variant.startswith(BASELINE):
+                    src = args.baseline_src[int(variant.removeprefix(BASELINE)) - 1]
+                    env = {"PYTHONPATH": str(src.resolve())}
                     rounds.add(variant, measure_pipeline(args, settings, kafka, env))
                 else:
                     rounds.add(variant, measure_ceiling(args, kafka, work, variant))
+                print(f"  {rounds.samples[variant][-1]}", flush=True)
     report(result, rounds)
     return finish(result, args.results_dir)
 
@@ -193,15 +202,17 @@ def report(result: Result, rounds: Rounds) -> None:
     for name, (a, a_attribute, b, b_attribute) in ratios.items():
         value = rounds.ratio(a, a_attribute, b, b_attribute)
         result.add(name, value if value is not None else "n/a")
-    if BASELINE in rounds.samples:
+    for i, src in enumerate(result.parameters["baseline_src"]):
+        baseline = baseline_name(i)
+        result.add(f"{baseline}: worker code", str(src))
         for figure, attribute in (("CPU per complete report", "cpu_ms"), ("reports/s", "rate")):
             result.add(
-                f"baseline: {figure}",
-                rounds.median(BASELINE, attribute) or 0.0,
+                f"{baseline}: {figure}",
+                rounds.median(baseline, attribute) or 0.0,
                 "ms" if attribute == "cpu_ms" else "/s",
             )
-            value = rounds.ratio(PIPELINE, attribute, BASELINE, attribute)
-            result.add(f"ratio: pipeline / baseline {figure}", value or "n/a")
+            value = rounds.ratio(PIPELINE, attribute, baseline, attribute)
+            result.add(f"ratio: pipeline / {baseline} {figure}", value or "n/a")
     if SEVERAL in rounds.samples:
         several = f"pipeline, {result.parameters['processes']} processes"
         result.add(f"{several}: complete reports/s", rounds.median(SEVERAL, "rate") or 0.0, "/s")
