@@ -79,6 +79,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "earlier commit's checkout, say), for a before/after in the same run; repeatable",
     )
     parser.add_argument(
+        "--no-ceilings",
+        dest="ceilings",
+        action="store_false",
+        help="only the pipeline variants (with --baseline-src: a before/after alone)",
+    )
+    parser.add_argument(
         "--processes",
         type=int,
         default=1,
@@ -121,10 +127,12 @@ class Rounds:
         return round(statistics.median(ratios), 2) if ratios else None
 
 
-def order(round_index: int, baselines: int = 0, several: bool = False) -> list[str]:
+def order(
+    round_index: int, baselines: int = 0, several: bool = False, ceilings: bool = True
+) -> list[str]:
     """The variants of one round, rotated by one place per round."""
     variants = [
-        *VARIANTS,
+        *(VARIANTS if ceilings else ()),
         PIPELINE,
         *(baseline_name(i) for i in range(baselines)),
         *((SEVERAL,) if several else ()),
@@ -145,7 +153,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         work = stack.enter_context(work_directory(args.keep))
         kafka = stack.enter_context(broker(args.bootstrap, settings, work))
         for index in range(args.rounds):
-            variants = order(index, len(args.baseline_src), args.processes > 1)
+            variants = order(index, len(args.baseline_src), args.processes > 1, args.ceilings)
             for variant in variants:
                 print(f"round {index + 1}/{args.rounds}: {variant}", flush=True)
                 if variant == PIPELINE:
@@ -165,7 +173,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def report(result: Result, rounds: Rounds) -> None:
-    for variant in VARIANTS:
+    for variant in (v for v in VARIANTS if v in rounds.samples):
         result.add(f"{variant}: records/s", rounds.median(variant, "rate") or 0.0, "/s")
         result.add(f"{variant}: CPU per record", rounds.median(variant, "cpu_ms") or 0.0, "ms")
         broker_ms = rounds.median(variant, "broker_cpu_ms")

@@ -32,9 +32,10 @@ def record(topic: str, key: str, size: int) -> Any:
 
 def entry(event_id: str, offset: int, records: Sequence[Any]) -> Any:
     """A decided input, in whichever form this checkout builds it."""
-    if hasattr(stored.DecidedInput, "of"):
-        return stored.DecidedInput.of(event_id, "customer-events", 0, offset, records)
-    return stored.DecidedInput(event_id, "customer-events", 0, offset, tuple(records))
+    decided: Any = stored.DecidedInput
+    if hasattr(decided, "of"):
+        return decided.of(event_id, "customer-events", 0, offset, records)
+    return decided(event_id, "customer-events", 0, offset, tuple(records))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
