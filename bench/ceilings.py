@@ -4,7 +4,9 @@ Three ceilings carry the same create-event bytes as the pipeline's: a raw conflu
 loop (consume → json → produce), a bare Faust agent (loads, dumps, send) and the same
 agent writing each value into a RocksDB table with the project's store options (see
 ``bench.ceiling_child``). The fourth variant is the pipeline's burst: complete reports
-(every hop done, read from the outputs, see ``bench.pipeline``). Each round runs the four
+(every hop done, read from the outputs, see ``bench.pipeline``). Optional variants: the
+pipeline with ``worker --processes N`` (``--processes``) and with the worker's code from
+earlier checkouts (``--baseline-src``, for a before/after). Each round runs every variant
 one after the other, each on fresh topics and a fresh process, in an order that rotates
 from round to round, so that the machine's drift falls on all of them; the ratios are
 taken within each round and their median is printed.
@@ -341,8 +343,8 @@ def measure_ceiling(args: argparse.Namespace, kafka: Broker, work: Path, variant
     moments = arrivals.moments([key for key, _, _ in burst])
     return Sample(
         rate=pipeline.sustained(moments),
-        cpu_ms=cpu / args.messages * 1000,
-        broker_cpu_ms=None if broker_cpu is None else broker_cpu / args.messages * 1000,
+        cpu_ms=round(cpu / args.messages * 1000, 4),
+        broker_cpu_ms=None if broker_cpu is None else round(broker_cpu / args.messages * 1000, 4),
     )
 
 
