@@ -15,9 +15,7 @@ from problem_tracker.domain.events import (
     ServiceTroubleReleased,
 )
 from problem_tracker.domain.report import (
-    FINISHED_STATUSES,
     CustomerProblemReport,
-    DelegatedStatus,
     DelegatedWork,
     DelegationKind,
     Note,
@@ -49,7 +47,7 @@ def link_target_index(state: CustomerProblemReport, request_id: str, service_id:
 
 def outstanding_work(state: CustomerProblemReport) -> tuple[DelegatedWork, ...]:
     """Work somebody is still doing (or about to do) for the report."""
-    return tuple(work for work in state.delegated if work.status not in FINISHED_STATUSES)
+    return tuple(work for work in state.delegated if not work.progress.is_finished)
 
 
 def withdrawal(work: DelegatedWork) -> PartnerProblemCancelRequested | ServiceTroubleReleased:
@@ -123,12 +121,12 @@ def link_work(state: CustomerProblemReport, event: ServiceTroubleLinked) -> Cust
     if index is None:
         return state
     work = state.delegated[index]
-    linked = replace(
-        work,
-        request_id=event.request_id,
+    progress = replace(
+        work.progress,
         status=event.status,
-        external_id=event.external_id or work.external_id,
+        external_id=event.external_id or work.progress.external_id,
     )
+    linked = replace(work, request_id=event.request_id, progress=progress)
     return _with_work(state, index, linked)
 
 
@@ -138,15 +136,10 @@ def update_work(state: CustomerProblemReport, event: DelegatedWorkUpdated) -> Cu
     if index is None:
         return state
     work = state.delegated[index]
-    updated = replace(
-        work,
-        status=event.status,
-        external_id=event.external_id or work.external_id,
-        expected_resolution_date=event.expected_resolution_date or work.expected_resolution_date,
-    )
+    updated = replace(work, progress=work.progress.after(event.update))
     state = _with_work(state, index, updated)
-    if event.note:
-        note = Note(author=event.request_id, date=event.occurred_at, text=event.note)
+    if event.update.note:
+        note = Note(author=event.request_id, date=event.occurred_at, text=event.update.note)
         state = replace(state, notes=(*state.notes, note))
     return state
 
@@ -157,7 +150,8 @@ def withdraw_partner_work(
     index = latest_work_index(state, event.request_id)
     if index is None:
         return state
-    cancelled = replace(state.delegated[index], status=DelegatedStatus.CANCELLED)
+    work = state.delegated[index]
+    cancelled = replace(work, progress=work.progress.cancelled())
     return _with_work(state, index, cancelled)
 
 
@@ -166,11 +160,11 @@ def release_work(
 ) -> CustomerProblemReport:
     """We stop following the released service trouble: its records count as cancelled."""
     delegated = tuple(
-        replace(work, status=DelegatedStatus.CANCELLED)
+        replace(work, progress=work.progress.cancelled())
         if work.kind is DelegationKind.SERVICE_TROUBLE
         and work.request_id == event.request_id
         and work.entity.id == event.service.id
-        and work.status not in FINISHED_STATUSES
+        and not work.progress.is_finished
         else work
         for work in state.delegated
     )

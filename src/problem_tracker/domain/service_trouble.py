@@ -15,9 +15,10 @@ from datetime import datetime
 from problem_tracker.domain.events import UNSTAMPED_AT, RejectionCode
 from problem_tracker.domain.identity import Recurrence, SeenEvent, recurrence
 from problem_tracker.domain.report import (
-    FINISHED_STATUSES,
     DelegatedStatus,
     EntityRef,
+    Progress,
+    ProgressUpdate,
     Severity,
 )
 
@@ -34,17 +35,15 @@ class ServiceTrouble:
     service: EntityRef
     generation: int
     request_id: str
-    status: DelegatedStatus
+    progress: Progress
     priority: int
-    external_id: str | None = None
     linked_reports: tuple[LinkedReport, ...] = ()
-    expected_resolution_date: datetime | None = None
     recent_events: tuple[SeenEvent, ...] = ()
 
     @property
     def is_open(self) -> bool:
         """Someone is (or will be) working on the current request."""
-        return self.status not in FINISHED_STATUSES
+        return not self.progress.is_finished
 
     @property
     def report_ids(self) -> tuple[str, ...]:
@@ -93,11 +92,7 @@ class ApplyServiceTroubleUpdate(ServiceTroubleCommandBase):
     """Service Problem Management reports on a request (routed by ``service_of_request``)."""
 
     request_id: str
-    status: DelegatedStatus
-    external_id: str | None = None
-    expected_resolution_date: datetime | None = None
-    reason: str | None = None
-    note: str | None = None
+    update: ProgressUpdate
 
 
 ServiceTroubleCommand = LinkReport | UnlinkReport | ApplyServiceTroubleUpdate
@@ -151,12 +146,8 @@ class ServiceTroubleStatusChanged(ServiceTroubleEventBase):
     """The shell fans it out as ``UpdateDelegatedWork`` to every report in ``report_ids``."""
 
     request_id: str
-    status: DelegatedStatus
+    update: ProgressUpdate
     report_ids: tuple[str, ...]
-    external_id: str | None = None
-    expected_resolution_date: datetime | None = None
-    reason: str | None = None
-    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

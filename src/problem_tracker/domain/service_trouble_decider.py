@@ -24,7 +24,7 @@ from problem_tracker.domain.identity import (
     service_of_request,
     service_trouble_request_id,
 )
-from problem_tracker.domain.report import RECENT_EVENT_LIMIT, DelegatedStatus
+from problem_tracker.domain.report import RECENT_EVENT_LIMIT, DelegatedStatus, Progress
 from problem_tracker.domain.service_trouble import (
     ApplyServiceTroubleUpdate,
     LinkedReport,
@@ -111,7 +111,9 @@ def evolve_service_trouble(
 
 def _link(state: ServiceTrouble | None, command: LinkReport) -> list[ServiceTroubleEvent]:
     if state is not None and state.is_open:
-        return [_linked(command, state.request_id, state.status, state.external_id)]
+        return [
+            _linked(command, state.request_id, state.progress.status, state.progress.external_id)
+        ]
     generation = 1 if state is None else state.generation + 1
     request_id = service_trouble_request_id(command.service.id, generation)
     requested = ServiceTroubleRequested(
@@ -164,13 +166,7 @@ def _update(
         )
         return [rejected]
     changed = ServiceTroubleStatusChanged(
-        request_id=command.request_id,
-        status=command.status,
-        report_ids=state.report_ids,
-        external_id=command.external_id,
-        expected_resolution_date=command.expected_resolution_date,
-        reason=command.reason,
-        note=command.note,
+        request_id=command.request_id, update=command.update, report_ids=state.report_ids
     )
     return [changed]
 
@@ -180,7 +176,7 @@ def _new_generation(state: ServiceTrouble | None, event: ServiceTroubleRequested
         service=event.service,
         generation=event.generation,
         request_id=event.request_id,
-        status=DelegatedStatus.REQUESTED,
+        progress=Progress(),
         priority=event.priority,
         recent_events=() if state is None else state.recent_events,
     )
@@ -194,15 +190,9 @@ def _apply(state: ServiceTrouble, event: ServiceTroubleEvent) -> ServiceTrouble:
             kept = tuple(link for link in state.linked_reports if link.report_id != event.report_id)
             return replace(state, linked_reports=kept)
         case ServiceTroubleStatusChanged():
-            return replace(
-                state,
-                status=event.status,
-                external_id=event.external_id or state.external_id,
-                expected_resolution_date=event.expected_resolution_date
-                or state.expected_resolution_date,
-            )
+            return replace(state, progress=state.progress.after(event.update))
         case ServiceTroubleCancelRequested():
-            return replace(state, status=DelegatedStatus.CANCELLED)
+            return replace(state, progress=state.progress.cancelled())
         case _:  # a rejection changes nothing; a request was handled by the caller
             return state
 

@@ -262,7 +262,7 @@ def _partner_cancellation(
     ended = state.status in (Status.CANCELLED, Status.RESOLVED)
     cancellation = PartnerProblemCancellation(
         request_id=event.request_id,
-        external_id=work.external_id if work is not None else None,
+        external_id=work.progress.external_id if work is not None else None,
         partner=partner(named),
         customer_problem_report_ids=[state.id],
         status_change_reason=wire_reason(state.status_change_reason) if ended else None,
@@ -299,7 +299,7 @@ def _service_trouble_cancellation(
     current = state is not None and state.request_id == event.request_id
     cancellation = ServiceTroubleCancellation(
         request_id=event.request_id,
-        external_id=state.external_id if state is not None and current else None,
+        external_id=state.progress.external_id if state is not None and current else None,
         status_change_reason=SERVICE_TROUBLE_CANCEL_REASON,
     )
     envelope = CancelServiceTroubleReportRequest(

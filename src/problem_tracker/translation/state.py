@@ -8,6 +8,11 @@ worker resumes every timer where it was.
 
 Versions, each still read:
 
+- 6 keeps what is known of delegated work (status, the other side's id, its expected
+  resolution date) as one ``progress`` value, in a report's delegated work and in a
+  service trouble; a version 5 or older value has these fields inline and is nested on
+  reading.
+
 - 5 stores by how much acknowledged escalations held the breach ladder back (the clock's
   ``ladder_delay``, contract v1.1); a version 4 clock has no hold (the field's default), so
   it is read as it is.
@@ -34,11 +39,12 @@ from pydantic import TypeAdapter, ValidationError
 from problem_tracker.domain.report import CustomerProblemReport
 from problem_tracker.domain.service_trouble import ServiceTrouble
 
-STATE_VERSION: Final = 5
+STATE_VERSION: Final = 6
 _WITHOUT_DIGESTS: Final = 1
 _WITH_RULE_NAMES: Final = 2
 _WITHOUT_RESOLUTION_CODES: Final = 3
 _WITHOUT_LADDER_DELAYS: Final = 4
+_WITH_INLINE_PROGRESS: Final = 5
 
 S = TypeVar("S")
 
@@ -90,6 +96,7 @@ def _decode(adapter: TypeAdapter[_Record[S]], raw: bytes) -> S:
         _WITH_RULE_NAMES,
         _WITHOUT_RESOLUTION_CODES,
         _WITHOUT_LADDER_DELAYS,
+        _WITH_INLINE_PROGRESS,
     ):
         raw = _upgraded(raw, version)
     try:
@@ -110,6 +117,7 @@ def _upgraded(raw: bytes, version: int) -> bytes:
             _remember_without_digests(state)
         if version in (_WITHOUT_DIGESTS, _WITH_RULE_NAMES):
             _forget_rule_name(state)
+        _nest_progress(state)
     document["v"] = STATE_VERSION
     return pydantic_core.to_json(document)
 
@@ -130,6 +138,27 @@ def _forget_rule_name(state: dict[str, Any]) -> None:
     clock = sla.get("clock") if isinstance(sla, dict) else None
     if isinstance(clock, dict):
         clock.pop("rule_name", None)
+
+
+PROGRESS_FIELDS: Final = ("status", "external_id", "expected_resolution_date")
+
+
+def _nest_progress(state: dict[str, Any]) -> None:
+    """Version 5 → 6: a report's delegated work and a service trouble (the value that has
+    a ``generation``) keep their progress fields in one ``progress`` value."""
+    delegated = state.get("delegated")
+    if isinstance(delegated, list):
+        for work in delegated:
+            if isinstance(work, dict):
+                _nest_fields(work)
+    if "generation" in state:
+        _nest_fields(state)
+
+
+def _nest_fields(document: dict[str, Any]) -> None:
+    progress = {field: document.pop(field) for field in PROGRESS_FIELDS if field in document}
+    if progress:
+        document["progress"] = progress
 
 
 def _why(raw: bytes, exc: ValidationError) -> str:
