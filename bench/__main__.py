@@ -19,6 +19,7 @@ BENCHMARK_MODULES: tuple[str, ...] = (
     "bench.pipeline",
     "bench.replay",
     "bench.ticks",
+    "bench.ceilings",
 )
 
 
