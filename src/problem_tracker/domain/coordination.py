@@ -12,10 +12,15 @@ from __future__ import annotations
 
 from problem_tracker.domain.context import DecisionContext
 from problem_tracker.domain.diagnosis import Diagnosis, diagnose
-from problem_tracker.domain.events import PartnerProblemRequested, ReportEvent, ServiceTroubleNeeded
+from problem_tracker.domain.events import (
+    PartnerProblemRequested,
+    ReportEvent,
+    ServiceTroubleNeeded,
+    ServiceTroubleRerated,
+)
 from problem_tracker.domain.identity import partner_request_id
 from problem_tracker.domain.lifecycle import Trigger, transition
-from problem_tracker.domain.report import CustomerProblemReport, EntityRef
+from problem_tracker.domain.report import CustomerProblemReport, DelegationKind, EntityRef
 
 
 def coordinate(state: CustomerProblemReport, context: DecisionContext) -> list[ReportEvent]:
@@ -61,3 +66,17 @@ def _partner_requests(state: CustomerProblemReport, diagnosis: Diagnosis) -> lis
 def _undelegated(state: CustomerProblemReport) -> tuple[EntityRef, ...]:
     delegated = {work.entity.id for work in state.current_work}
     return tuple(entity for entity in state.entities if entity.id not in delegated)
+
+
+def rerate_delegated_work(
+    state: CustomerProblemReport, before: CustomerProblemReport
+) -> list[ReportEvent]:
+    """A new priority or severity is told to every shared service trouble the report's
+    open work waits on: it is part of what Service Problem Management hears as impact."""
+    if (state.priority, state.severity) == (before.priority, before.severity):
+        return []
+    return [
+        ServiceTroubleRerated(service=work.entity, priority=state.priority, severity=state.severity)
+        for work in state.open_work
+        if work.kind is DelegationKind.SERVICE_TROUBLE
+    ]

@@ -40,7 +40,7 @@ from problem_tracker.domain.commands import (
     UpdateDelegatedWork,
 )
 from problem_tracker.domain.context import DecisionContext
-from problem_tracker.domain.coordination import coordinate
+from problem_tracker.domain.coordination import coordinate, rerate_delegated_work
 from problem_tracker.domain.diagnosis import ask_customer
 from problem_tracker.domain.escalation import acknowledge_escalation, watch
 from problem_tracker.domain.events import (
@@ -152,9 +152,12 @@ def _decide_new(
 def _handle(trail: Trail, command: ReportCommand, context: DecisionContext) -> Trail:
     match command:
         case ChangeAttributes():
-            previous_symptom = trail.state.symptom_code
+            before = trail.state
             trail = trail.then(lambda s: change_attributes(s, command))
-            return trail.then(lambda s: check_new_symptom(s, previous_symptom, context.reference))
+            trail = trail.then(lambda s: rerate_delegated_work(s, before))
+            return trail.then(
+                lambda s: check_new_symptom(s, before.symptom_code, context.reference)
+            )
         case CompleteIsolation():
             trail = trail.then(lambda s: record_isolation(s, command))
             trail = trail.then(lambda s: check_known_error(s, context.reference))

@@ -229,6 +229,16 @@ class ServiceTroubleReleased(DomainEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceTroubleRerated(DomainEvent):
+    """The report's priority or severity changed while it waits on the shared service
+    trouble of ``service``, which tells Service Problem Management of the new impact."""
+
+    service: EntityRef
+    priority: int
+    severity: Severity
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class JeopardyRaised(DomainEvent):
     """The report risks missing its resolution target (or missed it: ``level`` breached,
     at 100 %). ``threshold_percent`` is the threshold passed (``None`` for a forecast or
@@ -309,6 +319,7 @@ ReportEvent = (
     | ReportReopened
     | PartnerProblemCancelRequested
     | ServiceTroubleReleased
+    | ServiceTroubleRerated
     | JeopardyRaised
     | EscalationRaised
     | EscalationAcknowledged
