@@ -8,6 +8,11 @@ worker resumes every timer where it was.
 
 Versions, each still read:
 
+- 6 stores what a shared service trouble last told Service Problem Management of its
+  impact and when the next impact update is due (``impact_sent``, ``impact_due``), and
+  each linked report's priority and severity (contract v1.1); a version 5 trouble has
+  neither (the fields' defaults), so it is read as it is and tells its impact on its next
+  change.
 - 5 stores by how much acknowledged escalations held the breach ladder back (the clock's
   ``ladder_delay``, contract v1.1); a version 4 clock has no hold (the field's default), so
   it is read as it is.
@@ -34,11 +39,12 @@ from pydantic import TypeAdapter, ValidationError
 from problem_tracker.domain.report import CustomerProblemReport
 from problem_tracker.domain.service_trouble import ServiceTrouble
 
-STATE_VERSION: Final = 5
+STATE_VERSION: Final = 6
 _WITHOUT_DIGESTS: Final = 1
 _WITH_RULE_NAMES: Final = 2
 _WITHOUT_RESOLUTION_CODES: Final = 3
 _WITHOUT_LADDER_DELAYS: Final = 4
+_WITHOUT_IMPACTS: Final = 5
 
 S = TypeVar("S")
 
@@ -90,6 +96,7 @@ def _decode(adapter: TypeAdapter[_Record[S]], raw: bytes) -> S:
         _WITH_RULE_NAMES,
         _WITHOUT_RESOLUTION_CODES,
         _WITHOUT_LADDER_DELAYS,
+        _WITHOUT_IMPACTS,
     ):
         raw = _upgraded(raw, version)
     try:

@@ -30,10 +30,16 @@ from problem_tracker.domain.report import (
     DelegatedStatus,
     KnownErrorMatch,
     ResolutionCode,
+    Severity,
     Status,
     StatusChange,
 )
-from problem_tracker.domain.service_trouble import LinkedReport, LinkReport, ServiceTrouble
+from problem_tracker.domain.service_trouble import (
+    Impact,
+    LinkedReport,
+    LinkReport,
+    ServiceTrouble,
+)
 from problem_tracker.domain.sla.clock import SlaClock
 from problem_tracker.domain.sla.partner_legs import PartnerLeg
 from problem_tracker.domain.sla.track import SlaTrack
@@ -224,7 +230,7 @@ def test_a_stored_report_is_compact_and_versioned() -> None:
     raw = encode_report(a_report())
     document = json.loads(raw)
 
-    assert document["v"] == 5
+    assert document["v"] == 6
     assert raw == json.dumps(document, separators=(",", ":")).encode()
     assert "sla" not in document["state"]
     assert "known_error" not in document["state"]
@@ -250,15 +256,15 @@ def test_any_service_trouble_round_trips_through_the_table(trouble: ServiceTroub
 
 def test_a_value_of_another_state_version_is_refused_naming_the_version() -> None:
     document = json.loads(encode_report(a_report()))
-    document["v"] = 6
+    document["v"] = 7
 
-    with pytest.raises(StateDecodeError, match="version 6"):
+    with pytest.raises(StateDecodeError, match="version 7"):
         decode_report(json.dumps(document).encode())
 
 
 def test_a_changed_state_shape_of_another_version_is_refused_naming_the_version() -> None:
-    with pytest.raises(StateDecodeError, match="version 6"):
-        decode_report(b'{"v": 6, "report": {"id": "CPR-1"}}')
+    with pytest.raises(StateDecodeError, match="version 7"):
+        decode_report(b'{"v": 7, "report": {"id": "CPR-1"}}')
 
 
 def _as_version_3(raw: bytes) -> bytes:
@@ -315,8 +321,40 @@ def test_a_ladder_hold_is_stored_from_version_5() -> None:
 
     raw = encode_report(held)
 
-    assert json.loads(raw)["v"] == 5
+    assert json.loads(raw)["state"]["sla"]["clock"]["ladder_delay"]
     assert decode_report(raw) == held
+
+
+def test_a_service_trouble_of_version_5_is_read_without_an_impact() -> None:
+    trouble = a_service_trouble()
+    document = json.loads(encode_service_trouble(trouble))
+    assert "impact_sent" not in document["state"]
+    document["v"] = 5
+
+    decoded = decode_service_trouble(json.dumps(document).encode())
+
+    assert decoded == trouble
+    assert (decoded.impact_sent, decoded.impact_due) == (None, None)
+    assert decoded.impact_outdated
+
+
+def test_an_impact_and_the_ratings_of_linked_reports_are_stored_from_version_6() -> None:
+    impact = Impact(report_ids=("CPR-1", "CPR-2"), priority=1, severity=Severity.CRITICAL)
+    trouble = replace(
+        a_service_trouble(),
+        linked_reports=(
+            LinkedReport(report_id="CPR-1", priority=1, severity=Severity.MAJOR),
+            LinkedReport(report_id="CPR-2", priority=3, severity=Severity.CRITICAL),
+        ),
+        impact_sent=impact,
+        impact_due=NOW,
+    )
+
+    raw = encode_service_trouble(trouble)
+
+    assert json.loads(raw)["v"] == 6
+    assert decode_service_trouble(raw) == trouble
+    assert not decode_service_trouble(raw).impact_outdated
 
 
 HOLD = timedelta(minutes=40)
