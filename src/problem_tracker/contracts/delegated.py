@@ -62,6 +62,26 @@ class ServiceTroubleRequest(OutboundModel):
     requested_resolution_date: UtcDateTime | None = None
 
 
+class ServiceTroubleImpact(OutboundModel):
+    """Who the shared service trouble affects now (contract v1.1): every open customer
+    problem report linked to it, how many, and the most urgent priority and severity among
+    them (absent only for reports linked before the worker kept them)."""
+
+    request_id: ExternalId
+    external_id: ExternalId | None = None
+    affected_service: EntityRef
+    customer_problem_report_ids: Annotated[list[Identifier], Field(min_length=1)]
+    impact_count: Annotated[int, Field(ge=1)]
+    priority: Priority | None = None
+    severity: Severity | None = None
+
+    @model_validator(mode="after")
+    def _count_is_the_reports(self) -> Self:
+        if self.impact_count != len(self.customer_problem_report_ids):
+            raise ValueError("impactCount must be the number of customerProblemReportIds")
+        return self
+
+
 class PartnerProblemRequest(OutboundModel):
     """Ask a partner to fix an entity it owns for one or more reports."""
 
@@ -108,6 +128,10 @@ class ServiceTroubleRequestPayload(OutboundModel):
     service_trouble_report: ServiceTroubleRequest
 
 
+class ServiceTroubleImpactPayload(OutboundModel):
+    service_trouble_report: ServiceTroubleImpact
+
+
 class ServiceTroubleCancellationPayload(OutboundModel):
     service_trouble_report: ServiceTroubleCancellation
 
@@ -138,6 +162,19 @@ class CreateServiceTroubleReportRequest(OutboundEnvelope):
 
     event_type: Literal["CreateServiceTroubleReportRequest"]
     event: ServiceTroubleRequestPayload
+
+    @model_validator(mode="after")
+    def _correlation_is_the_request(self) -> Self:
+        _correlated(self.correlation_id, self.event.service_trouble_report.request_id)
+        return self
+
+
+class UpdateServiceTroubleReportRequest(OutboundEnvelope):
+    """The impact of a shared service trouble changed: its open reports, their count and
+    most urgent priority and severity (sent debounced, the latest impact each time)."""
+
+    event_type: Literal["UpdateServiceTroubleReportRequest"]
+    event: ServiceTroubleImpactPayload
 
     @model_validator(mode="after")
     def _correlation_is_the_request(self) -> Self:
@@ -210,7 +247,9 @@ class PartnerProblemReportStatusChangeEvent(Envelope):
 
 
 ServiceTroubleRequestMessage = Annotated[
-    CreateServiceTroubleReportRequest | CancelServiceTroubleReportRequest,
+    CreateServiceTroubleReportRequest
+    | UpdateServiceTroubleReportRequest
+    | CancelServiceTroubleReportRequest,
     Field(discriminator="event_type"),
 ]
 PartnerProblemRequestMessage = Annotated[

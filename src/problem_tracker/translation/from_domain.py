@@ -25,8 +25,11 @@ from problem_tracker.contracts.delegated import (
     PartnerProblemRequestPayload,
     ServiceTroubleCancellation,
     ServiceTroubleCancellationPayload,
+    ServiceTroubleImpact,
+    ServiceTroubleImpactPayload,
     ServiceTroubleRequest,
     ServiceTroubleRequestPayload,
+    UpdateServiceTroubleReportRequest,
 )
 from problem_tracker.contracts.envelope import DOMAIN, OutboundEnvelope
 from problem_tracker.contracts.escalations import (
@@ -76,6 +79,7 @@ from problem_tracker.domain.service_trouble import (
     ServiceTroubleCancelRequested,
     ServiceTroubleEvent,
     ServiceTroubleEventBase,
+    ServiceTroubleImpactChanged,
     ServiceTroubleRequested,
 )
 from problem_tracker.translation.snapshot import snapshot, wire_reason
@@ -134,10 +138,13 @@ def service_trouble_messages(
     event: ServiceTroubleEvent, state: ServiceTrouble | None
 ) -> list[OutboundMessage]:
     """Coordinate Customer Problem towards Service Problem Management: open one service
-    trouble report per generation, withdraw it when no report needs it any more."""
+    trouble report per generation, tell it the impact as it changes, withdraw it when no
+    report needs it any more."""
     match event:
         case ServiceTroubleRequested():
             return [_service_trouble_request(event)]
+        case ServiceTroubleImpactChanged():
+            return [_service_trouble_impact(event)]
         case ServiceTroubleCancelRequested():
             return [_service_trouble_cancellation(event, state)]
         case _:
@@ -288,6 +295,25 @@ def _service_trouble_request(event: ServiceTroubleRequested) -> OutboundMessage:
     envelope = CreateServiceTroubleReportRequest(
         event_type="CreateServiceTroubleReportRequest",
         event=ServiceTroubleRequestPayload(service_trouble_report=request),
+        **_header(event, event.request_id),
+    )
+    return OutboundMessage(Channel.SERVICE_TROUBLE_REQUESTS, event.request_id, envelope)
+
+
+def _service_trouble_impact(event: ServiceTroubleImpactChanged) -> OutboundMessage:
+    impact = event.impact
+    update = ServiceTroubleImpact(
+        request_id=event.request_id,
+        external_id=event.external_id,
+        affected_service=entity_ref(event.service),
+        customer_problem_report_ids=list(impact.report_ids),
+        impact_count=impact.count,
+        priority=impact.priority,
+        severity=None if impact.severity is None else common.Severity(impact.severity.value),
+    )
+    envelope = UpdateServiceTroubleReportRequest(
+        event_type="UpdateServiceTroubleReportRequest",
+        event=ServiceTroubleImpactPayload(service_trouble_report=update),
         **_header(event, event.request_id),
     )
     return OutboundMessage(Channel.SERVICE_TROUBLE_REQUESTS, event.request_id, envelope)
