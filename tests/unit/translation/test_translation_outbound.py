@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from translation_samples import wire_document
 
 from builders import (
@@ -24,6 +25,7 @@ from builders import (
 )
 from problem_tracker.application.process import handle_report, handle_service_trouble
 from problem_tracker.contracts.codec import encode
+from problem_tracker.contracts.delegated import ServiceTroubleImpact
 from problem_tracker.contracts.registry import Channel
 from problem_tracker.domain.commands import (
     Cancel,
@@ -44,13 +46,16 @@ from problem_tracker.domain.report import (
     DelegatedStatus,
     KnownErrorMatch,
     ResolutionCode,
+    Severity,
     Status,
     StatusChange,
 )
 from problem_tracker.domain.service_trouble import (
+    Impact,
     LinkReport,
     ServiceTroubleCancelRequested,
     ServiceTroubleEvent,
+    ServiceTroubleImpactChanged,
     ServiceTroubleRequested,
     UnlinkReport,
 )
@@ -445,9 +450,69 @@ def test_a_withdrawal_of_an_older_generation_gives_no_external_id() -> None:
     assert "externalId" not in doc["event"]["serviceTroubleReport"]
 
 
+def test_a_changed_impact_is_told_to_service_problem_management() -> None:
+    impact = Impact(report_ids=("CPR-1", "CPR-2"), priority=1, severity=Severity.CRITICAL)
+    event = ServiceTroubleImpactChanged(
+        event_id="e-9",
+        service_id="svc-1",
+        occurred_at=NOW,
+        request_id="STR-svc-1-1",
+        service=a_service(name="Broadband 1G"),
+        impact=impact,
+        external_id="SPM-5",
+    )
+
+    message = _only_message(service_trouble_messages(event, None))
+    doc = wire_document(message)
+
+    assert (message.channel, message.key) == (Channel.SERVICE_TROUBLE_REQUESTS, "STR-svc-1-1")
+    assert (doc["eventType"], doc["eventId"], doc["correlationId"]) == (
+        "UpdateServiceTroubleReportRequest",
+        "e-9",
+        "STR-svc-1-1",
+    )
+    assert doc["event"]["serviceTroubleReport"] == {
+        "requestId": "STR-svc-1-1",
+        "externalId": "SPM-5",
+        "affectedService": {"id": "svc-1", "referredType": "Service", "name": "Broadband 1G"},
+        "customerProblemReportIds": ["CPR-1", "CPR-2"],
+        "impactCount": 2,
+        "priority": 1,
+        "severity": "critical",
+    }
+
+
+def test_an_impact_without_known_ratings_leaves_them_out() -> None:
+    event = ServiceTroubleImpactChanged(
+        event_id="e-10",
+        request_id="STR-svc-1-1",
+        service=a_service(),
+        impact=Impact(report_ids=("CPR-1",)),
+    )
+
+    update = wire_document(_only_message(service_trouble_messages(event, None)))
+
+    assert "priority" not in update["event"]["serviceTroubleReport"]
+    assert "severity" not in update["event"]["serviceTroubleReport"]
+
+
+def test_an_impact_count_other_than_the_reports_is_refused() -> None:
+    with pytest.raises(ValidationError, match="impactCount"):
+        ServiceTroubleImpact(
+            request_id="STR-svc-1-1",
+            affected_service={"id": "svc-1", "referredType": "Service"},
+            customer_problem_report_ids=["CPR-1"],
+            impact_count=2,
+        )
+
+
 def test_links_between_aggregates_are_not_published_here() -> None:
     decided = _trouble_events(_link(REPORT_ID, "lnk-1"), _link("CPR-2", "lnk-2"))
-    published = {ServiceTroubleRequested, ServiceTroubleCancelRequested}
+    published = {
+        ServiceTroubleRequested,
+        ServiceTroubleCancelRequested,
+        ServiceTroubleImpactChanged,
+    }
 
     others = [(event, state) for event, state in decided if type(event) not in published]
 
