@@ -62,6 +62,9 @@ class Responders:
         resource = _resource(request, kind)
         request_id = _request_id(request, resource)
         event_type = str(request.get("eventType", ""))
+        if request_id is not None and event_type.startswith("Update"):
+            self.stats["updates"] += 1
+            return False
         if request_id is None or not event_type.startswith(("Create", "Cancel")):
             self.stats["unreadable requests"] += 1
             return False

@@ -111,3 +111,12 @@ def test_a_record_that_is_not_a_request_is_ignored() -> None:
     assert not responders.on_request(m.SERVICE_TROUBLE, None, at=0.0, now=NOW)
     assert responders.stats["unreadable requests"] == 2
     assert responders.next_at() is None
+
+
+def test_an_impact_update_is_counted_and_needs_no_answer() -> None:
+    responders = Responders(ResponderPolicy(reject_rate=0.0))
+    responders.on_request(m.SERVICE_TROUBLE, _create_str(), at=0.0, now=NOW)
+    update = _request("UpdateServiceTroubleReportRequest", "REQ-1", "serviceTroubleReport")
+    assert not responders.on_request(m.SERVICE_TROUBLE, update, at=0.5, now=NOW)
+    assert (responders.stats["updates"], responders.stats["unreadable requests"]) == (1, 0)
+    assert len(_drain(responders, until=100.0)) == 3
