@@ -9,8 +9,9 @@ the next report needing the service starts a new generation.
 Service Problem Management is kept told of the trouble's *impact* (contract v1.1): which
 open reports it affects and the most urgent priority and severity among them. A change is
 not sent at once: the first change after an update schedules the next update one
-``impact_interval`` later (a timer kept as data, ``impact_due``), and whatever the impact is
-then is sent, so a flood of reports joining in a minute gives a handful of updates.
+``impact_interval`` after the later of that change and the last update (a timer kept as
+data, ``impact_due``), and whatever the impact is then is sent, so a flood of reports
+joining in a minute gives a handful of updates, even when the links are decided late.
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ class ServiceTrouble:
     """What Service Problem Management last heard (``None``: stored before it was kept)."""
     impact_due: datetime | None = None
     """When the next impact update is due (``None``: none is pending)."""
+    impact_told_at: datetime | None = None
+    """When Service Problem Management last heard (the create's or the update's time)."""
 
     @property
     def impact(self) -> Impact:

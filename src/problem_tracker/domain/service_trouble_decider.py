@@ -9,10 +9,12 @@ towards Service Problem Management).
   report needing it.
 - Impact: whenever a decision leaves the open request's impact (its open reports, their
   most urgent priority and severity) other than what Service Problem Management last
-  heard, and no update is pending, the next update is scheduled ``impact_interval`` later
-  (on the tick grid); when that timer comes the impact *then* is sent, or nothing when it
-  is back to what was last sent or the request is finished. Decisions are functions of
-  the command's time, so a replay schedules and sends the same updates.
+  heard, and no update is pending, the next update is scheduled ``impact_interval`` after
+  the later of now and the last time it heard (on the tick grid): a link decided at its
+  report's (earlier) time never brings an update closer to the previous one. When that
+  timer comes the impact *then* is sent, or nothing when it is back to what was last
+  sent or the request is finished. Decisions are functions of the command's time, so a
+  replay schedules and sends the same updates.
 """
 
 from __future__ import annotations
@@ -191,7 +193,8 @@ def _impact_schedule(
         after = evolve_service_trouble(after, event)
     if after is None or after.impact_due is not None or not after.impact_outdated:
         return []
-    return [ImpactUpdateScheduled(due_at=on_tick_grid(now + interval) or now)]
+    since = max(now, after.impact_told_at or now)
+    return [ImpactUpdateScheduled(due_at=on_tick_grid(since + interval) or since)]
 
 
 def _linked(
@@ -256,6 +259,7 @@ def _new_generation(state: ServiceTrouble | None, event: ServiceTroubleRequested
             priority=event.priority,
             severity=event.severity,
         ),
+        impact_told_at=event.occurred_at,
     )
 
 
@@ -288,7 +292,9 @@ def _apply(state: ServiceTrouble, event: ServiceTroubleEvent) -> ServiceTrouble:
         case ImpactUpdateScheduled():
             return replace(state, impact_due=event.due_at)
         case ServiceTroubleImpactChanged():
-            return replace(state, impact_sent=event.impact, impact_due=None)
+            return replace(
+                state, impact_sent=event.impact, impact_due=None, impact_told_at=event.occurred_at
+            )
         case ImpactUpdateDropped():
             return replace(state, impact_due=None)
         case _:  # a rejection changes nothing; a request was handled by the caller

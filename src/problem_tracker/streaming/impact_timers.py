@@ -31,27 +31,36 @@ def impact_timer(service_id: str, deadline: datetime) -> SendImpact:
 
 
 class ImpactTimers:
-    """Which shared service trouble wants its impact told when."""
+    """Which shared service trouble wants its impact told when. A timer sent is not sent
+    again while the trouble still shows the same due instant (the ``SendImpact`` is on its
+    way behind the trouble's other commands): a flood of links would otherwise re-send it
+    at every tick, each copy a duplicate."""
 
     def __init__(self, outbox: Outbox, clock: Clock) -> None:
         self._outbox = outbox
         self._clock = clock
         self.index = DueIndex()
         self._pending: dict[str, SendImpact] = {}
+        self._sent: dict[str, datetime] = {}
 
     def after_decision(self, key: str, state: ServiceTrouble | None) -> None:
         """Called in the trouble's stream after each command: (re)schedule its timer."""
         due = None if state is None else state.impact_due
         if state is None or due is None:
             self._pending.pop(key, None)
-        else:
+            self._sent.pop(key, None)
+            self.index.schedule(key, None)
+        elif self._sent.get(key) != due:
+            self._sent.pop(key, None)
             self._pending[key] = impact_timer(state.service.id, due)
-        self.index.schedule(key, due)
+            self.index.schedule(key, due)
 
     def rebuild(self, troubles: Iterable[tuple[str, ServiceTrouble]]) -> None:
-        """After a rebalance: exactly the pending timers of the troubles owned now."""
+        """After a rebalance: exactly the pending timers of the troubles owned now (one
+        sent before may have been lost with the partition: it is sent again)."""
         self.index.clear()
         self._pending.clear()
+        self._sent.clear()
         for key, state in troubles:
             self.after_decision(key, state)
         log.info("impact timers rebuilt", extra={"entries": len(self.index)})
@@ -59,11 +68,14 @@ class ImpactTimers:
     async def fire_due(self) -> int:
         """Send a ``SendImpact`` for every timer that has come; returns how many."""
         now = self._clock.now()
-        routed = [
-            ToServiceTrouble(key, timer)
+        due = [
+            (key, timer)
             for key, _ in list(self.index.pop_due(now))
             if (timer := self._pending.pop(key, None)) is not None
         ]
+        for key, timer in due:
+            self._sent[key] = timer.deadline
+        routed = [ToServiceTrouble(key, timer) for key, timer in due]
         if routed:
             await self._outbox.send(self._outbox.service_trouble_commands(routed, None, now))
         return len(routed)

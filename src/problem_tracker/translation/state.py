@@ -9,7 +9,8 @@ worker resumes every timer where it was.
 Versions, each still read:
 
 - 6 stores what a shared service trouble last told Service Problem Management of its
-  impact and when the next impact update is due (``impact_sent``, ``impact_due``), and
+  impact, when, and when the next impact update is due (``impact_sent``,
+  ``impact_told_at``, ``impact_due``), and
   each linked report's priority and severity (contract v1.1); a version 5 trouble has
   neither (the fields' defaults), so it is read as it is and tells its impact on its next
   change.

@@ -259,6 +259,20 @@ def test_a_trouble_stored_before_impacts_were_kept_tells_its_impact_on_the_next_
     assert kinds(events) == ["ReportLinkedToServiceTrouble", "ImpactUpdateScheduled"]
 
 
+def test_a_change_decided_at_an_earlier_time_waits_an_interval_after_the_last_update() -> None:
+    state = _opened(_link("CPR-1"), _link("CPR-2"))
+    told = NOW + INTERVAL
+    state, _ = _decide(state, _timer(told), told)
+    assert state is not None
+    assert state.impact_told_at == told
+
+    _, events = _decide(state, _link("CPR-3"), NOW + timedelta(seconds=1))
+
+    scheduled = events[-1]
+    assert isinstance(scheduled, ImpactUpdateScheduled)
+    assert scheduled.due_at == told + INTERVAL
+
+
 def test_the_interval_is_a_decision_input() -> None:
     state = _opened(_link("CPR-1"))
     events = decide_service_trouble(state, _link("CPR-2"), NOW, timedelta(seconds=2))
@@ -274,17 +288,26 @@ REPORTS = [f"CPR-{n}" for n in range(6)]
 
 @dataclass
 class Change:
+    """A command ``after`` the previous one on the wall clock, decided at its record's
+    time, ``lag`` earlier (a link carries the time of the report decision that caused it)."""
+
     after: timedelta
     command: str
     report: str
     priority: int
     severity: Severity
+    lag: timedelta = timedelta(0)
+
+
+def _ms(low: int, high: int) -> st.SearchStrategy[timedelta]:
+    return st.integers(min_value=low, max_value=high).map(lambda ms: timedelta(milliseconds=ms))
 
 
 changes = st.lists(
     st.builds(
         Change,
-        after=st.integers(min_value=0, max_value=15_000).map(lambda ms: timedelta(milliseconds=ms)),
+        after=_ms(0, 15_000),
+        lag=st.just(timedelta(0)) | _ms(0, 30_000),
         command=st.sampled_from(["link", "link", "unlink", "rerate", "resolved"]),
         report=st.sampled_from(REPORTS),
         priority=st.integers(min_value=1, max_value=4),
@@ -343,7 +366,7 @@ class Run:
         for change in flood:
             self.now += change.after
             self.fire_due(self.now)
-            self.apply(_command(change), self.now)
+            self.apply(_command(change), self.now - change.lag)
         self.fire_due(self.now + INTERVAL + timedelta(seconds=1))
         return self
 

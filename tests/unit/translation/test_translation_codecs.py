@@ -347,7 +347,8 @@ def test_an_impact_and_the_ratings_of_linked_reports_are_stored_from_version_6()
             LinkedReport(report_id="CPR-2", priority=3, severity=Severity.CRITICAL),
         ),
         impact_sent=impact,
-        impact_due=NOW,
+        impact_due=NOW + timedelta(seconds=10),
+        impact_told_at=NOW,
     )
 
     raw = encode_service_trouble(trouble)
