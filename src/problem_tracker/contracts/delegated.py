@@ -114,6 +114,31 @@ class PartnerProblemCancellation(OutboundModel):
     status_change_reason: Reason | None = None
 
 
+class PartnerProblemConfirmation(OutboundModel):
+    """Close (confirm the resolution of) or reopen a partner problem report (MEF 124's
+    buyer confirmation); a reopen carries the partner OLA's new due time."""
+
+    request_id: ExternalId
+    external_id: ExternalId | None = None
+    partner: Partner
+    customer_problem_report_ids: list[Identifier] = Field(default_factory=list)
+    status_change_reason: Reason | None = None
+    requested_resolution_date: UtcDateTime | None = None
+
+
+class PartnerProblemChange(OutboundModel):
+    """What the partner must see changed: the report's priority and severity (always
+    given, the current ones) and the customer's notes, if any."""
+
+    request_id: ExternalId
+    external_id: ExternalId | None = None
+    partner: Partner
+    customer_problem_report_ids: list[Identifier] = Field(default_factory=list)
+    priority: Priority
+    severity: Severity
+    note: Notes | None = None
+
+
 class DelegatedReportUpdate(WireModel):
     """The owner's view of delegated work: its own (external) id and status."""
 
@@ -142,6 +167,14 @@ class PartnerProblemRequestPayload(OutboundModel):
 
 class PartnerProblemCancellationPayload(OutboundModel):
     partner_problem_report: PartnerProblemCancellation
+
+
+class PartnerProblemConfirmationPayload(OutboundModel):
+    partner_problem_report: PartnerProblemConfirmation
+
+
+class PartnerProblemChangePayload(OutboundModel):
+    partner_problem_report: PartnerProblemChange
 
 
 class ServiceTroubleUpdatePayload(WireModel):
@@ -218,6 +251,43 @@ class CancelPartnerProblemReportRequest(OutboundEnvelope):
         return self
 
 
+class UpdatePartnerProblemReportRequest(OutboundEnvelope):
+    """The partner must see a changed priority or severity, or a note of the customer's."""
+
+    event_type: Literal["UpdatePartnerProblemReportRequest"]
+    event: PartnerProblemChangePayload
+
+    @model_validator(mode="after")
+    def _correlation_is_the_request(self) -> Self:
+        _correlated(self.correlation_id, self.event.partner_problem_report.request_id)
+        return self
+
+
+class ClosePartnerProblemReportRequest(OutboundEnvelope):
+    """The customer closed the report: the partner's resolution is confirmed (MEF 124)."""
+
+    event_type: Literal["ClosePartnerProblemReportRequest"]
+    event: PartnerProblemConfirmationPayload
+
+    @model_validator(mode="after")
+    def _correlation_is_the_request(self) -> Self:
+        _correlated(self.correlation_id, self.event.partner_problem_report.request_id)
+        return self
+
+
+class ReopenPartnerProblemReportRequest(OutboundEnvelope):
+    """The customer reopened the report: the partner's resolved report is reopened (MEF
+    124) instead of a new request."""
+
+    event_type: Literal["ReopenPartnerProblemReportRequest"]
+    event: PartnerProblemConfirmationPayload
+
+    @model_validator(mode="after")
+    def _correlation_is_the_request(self) -> Self:
+        _correlated(self.correlation_id, self.event.partner_problem_report.request_id)
+        return self
+
+
 class ServiceTroubleReportCreateEvent(Envelope):
     """Service Problem Management accepted our request and names its external id."""
 
@@ -253,7 +323,11 @@ ServiceTroubleRequestMessage = Annotated[
     Field(discriminator="event_type"),
 ]
 PartnerProblemRequestMessage = Annotated[
-    CreatePartnerProblemReportRequest | CancelPartnerProblemReportRequest,
+    CreatePartnerProblemReportRequest
+    | UpdatePartnerProblemReportRequest
+    | CancelPartnerProblemReportRequest
+    | ClosePartnerProblemReportRequest
+    | ReopenPartnerProblemReportRequest,
     Field(discriminator="event_type"),
 ]
 ServiceTroubleEvent = Annotated[

@@ -20,6 +20,8 @@ from problem_tracker.domain.events import (
     IsolationRecorded,
     KnownErrorAttached,
     PartnerProblemCancelRequested,
+    PartnerProblemCloseRequested,
+    PartnerProblemReopenRequested,
     PartnerProblemRequested,
     ReportAcknowledged,
     ReportEvent,
@@ -114,6 +116,8 @@ def _apply(state: CustomerProblemReport, event: ReportEvent) -> CustomerProblemR
             | ServiceTroubleLinked()
             | DelegatedWorkUpdated()
             | PartnerProblemCancelRequested()
+            | PartnerProblemCloseRequested()
+            | PartnerProblemReopenRequested()
             | ServiceTroubleReleased()
         ):
             return evolve_work(state, event)

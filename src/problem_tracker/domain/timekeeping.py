@@ -15,8 +15,9 @@ After every event, the decision asks ``keep_time`` what the report's SLA is now:
   stopped clock keeps its measure.
 - Every notification the customer receives (``CUSTOMER_NOTIFICATIONS``) is a
   customer-visible update: the customer update interval starts again from it.
-- Each partner request starts an OLA leg on the partner's OLA; a leg is followed while
-  its request is open in the current cycle and the clock has not stopped.
+- Each partner request, and each partner report reopened for a new cycle, starts an OLA
+  leg on the partner's OLA; a leg is followed while its request is open in the current
+  cycle and the clock has not stopped.
 
 Timers are data: the shell calls ``next_deadline`` after every saved decision and
 schedules a ``Tick`` whose ``deadline`` is that instant (on the 100 ms tick grid). A tick
@@ -33,6 +34,7 @@ from datetime import datetime
 from problem_tracker.domain.commands import Tick
 from problem_tracker.domain.events import (
     CUSTOMER_NOTIFICATIONS,
+    PartnerProblemReopenRequested,
     PartnerProblemRequested,
     ReportAcknowledged,
     ReportEvent,
@@ -121,7 +123,7 @@ def _legs(
     """The OLA legs still followed: those of open partner requests of this cycle."""
     if clock.stopped_at is not None:
         return ()
-    if isinstance(event, PartnerProblemRequested):
+    if isinstance(event, PartnerProblemRequested | PartnerProblemReopenRequested):
         leg = start_partner_leg(policy, event.partner.id, event.request_id, event.occurred_at)
         legs = (*legs, leg)
     open_requests = {work.request_id for work in state.open_work}

@@ -10,25 +10,33 @@ routes those to internal topics and the dead-letter queue.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from problem_tracker.contracts import common
 from problem_tracker.contracts.delegated import (
     CancelPartnerProblemReportRequest,
     CancelServiceTroubleReportRequest,
+    ClosePartnerProblemReportRequest,
     CreatePartnerProblemReportRequest,
     CreateServiceTroubleReportRequest,
     Partner,
     PartnerProblemCancellation,
     PartnerProblemCancellationPayload,
+    PartnerProblemChange,
+    PartnerProblemChangePayload,
+    PartnerProblemConfirmation,
+    PartnerProblemConfirmationPayload,
     PartnerProblemRequest,
     PartnerProblemRequestPayload,
+    ReopenPartnerProblemReportRequest,
     ServiceTroubleCancellation,
     ServiceTroubleCancellationPayload,
     ServiceTroubleImpact,
     ServiceTroubleImpactPayload,
     ServiceTroubleRequest,
     ServiceTroubleRequestPayload,
+    UpdatePartnerProblemReportRequest,
     UpdateServiceTroubleReportRequest,
 )
 from problem_tracker.contracts.envelope import DOMAIN, OutboundEnvelope
@@ -68,7 +76,10 @@ from problem_tracker.domain.events import (
     JeopardyRaised,
     KnownErrorAttached,
     PartnerProblemCancelRequested,
+    PartnerProblemCloseRequested,
+    PartnerProblemReopenRequested,
     PartnerProblemRequested,
+    PartnerProblemUpdateRequested,
     ReportEvent,
     ReportResolved,
     StatusChanged,
@@ -125,9 +136,13 @@ def report_messages(
         return [_notification(notification, event, state)]
     match event:
         case PartnerProblemRequested():
-            return [_partner_request(event)]
+            return [_partner_request(event, state)]
         case PartnerProblemCancelRequested():
             return [_partner_cancellation(event, state)]
+        case PartnerProblemUpdateRequested():
+            return [_partner_change(event, state)]
+        case PartnerProblemCloseRequested() | PartnerProblemReopenRequested():
+            return [_partner_confirmation(event, state)]
         case JeopardyRaised() | EscalationRaised() | EscalationEnded() | EscalationAcknowledged():
             return [_escalation_message(event)]
         case _:
@@ -238,7 +253,18 @@ def _end(event: EscalationEnded) -> EscalationEnd:
     )
 
 
-def _partner_request(event: PartnerProblemRequested) -> OutboundMessage:
+def _ola_due(state: CustomerProblemReport, request_id: str) -> datetime | None:
+    """When the partner's OLA wants the request resolved, while its leg is followed."""
+    legs = () if state.sla is None else state.sla.partner_legs
+    return next((leg.due_at for leg in legs if leg.request_id == request_id), None)
+
+
+def _partner_request(
+    event: PartnerProblemRequested, state: CustomerProblemReport
+) -> OutboundMessage:
+    """The partner is asked for its OLA's due time (MEF 124's requested resolution date);
+    the customer's own date only when no OLA leg is followed (no SLA on the report)."""
+    due = _ola_due(state, event.request_id)
     request = PartnerProblemRequest(
         request_id=event.request_id,
         affected_entity=entity_ref(event.entity),
@@ -247,7 +273,7 @@ def _partner_request(event: PartnerProblemRequested) -> OutboundMessage:
         description=event.description,
         priority=event.priority,
         severity=common.Severity(event.severity.value),
-        requested_resolution_date=event.requested_resolution_date,
+        requested_resolution_date=due or event.requested_resolution_date,
     )
     envelope = CreatePartnerProblemReportRequest(
         event_type="CreatePartnerProblemReportRequest",
@@ -279,6 +305,70 @@ def _partner_cancellation(
         event=PartnerProblemCancellationPayload(partner_problem_report=cancellation),
         **_header(event, event.request_id),
     )
+    return OutboundMessage(Channel.PARTNER_PROBLEM_REQUESTS, event.request_id, envelope)
+
+
+def _named_partner(
+    request_id: str, named: Owner | None, state: CustomerProblemReport
+) -> tuple[Partner, str | None]:
+    """The partner a request went to, and its external id for it."""
+    work = next((w for w in reversed(state.delegated) if w.request_id == request_id), None)
+    owner = named or (work.partner if work is not None else None)
+    if owner is None:
+        raise MissingPartnerError(f"partner request {request_id!r} names no partner")
+    return partner(owner), work.external_id if work is not None else None
+
+
+def _partner_change(
+    event: PartnerProblemUpdateRequested, state: CustomerProblemReport
+) -> OutboundMessage:
+    named, external_id = _named_partner(event.request_id, event.partner, state)
+    change = PartnerProblemChange(
+        request_id=event.request_id,
+        external_id=external_id,
+        partner=named,
+        customer_problem_report_ids=[state.id],
+        priority=event.priority,
+        severity=common.Severity(event.severity.value),
+        note=[common.Note(author=n.author, date=n.date, text=n.text) for n in event.notes] or None,
+    )
+    envelope = UpdatePartnerProblemReportRequest(
+        event_type="UpdatePartnerProblemReportRequest",
+        event=PartnerProblemChangePayload(partner_problem_report=change),
+        **_header(event, event.request_id),
+    )
+    return OutboundMessage(Channel.PARTNER_PROBLEM_REQUESTS, event.request_id, envelope)
+
+
+def _partner_confirmation(
+    event: PartnerProblemCloseRequested | PartnerProblemReopenRequested,
+    state: CustomerProblemReport,
+) -> OutboundMessage:
+    """Close Customer Problem confirms the partner's resolution; a reopen reopens it, due
+    again by the partner OLA's new leg."""
+    named, external_id = _named_partner(event.request_id, event.partner, state)
+    confirmation = PartnerProblemConfirmation(
+        request_id=event.request_id,
+        external_id=external_id,
+        partner=named,
+        customer_problem_report_ids=[state.id],
+        status_change_reason=wire_reason(state.status_change_reason),
+        requested_resolution_date=_ola_due(state, event.request_id),
+    )
+    payload = PartnerProblemConfirmationPayload(partner_problem_report=confirmation)
+    envelope: OutboundEnvelope
+    if isinstance(event, PartnerProblemReopenRequested):
+        envelope = ReopenPartnerProblemReportRequest(
+            event_type="ReopenPartnerProblemReportRequest",
+            event=payload,
+            **_header(event, event.request_id),
+        )
+    else:
+        envelope = ClosePartnerProblemReportRequest(
+            event_type="ClosePartnerProblemReportRequest",
+            event=payload,
+            **_header(event, event.request_id),
+        )
     return OutboundMessage(Channel.PARTNER_PROBLEM_REQUESTS, event.request_id, envelope)
 
 

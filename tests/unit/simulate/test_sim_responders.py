@@ -120,3 +120,17 @@ def test_an_impact_update_is_counted_and_needs_no_answer() -> None:
     assert not responders.on_request(m.SERVICE_TROUBLE, update, at=0.5, now=NOW)
     assert (responders.stats["updates"], responders.stats["unreadable requests"]) == (1, 0)
     assert len(_drain(responders, until=100.0)) == 3
+
+
+def test_a_reopened_partner_report_is_worked_again_and_a_closed_one_needs_no_answer() -> None:
+    responders = Responders(ResponderPolicy(reject_rate=0.0))
+    create = _request("CreatePartnerProblemReportRequest", "SPR-1", "partnerProblemReport")
+    responders.on_request(m.PARTNER_PROBLEM, create, at=0.0, now=NOW)
+    first = len(_drain(responders, until=100.0))
+
+    reopen = _request("ReopenPartnerProblemReportRequest", "SPR-1", "partnerProblemReport")
+    assert responders.on_request(m.PARTNER_PROBLEM, reopen, at=101.0, now=NOW)
+    assert len(_drain(responders, until=300.0)) == first
+    close = _request("ClosePartnerProblemReportRequest", "SPR-1", "partnerProblemReport")
+    assert not responders.on_request(m.PARTNER_PROBLEM, close, at=301.0, now=NOW)
+    assert (responders.stats["reopened"], responders.stats["closed"]) == (1, 1)
