@@ -12,9 +12,10 @@ Versions, each still read:
   impact, when, and when the next impact update is due (``impact_sent``,
   ``impact_told_at``, ``impact_due``), and
   each linked report's priority and severity (contract v1.1); and when a report's partner
-  OLA leg paused (``paused_since``, the partner ``pending`` on us). A version 5 trouble
+  OLA leg paused (``paused_since``, the partner ``pending`` on us) and the partner ladder's
+  calls it has still to make (``calls``). A version 5 trouble
   has none of it (the fields' defaults), so it is read as it is and tells its impact on
-  its next change; a version 5 leg is running.
+  its next change; a version 5 leg is running and calls nobody after the partner manager.
 - 5 stores by how much acknowledged escalations held the breach ladder back (the clock's
   ``ladder_delay``, contract v1.1); a version 4 clock has no hold (the field's default), so
   it is read as it is.

@@ -28,11 +28,15 @@ def test_pending_pauses_the_leg_and_going_on_grants_the_time_it_had_left() -> No
     assert leg.due_at == T0 + 8 * H
 
     paused = follow_partner_status(leg, True, PARTNERS, T0 + 2 * H)
-    assert (paused.paused_since, paused.running) == (T0 + 2 * H, False)
+    assert (paused.paused_since, paused.next_call) == (T0 + 2 * H, None)
     assert follow_partner_status(paused, True, PARTNERS, T0 + 3 * H) == paused
 
     resumed = follow_partner_status(paused, False, PARTNERS, T0 + 5 * H)
-    assert (resumed.paused_since, resumed.due_at, resumed.running) == (None, T0 + 11 * H, True)
+    assert (resumed.paused_since, resumed.due_at, resumed.next_call) == (
+        None,
+        T0 + 11 * H,
+        T0 + 11 * H,
+    )
 
 
 def test_the_time_left_is_counted_on_the_partners_calendar() -> None:
