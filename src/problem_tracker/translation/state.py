@@ -10,12 +10,12 @@ Versions, each still read:
 
 - 6 stores what a shared service trouble last told Service Problem Management of its
   impact, when, and when the next impact update is due (``impact_sent``,
-  ``impact_told_at``, ``impact_due``), and
-  each linked report's priority and severity (contract v1.1); and when a report's partner
-  OLA leg paused (``paused_since``, the partner ``pending`` on us) and the partner ladder's
-  calls it has still to make (``calls``). A version 5 trouble
-  has none of it (the fields' defaults), so it is read as it is and tells its impact on
-  its next change; a version 5 leg is running and calls nobody after the partner manager.
+  ``impact_told_at``, ``impact_due``), with each linked report's priority and severity
+  (contract v1.1); and, of a report's partner OLA leg, since when it is paused (the
+  partner ``pending`` on us, ``paused_since``) and the partner ladder's calls still to
+  make (``calls``). Version 5 values have none of it (the fields' defaults) and are read
+  as they are: a trouble tells its impact on its next change, a leg runs and calls nobody
+  after the partner manager.
 - 5 stores by how much acknowledged escalations held the breach ladder back (the clock's
   ``ladder_delay``, contract v1.1); a version 4 clock has no hold (the field's default), so
   it is read as it is.
