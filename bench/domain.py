@@ -39,6 +39,7 @@ from problem_tracker.domain.report import (
     Owner,
     OwnerRole,
     Party,
+    ProgressUpdate,
     Severity,
     Status,
 )
@@ -205,8 +206,7 @@ def _spm(event_id: str, report_id: str, request_id: str, status: DelegatedStatus
         event_id=event_id,
         report_id=report_id,
         request_id=request_id,
-        status=status,
-        external_id=f"SPM-{request_id}",
+        update=ProgressUpdate(status=status, external_id=f"SPM-{request_id}"),
     )
 
 

@@ -25,6 +25,7 @@ from problem_tracker.domain.report import (
     Owner,
     OwnerRole,
     Party,
+    Progress,
     Severity,
     Status,
 )
@@ -138,6 +139,11 @@ def a_report(status: Status = Status.ACKNOWLEDGED, **overrides: Any) -> Customer
     return CustomerProblemReport(**values)
 
 
+def with_progress(work: DelegatedWork, **changes: Any) -> DelegatedWork:
+    """``work`` with some of its progress fields changed."""
+    return replace(work, progress=replace(work.progress, **changes))
+
+
 def partner_work(
     request_id: str = f"SPR-{REPORT_ID}-1",
     entity: EntityRef | None = None,
@@ -148,9 +154,9 @@ def partner_work(
         request_id=request_id,
         kind=DelegationKind.PARTNER_PROBLEM,
         entity=entity or a_resource(),
-        status=status,
         partner=partner_owner(),
         cycle=cycle,
+        progress=Progress(status=status),
     )
 
 
@@ -164,8 +170,8 @@ def service_work(
         request_id=request_id,
         kind=DelegationKind.SERVICE_TROUBLE,
         entity=service or a_service(),
-        status=status,
         cycle=cycle,
+        progress=Progress(status=status),
     )
 
 

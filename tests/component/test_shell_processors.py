@@ -22,7 +22,7 @@ from problem_tracker.contracts.outcomes import DelegatedKind, Rejection, Rejecti
 from problem_tracker.contracts.stored import SentRecord, decode_stored
 from problem_tracker.domain.commands import Tick, UpdateDelegatedWork
 from problem_tracker.domain.context import DecisionContext, StaticReferenceData
-from problem_tracker.domain.report import DelegatedStatus, Owner, OwnerRole
+from problem_tracker.domain.report import DelegatedStatus, Owner, OwnerRole, ProgressUpdate
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.simulate import messages
 from problem_tracker.streaming.impact_timers import ImpactTimers
@@ -510,7 +510,7 @@ async def test_a_relayed_answer_that_is_rejected_names_the_answer_not_the_intern
         event_id="p-1",
         report_id="CPR-404",
         request_id="SPR-CPR-404-1",
-        status=DelegatedStatus.RESOLVED,
+        update=ProgressUpdate(status=DelegatedStatus.RESOLVED),
     )
     raw = encode_internal(update, answer, relayed=True)
 

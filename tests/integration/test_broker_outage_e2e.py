@@ -15,7 +15,6 @@ from worker_process import isolated_settings, start_ready, worker_in
 from problem_tracker.admin.topics import ensure_topics, topic_plan
 from problem_tracker.config import KafkaSettings, Settings, TopicSettings
 from problem_tracker.kafka_local import LocalKafka
-from problem_tracker.kafka_local.errors import LocalKafkaError
 
 pytestmark = pytest.mark.integration
 
@@ -28,18 +27,6 @@ def own_broker(tmp_path: Path) -> Iterator[LocalKafka]:
         yield broker
     finally:
         broker.stop()
-
-
-def _start_again(broker: LocalKafka, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            broker.start()
-            return
-        except LocalKafkaError as exc:
-            if "is taken" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(1.0)
 
 
 def _wait(what: str, check: object, timeout: float) -> None:
@@ -67,7 +54,7 @@ def test_readiness_follows_the_broker_and_an_outage_is_two_lines(
         _wait("not ready", lambda: not ready(worker)[0], timeout=60)
         assert any("has not answered" in problem for problem in ready(worker)[1])
 
-        _start_again(own_broker)
+        own_broker.start()
         _wait("ready again", lambda: ready(worker)[0], timeout=120)
     finally:
         worker.stop()

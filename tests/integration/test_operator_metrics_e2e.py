@@ -56,6 +56,19 @@ def test_open_reports_are_counted_as_they_move_and_leave_when_closed(pipeline: P
     assert pipeline.metric("process_resident_memory_bytes") > 0
 
 
+def test_every_line_the_worker_writes_is_a_json_log_record(pipeline: Pipeline) -> None:
+    lines = pipeline.worker.log_path.read_text().splitlines()
+    records = []
+    for line in lines:
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            pytest.fail(f"not a JSON log line: {line!r}")
+
+    assert [r for r in records if not (isinstance(r, dict) and {"level", "msg"} <= r.keys())] == []
+    assert any(record["msg"].endswith("Ready") for record in records)
+
+
 def test_the_worker_logs_its_effective_configuration_once_at_start(pipeline: Pipeline) -> None:
     lines = [
         json.loads(line)

@@ -4,9 +4,11 @@ owner), and a list gathers the open reports of both, filtered, in stable pages."
 from __future__ import annotations
 
 import json
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -131,3 +133,49 @@ def test_the_cli_reads_a_report_and_lists_through_any_worker(
     monkeypatch.setenv("PROBLEM_TRACKER_WORKER__API_TOKEN", "wrong")
     assert main(["reports", "get", REPORTS[0], "--url", first.base_url]) == 1
     assert "401" in capsys.readouterr().err
+
+
+class ReadinessProbe:
+    """Polls a worker's /ready the way a kubelet would, only faster, and keeps the answers."""
+
+    def __init__(self, worker: WorkerChild) -> None:
+        self.worker = worker
+        self.answers: list[int] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def __enter__(self) -> ReadinessProbe:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _poll(self) -> None:
+        while not self._stop.wait(0.05):
+            try:
+                with urllib.request.urlopen(f"{self.worker.base_url}/ready", timeout=1) as answer:
+                    self.answers.append(answer.status)
+            except urllib.error.HTTPError as error:
+                self.answers.append(error.code)
+            except OSError:
+                self.answers.append(0)
+
+
+def test_workers_are_not_ready_while_a_member_joins_and_ready_again_after(
+    two_workers: tuple[Pipeline, WorkerChild, WorkerChild], tmp_path: Path
+) -> None:
+    _, first, second = two_workers
+    third = worker_in(tmp_path, first.settings, first.overrides)
+    with ReadinessProbe(first) as probe:
+        start_ready(third)
+        first.wait_ready(60)
+        second.wait_ready(60)
+    third.stop()
+
+    assert 503 in probe.answers, "the first worker stayed ready through the rebalance"
+    assert probe.answers[-1] == 200
+    first.wait_ready(60)
+    second.wait_ready(60)
+    assert get(first, f"/v1/customer-problems/{REPORTS[0]}")[0] == 200

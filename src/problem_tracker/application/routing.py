@@ -93,11 +93,7 @@ def report_commands(events: Iterable[ServiceTroubleEvent]) -> list[ReportCommand
                     event_id=event.event_id,
                     report_id=report_id,
                     request_id=event.request_id,
-                    status=event.status,
-                    external_id=event.external_id,
-                    expected_resolution_date=event.expected_resolution_date,
-                    reason=event.reason,
-                    note=event.note,
+                    update=event.update,
                 )
                 for report_id in event.report_ids
             )

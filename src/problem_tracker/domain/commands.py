@@ -15,6 +15,7 @@ from problem_tracker.domain.report import (
     EntityRef,
     Note,
     Party,
+    ProgressUpdate,
     ResolutionCode,
     Severity,
 )
@@ -146,11 +147,7 @@ class UpdateDelegatedWork(CommandBase):
     """
 
     request_id: str
-    status: DelegatedStatus
-    external_id: str | None = None
-    expected_resolution_date: datetime | None = None
-    reason: str | None = None
-    note: str | None = None
+    update: ProgressUpdate
     partner_id: str | None = None
 
 

@@ -18,12 +18,12 @@ from problem_tracker.domain.events import (
     ServiceTroubleReleased,
 )
 from problem_tracker.domain.report import (
-    FINISHED_STATUSES,
     CustomerProblemReport,
     DelegatedStatus,
     DelegatedWork,
     DelegationKind,
     Note,
+    Progress,
 )
 
 
@@ -52,7 +52,7 @@ def link_target_index(state: CustomerProblemReport, request_id: str, service_id:
 
 def outstanding_work(state: CustomerProblemReport) -> tuple[DelegatedWork, ...]:
     """Work somebody is still doing (or about to do) for the report."""
-    return tuple(work for work in state.delegated if work.status not in FINISHED_STATUSES)
+    return tuple(work for work in state.delegated if not work.progress.is_finished)
 
 
 def withdrawal(work: DelegatedWork) -> PartnerProblemCancelRequested | ServiceTroubleReleased:
@@ -76,7 +76,7 @@ def closing(state: CustomerProblemReport) -> list[ReportEvent]:
         )
         for work in state.delegated
         if work.kind is DelegationKind.PARTNER_PROBLEM
-        and work.status is DelegatedStatus.RESOLVED
+        and work.progress.status is DelegatedStatus.RESOLVED
         and work.request_id is not None
     )
     return events
@@ -92,7 +92,7 @@ def reopening(state: CustomerProblemReport, reason: str) -> list[ReportEvent]:
         )
         for work in state.current_work
         if work.kind is DelegationKind.PARTNER_PROBLEM
-        and work.status is DelegatedStatus.RESOLVED
+        and work.progress.status is DelegatedStatus.RESOLVED
         and work.request_id is not None
         and work.partner is not None
     ]
@@ -165,12 +165,12 @@ def link_work(state: CustomerProblemReport, event: ServiceTroubleLinked) -> Cust
     if index is None:
         return state
     work = state.delegated[index]
-    linked = replace(
-        work,
-        request_id=event.request_id,
+    progress = replace(
+        work.progress,
         status=event.status,
-        external_id=event.external_id or work.external_id,
+        external_id=event.external_id or work.progress.external_id,
     )
+    linked = replace(work, request_id=event.request_id, progress=progress)
     return _with_work(state, index, linked)
 
 
@@ -180,15 +180,10 @@ def update_work(state: CustomerProblemReport, event: DelegatedWorkUpdated) -> Cu
     if index is None:
         return state
     work = state.delegated[index]
-    updated = replace(
-        work,
-        status=event.status,
-        external_id=event.external_id or work.external_id,
-        expected_resolution_date=event.expected_resolution_date or work.expected_resolution_date,
-    )
+    updated = replace(work, progress=work.progress.after(event.update))
     state = _with_work(state, index, updated)
-    if event.note:
-        note = Note(author=event.request_id, date=event.occurred_at, text=event.note)
+    if event.update.note:
+        note = Note(author=event.request_id, date=event.occurred_at, text=event.update.note)
         state = replace(state, notes=(*state.notes, note))
     return state
 
@@ -208,7 +203,7 @@ def reopen_partner_work(
         return state
     work = state.delegated[index]
     reopened = replace(
-        work, status=DelegatedStatus.REQUESTED, cycle=state.cycle, expected_resolution_date=None
+        work, progress=Progress(external_id=work.progress.external_id), cycle=state.cycle
     )
     return _with_work(state, index, reopened)
 
@@ -216,10 +211,12 @@ def reopen_partner_work(
 def _with_status(
     state: CustomerProblemReport, request_id: str, status: DelegatedStatus
 ) -> CustomerProblemReport:
+    """The work's progress in ``status``; its ticket id and date stay on record."""
     index = latest_work_index(state, request_id)
     if index is None:
         return state
-    return _with_work(state, index, replace(state.delegated[index], status=status))
+    work = state.delegated[index]
+    return _with_work(state, index, replace(work, progress=replace(work.progress, status=status)))
 
 
 def release_work(
@@ -227,11 +224,11 @@ def release_work(
 ) -> CustomerProblemReport:
     """We stop following the released service trouble: its records count as cancelled."""
     delegated = tuple(
-        replace(work, status=DelegatedStatus.CANCELLED)
+        replace(work, progress=work.progress.cancelled())
         if work.kind is DelegationKind.SERVICE_TROUBLE
         and work.request_id == event.request_id
         and work.entity.id == event.service.id
-        and work.status not in FINISHED_STATUSES
+        and not work.progress.is_finished
         else work
         for work in state.delegated
     )

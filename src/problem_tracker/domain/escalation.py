@@ -117,7 +117,11 @@ def acknowledge_escalation(
 
 def _forecast(state: CustomerProblemReport) -> datetime | None:
     """The latest resolution the current cycle's open delegated work expects, if any."""
-    estimates = [w.expected_resolution_date for w in state.open_work if w.expected_resolution_date]
+    estimates = [
+        work.progress.expected_resolution_date
+        for work in state.open_work
+        if work.progress.expected_resolution_date
+    ]
     return max(estimates, default=None)
 
 

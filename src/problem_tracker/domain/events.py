@@ -26,6 +26,7 @@ from problem_tracker.domain.report import (
     Note,
     Owner,
     Party,
+    ProgressUpdate,
     ResolutionCode,
     Severity,
     Status,
@@ -167,11 +168,7 @@ class DelegatedWorkUpdated(DomainEvent):
     """Monitor Resolution Update: delegated work changed status."""
 
     request_id: str
-    status: DelegatedStatus
-    external_id: str | None = None
-    expected_resolution_date: datetime | None = None
-    reason: str | None = None
-    note: str | None = None
+    update: ProgressUpdate
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

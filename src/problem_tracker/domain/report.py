@@ -6,7 +6,7 @@ Enum values are the TMF621 / TMF656 wire values, so the shell can map them one t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -174,6 +174,54 @@ class KnownErrorMatch:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ProgressUpdate:
+    """One answer from whoever does delegated work (Service Problem Management or a
+    partner): the status it reports and what it says with it."""
+
+    status: DelegatedStatus
+    external_id: str | None = None
+    expected_resolution_date: datetime | None = None
+    reason: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Progress:
+    """What is known of delegated work: its status, the other side's own ticket id and
+    when it expects to resolve it."""
+
+    status: DelegatedStatus = DelegatedStatus.REQUESTED
+    external_id: str | None = None
+    expected_resolution_date: datetime | None = None
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in DONE_STATUSES
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status in FAILED_STATUSES
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
+
+    def cancelled(self) -> Progress:
+        """We stopped the work: the other side's id and date stay on record."""
+        return replace(self, status=DelegatedStatus.CANCELLED)
+
+    def after(self, update: ProgressUpdate) -> Progress:
+        """The progress once ``update`` is applied; an answer that leaves out the ticket id
+        or the expected date keeps the one already known."""
+        return Progress(
+            status=update.status,
+            external_id=update.external_id or self.external_id,
+            expected_resolution_date=update.expected_resolution_date
+            or self.expected_resolution_date,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DelegatedWork:
     """One piece of work Coordinate Customer Problem delegated, and its last known status.
 
@@ -185,9 +233,7 @@ class DelegatedWork:
     request_id: str | None
     kind: DelegationKind
     entity: EntityRef
-    status: DelegatedStatus = DelegatedStatus.REQUESTED
-    external_id: str | None = None
-    expected_resolution_date: datetime | None = None
+    progress: Progress = Progress()
     partner: Owner | None = None
     cycle: int = 1
 
@@ -240,7 +286,7 @@ class CustomerProblemReport:
     def open_work(self) -> tuple[DelegatedWork, ...]:
         """This cycle's delegated work that somebody is still doing (or about to do): what
         the SLA follows (partner legs) and what forecasts the resolution."""
-        return tuple(work for work in self.current_work if work.status not in FINISHED_STATUSES)
+        return tuple(work for work in self.current_work if not work.progress.is_finished)
 
     @property
     def recent_event_ids(self) -> tuple[str, ...]:

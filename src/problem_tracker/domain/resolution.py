@@ -21,6 +21,7 @@ problem is cleared.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from problem_tracker.domain.commands import LinkServiceTrouble, Resolve, UpdateDelegatedWork
@@ -43,8 +44,6 @@ from problem_tracker.domain.events import (
 )
 from problem_tracker.domain.lifecycle import Trigger, transition
 from problem_tracker.domain.report import (
-    DONE_STATUSES,
-    FAILED_STATUSES,
     OPEN_STATUSES,
     CustomerProblemReport,
     DelegatedWork,
@@ -85,22 +84,18 @@ def apply_update(
         return [_unknown(command.request_id, "UpdateDelegatedWork")]
     if not _from_its_owner(state.delegated[index], command):
         return [_not_from_its_partner(command.request_id)]
+    update = command.update
     updated: list[ReportEvent] = [
         DelegatedWorkUpdated(
             request_id=command.request_id,
-            status=command.status,
-            external_id=command.external_id,
-            expected_resolution_date=command.expected_resolution_date,
-            reason=command.reason,
-            note=_note_with_room(state, command.note, limits),
+            update=replace(update, note=_note_with_room(state, update.note, limits)),
         )
     ]
-    newly_failed = (
-        command.status in FAILED_STATUSES and state.delegated[index].status is not command.status
-    )
+    after = state.delegated[index].progress.after(update)
+    newly_failed = after.has_failed and state.delegated[index].progress.status is not after.status
     if newly_failed and state.status in OPEN_STATUSES:
         failed = DelegatedWorkFailed(
-            request_id=command.request_id, status=command.status, reason=command.reason
+            request_id=command.request_id, status=update.status, reason=update.reason
         )
         updated.append(failed)
     return updated
@@ -125,7 +120,7 @@ def _from_its_owner(work: DelegatedWork, command: UpdateDelegatedWork) -> bool:
 def settle(state: CustomerProblemReport) -> list[ReportEvent]:
     """Resolve the report once all of the current cycle's delegated work is done."""
     work = state.current_work
-    if not work or any(item.status not in DONE_STATUSES for item in work):
+    if not work or any(not item.progress.is_done for item in work):
         return []
     changes = transition(state, Trigger.ALL_WORK_RESOLVED, ALL_WORK_RESOLVED)
     if not changes:
@@ -173,7 +168,7 @@ def expected_resolution(state: CustomerProblemReport) -> datetime | None:
 
 
 def _work_forecast(state: CustomerProblemReport) -> datetime | None:
-    estimates = [work.expected_resolution_date for work in state.open_work]
+    estimates = [work.progress.expected_resolution_date for work in state.open_work]
     known = [estimate for estimate in estimates if estimate is not None]
     if not known or len(known) < len(estimates):
         return None

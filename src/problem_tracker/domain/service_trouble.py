@@ -22,9 +22,10 @@ from datetime import datetime, timedelta
 from problem_tracker.domain.events import UNSTAMPED_AT, RejectionCode
 from problem_tracker.domain.identity import Recurrence, SeenEvent, recurrence
 from problem_tracker.domain.report import (
-    FINISHED_STATUSES,
     DelegatedStatus,
     EntityRef,
+    Progress,
+    ProgressUpdate,
     Severity,
 )
 
@@ -76,11 +77,9 @@ class ServiceTrouble:
     service: EntityRef
     generation: int
     request_id: str
-    status: DelegatedStatus
+    progress: Progress
     priority: int
-    external_id: str | None = None
     linked_reports: tuple[LinkedReport, ...] = ()
-    expected_resolution_date: datetime | None = None
     recent_events: tuple[SeenEvent, ...] = ()
     impact_sent: Impact | None = None
     """What Service Problem Management last heard (``None``: stored before it was kept)."""
@@ -101,7 +100,7 @@ class ServiceTrouble:
     @property
     def is_open(self) -> bool:
         """Someone is (or will be) working on the current request."""
-        return self.status not in FINISHED_STATUSES
+        return not self.progress.is_finished
 
     @property
     def report_ids(self) -> tuple[str, ...]:
@@ -153,11 +152,7 @@ class ApplyServiceTroubleUpdate(ServiceTroubleCommandBase):
     """Service Problem Management reports on a request (routed by ``service_of_request``)."""
 
     request_id: str
-    status: DelegatedStatus
-    external_id: str | None = None
-    expected_resolution_date: datetime | None = None
-    reason: str | None = None
-    note: str | None = None
+    update: ProgressUpdate
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -262,12 +257,8 @@ class ServiceTroubleStatusChanged(ServiceTroubleEventBase):
     """The shell fans it out as ``UpdateDelegatedWork`` to every report in ``report_ids``."""
 
     request_id: str
-    status: DelegatedStatus
+    update: ProgressUpdate
     report_ids: tuple[str, ...]
-    external_id: str | None = None
-    expected_resolution_date: datetime | None = None
-    reason: str | None = None
-    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

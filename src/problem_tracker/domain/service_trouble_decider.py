@@ -33,7 +33,7 @@ from problem_tracker.domain.identity import (
     service_of_request,
     service_trouble_request_id,
 )
-from problem_tracker.domain.report import RECENT_EVENT_LIMIT, DelegatedStatus
+from problem_tracker.domain.report import RECENT_EVENT_LIMIT, DelegatedStatus, Progress
 from problem_tracker.domain.service_trouble import (
     IMPACT_UPDATE_INTERVAL,
     ApplyServiceTroubleUpdate,
@@ -137,7 +137,9 @@ def evolve_service_trouble(
 
 def _link(state: ServiceTrouble | None, command: LinkReport) -> list[ServiceTroubleEvent]:
     if state is not None and state.is_open:
-        return [_linked(command, state.request_id, state.status, state.external_id)]
+        return [
+            _linked(command, state.request_id, state.progress.status, state.progress.external_id)
+        ]
     generation = 1 if state is None else state.generation + 1
     request_id = service_trouble_request_id(command.service.id, generation)
     requested = ServiceTroubleRequested(
@@ -176,7 +178,7 @@ def _send_impact(
         request_id=state.request_id,
         service=state.service,
         impact=state.impact,
-        external_id=state.external_id,
+        external_id=state.progress.external_id,
     )
     return [changed]
 
@@ -235,13 +237,7 @@ def _update(
         )
         return [rejected]
     changed = ServiceTroubleStatusChanged(
-        request_id=command.request_id,
-        status=command.status,
-        report_ids=state.report_ids,
-        external_id=command.external_id,
-        expected_resolution_date=command.expected_resolution_date,
-        reason=command.reason,
-        note=command.note,
+        request_id=command.request_id, update=command.update, report_ids=state.report_ids
     )
     return [changed]
 
@@ -251,7 +247,7 @@ def _new_generation(state: ServiceTrouble | None, event: ServiceTroubleRequested
         service=event.service,
         generation=event.generation,
         request_id=event.request_id,
-        status=DelegatedStatus.REQUESTED,
+        progress=Progress(),
         priority=event.priority,
         recent_events=() if state is None else state.recent_events,
         impact_sent=Impact(
@@ -271,15 +267,9 @@ def _apply(state: ServiceTrouble, event: ServiceTroubleEvent) -> ServiceTrouble:
             kept = tuple(link for link in state.linked_reports if link.report_id != event.report_id)
             return replace(state, linked_reports=kept)
         case ServiceTroubleStatusChanged():
-            return replace(
-                state,
-                status=event.status,
-                external_id=event.external_id or state.external_id,
-                expected_resolution_date=event.expected_resolution_date
-                or state.expected_resolution_date,
-            )
+            return replace(state, progress=state.progress.after(event.update))
         case ServiceTroubleCancelRequested():
-            return replace(state, status=DelegatedStatus.CANCELLED)
+            return replace(state, progress=state.progress.cancelled())
         case LinkedReportRerated():
             rerated = LinkedReport(
                 report_id=event.report_id, priority=event.priority, severity=event.severity

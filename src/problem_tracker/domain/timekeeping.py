@@ -133,7 +133,7 @@ def _legs(
         leg = start_partner_leg(policy, event.partner.id, event.request_id, event.occurred_at)
         legs = (*legs, leg)
     elif isinstance(event, DelegatedWorkUpdated):
-        pending = event.status is DelegatedStatus.PENDING
+        pending = event.update.status is DelegatedStatus.PENDING
         legs = tuple(
             follow_partner_status(leg, pending, policy, event.occurred_at)
             if leg.request_id == event.request_id

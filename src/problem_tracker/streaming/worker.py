@@ -51,12 +51,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     worker.reference.start()
     worker.broker_watch.start()
     try:
-        faust.Worker(
+        faust_worker = faust.Worker(
             worker.app,
             loglevel=settings.worker.log_level,
             override_logging=False,
             redirect_stdouts=False,
-        ).execute_from_commandline()
+            quiet=True,
+        )
+        # Without its terminal spinner Faust logs "Ready" instead of drawing " OK ^":
+        # every line the worker writes is then JSON.
+        faust_worker.spinner = None
+        faust_worker.execute_from_commandline()
     finally:
         worker.broker_watch.stop()
         worker.reference.stop()

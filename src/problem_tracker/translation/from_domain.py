@@ -295,7 +295,7 @@ def _partner_cancellation(
     ended = state.status in (Status.CANCELLED, Status.RESOLVED)
     cancellation = PartnerProblemCancellation(
         request_id=event.request_id,
-        external_id=work.external_id if work is not None else None,
+        external_id=work.progress.external_id if work is not None else None,
         partner=partner(named),
         customer_problem_report_ids=[state.id],
         status_change_reason=wire_reason(state.status_change_reason) if ended else None,
@@ -316,7 +316,7 @@ def _named_partner(
     owner = named or (work.partner if work is not None else None)
     if owner is None:
         raise MissingPartnerError(f"partner request {request_id!r} names no partner")
-    return partner(owner), work.external_id if work is not None else None
+    return partner(owner), work.progress.external_id if work is not None else None
 
 
 def _partner_change(
@@ -415,7 +415,7 @@ def _service_trouble_cancellation(
     current = state is not None and state.request_id == event.request_id
     cancellation = ServiceTroubleCancellation(
         request_id=event.request_id,
-        external_id=state.external_id if state is not None and current else None,
+        external_id=state.progress.external_id if state is not None and current else None,
         status_change_reason=SERVICE_TROUBLE_CANCEL_REASON,
     )
     envelope = CancelServiceTroubleReportRequest(

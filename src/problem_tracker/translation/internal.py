@@ -27,7 +27,13 @@ from pydantic import TypeAdapter, ValidationError
 from problem_tracker.domain.commands import ReportCommand
 from problem_tracker.domain.service_trouble import ServiceTroubleCommand
 
-INTERNAL_VERSION: Final = 1
+INTERNAL_VERSION: Final = 2
+_WITH_INLINE_UPDATES: Final = 1
+"""Version 1 carried an answer's status, ids, date, reason and note inline in the command;
+version 2 as one ``update`` value. A worker reads both during a rolling upgrade."""
+
+_UPDATE_FIELDS: Final = ("status", "external_id", "expected_resolution_date", "reason", "note")
+_COMMANDS_WITH_UPDATES: Final = frozenset({"UpdateDelegatedWork", "ApplyServiceTroubleUpdate"})
 
 InternalCommand = ReportCommand | ServiceTroubleCommand
 
@@ -104,8 +110,11 @@ def decode_internal(raw: bytes) -> InternalMessage:
     tag = document.get("type")
     if not isinstance(tag, str) or tag not in COMMAND_TYPES:
         raise UnknownCommandTypeError(f"unknown internal command type {str(tag)[:80]!r}")
+    body = document.get("command")
+    if document.get("v") == _WITH_INLINE_UPDATES and tag in _COMMANDS_WITH_UPDATES:
+        body = _nested_update(body)
     try:
-        command = _adapter(tag).validate_python(document.get("command"))
+        command = _adapter(tag).validate_python(body)
     except ValidationError as exc:
         raise InternalMessageError(f"invalid {tag}: {exc}") from exc
     origin = document.get("origin")
@@ -120,9 +129,17 @@ def _document(raw: bytes) -> dict[str, Any]:
         raise InternalMessageError(f"not JSON: {exc}") from exc
     if not isinstance(document, dict):
         raise InternalMessageError("an internal message is a JSON object")
-    if document.get("v") != INTERNAL_VERSION:
+    if document.get("v") not in (INTERNAL_VERSION, _WITH_INLINE_UPDATES):
         raise InternalMessageError(f"unsupported internal message version {document.get('v')!r}")
     return document
+
+
+def _nested_update(body: Any) -> Any:
+    if not isinstance(body, dict):
+        return body  # let validation say what is wrong
+    update = {field: body[field] for field in _UPDATE_FIELDS if field in body}
+    rest = {key: value for key, value in body.items() if key not in _UPDATE_FIELDS}
+    return {**rest, "update": update}
 
 
 def _origin_document(origin: Origin) -> dict[str, Any]:

@@ -122,8 +122,8 @@ def _work_of(state: CustomerProblemReport, kind: DelegationKind) -> list[Delegat
     return [
         DelegatedWork(
             request_id=work.request_id,
-            external_id=work.external_id,
-            status=work.status.value,
+            external_id=work.progress.external_id,
+            status=work.progress.status.value,
         )
         for work in state.current_work
         if work.kind is kind and work.request_id is not None

@@ -8,14 +8,19 @@ worker resumes every timer where it was.
 
 Versions, each still read:
 
-- 6 stores what a shared service trouble last told Service Problem Management of its
+- 7 stores what a shared service trouble last told Service Problem Management of its
   impact, when, and when the next impact update is due (``impact_sent``,
   ``impact_told_at``, ``impact_due``), with each linked report's priority and severity
   (contract v1.1); and, of a report's partner OLA leg, since when it is paused (the
   partner ``pending`` on us, ``paused_since``) and the partner ladder's calls still to
-  make (``calls``). Version 5 values have none of it (the fields' defaults) and are read
+  make (``calls``). Version 6 values have none of it (the fields' defaults) and are read
   as they are: a trouble tells its impact on its next change, a leg runs and calls nobody
   after the partner manager.
+- 6 keeps what is known of delegated work (status, the other side's id, its expected
+  resolution date) as one ``progress`` value, in a report's delegated work and in a
+  service trouble; a version 5 or older value has these fields inline and is nested on
+  reading.
+
 - 5 stores by how much acknowledged escalations held the breach ladder back (the clock's
   ``ladder_delay``, contract v1.1); a version 4 clock has no hold (the field's default), so
   it is read as it is.
@@ -42,12 +47,13 @@ from pydantic import TypeAdapter, ValidationError
 from problem_tracker.domain.report import CustomerProblemReport
 from problem_tracker.domain.service_trouble import ServiceTrouble
 
-STATE_VERSION: Final = 6
+STATE_VERSION: Final = 7
 _WITHOUT_DIGESTS: Final = 1
 _WITH_RULE_NAMES: Final = 2
 _WITHOUT_RESOLUTION_CODES: Final = 3
 _WITHOUT_LADDER_DELAYS: Final = 4
-_WITHOUT_IMPACTS: Final = 5
+_WITH_INLINE_PROGRESS: Final = 5
+_WITHOUT_IMPACTS: Final = 6
 
 S = TypeVar("S")
 
@@ -99,6 +105,7 @@ def _decode(adapter: TypeAdapter[_Record[S]], raw: bytes) -> S:
         _WITH_RULE_NAMES,
         _WITHOUT_RESOLUTION_CODES,
         _WITHOUT_LADDER_DELAYS,
+        _WITH_INLINE_PROGRESS,
         _WITHOUT_IMPACTS,
     ):
         raw = _upgraded(raw, version)
@@ -120,6 +127,8 @@ def _upgraded(raw: bytes, version: int) -> bytes:
             _remember_without_digests(state)
         if version in (_WITHOUT_DIGESTS, _WITH_RULE_NAMES):
             _forget_rule_name(state)
+        if version <= _WITH_INLINE_PROGRESS:
+            _nest_progress(state)
     document["v"] = STATE_VERSION
     return pydantic_core.to_json(document)
 
@@ -140,6 +149,27 @@ def _forget_rule_name(state: dict[str, Any]) -> None:
     clock = sla.get("clock") if isinstance(sla, dict) else None
     if isinstance(clock, dict):
         clock.pop("rule_name", None)
+
+
+PROGRESS_FIELDS: Final = ("status", "external_id", "expected_resolution_date")
+
+
+def _nest_progress(state: dict[str, Any]) -> None:
+    """Version 5 → 6: a report's delegated work and a service trouble (the value that has
+    a ``generation``) keep their progress fields in one ``progress`` value."""
+    delegated = state.get("delegated")
+    if isinstance(delegated, list):
+        for work in delegated:
+            if isinstance(work, dict):
+                _nest_fields(work)
+    if "generation" in state:
+        _nest_fields(state)
+
+
+def _nest_fields(document: dict[str, Any]) -> None:
+    progress = {field: document.pop(field) for field in PROGRESS_FIELDS if field in document}
+    if progress:
+        document["progress"] = progress
 
 
 def _why(raw: bytes, exc: ValidationError) -> str:

@@ -45,6 +45,7 @@ from problem_tracker.domain.report import (
     Owner,
     OwnerRole,
     Party,
+    ProgressUpdate,
     ResolutionCode,
     Severity,
 )
@@ -182,11 +183,7 @@ def service_trouble_update(envelope: ServiceTroubleEnvelope) -> ApplyServiceTrou
     return ApplyServiceTroubleUpdate(
         event_id=envelope.event_id,
         request_id=envelope.correlation_id,
-        status=DelegatedStatus(update.status.value),
-        external_id=update.id,
-        expected_resolution_date=update.expected_resolution_date,
-        reason=update.status_change_reason,
-        note=_joined_note(update),
+        update=_progress_update(update),
     )
 
 
@@ -210,11 +207,7 @@ def partner_update(envelope: PartnerProblemEnvelope) -> commands.UpdateDelegated
         event_id=envelope.event_id,
         report_id=report_id,
         request_id=request_id,
-        status=DelegatedStatus(update.status.value),
-        external_id=update.id,
-        expected_resolution_date=update.expected_resolution_date,
-        reason=update.status_change_reason,
-        note=_joined_note(update),
+        update=_progress_update(update),
         partner_id=None if envelope.source is None else envelope.source.id,
     )
 
@@ -274,8 +267,14 @@ def _notes(notes: list[common.Note]) -> tuple[Note, ...]:
     return tuple(Note(author=note.author, date=note.date, text=note.text) for note in notes)
 
 
-def _joined_note(update: DelegatedReportUpdate) -> str | None:
-    return NOTE_SEPARATOR.join(note.text for note in update.note) or None
+def _progress_update(update: DelegatedReportUpdate) -> ProgressUpdate:
+    return ProgressUpdate(
+        status=DelegatedStatus(update.status.value),
+        external_id=update.id,
+        expected_resolution_date=update.expected_resolution_date,
+        reason=update.status_change_reason,
+        note=NOTE_SEPARATOR.join(note.text for note in update.note) or None,
+    )
 
 
 def delegated_command(

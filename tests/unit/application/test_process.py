@@ -17,7 +17,7 @@ from problem_tracker.domain.commands import Hold
 from problem_tracker.domain.decider import decide
 from problem_tracker.domain.events import CommandRejected, RejectionCode
 from problem_tracker.domain.evolution import evolve, fold
-from problem_tracker.domain.report import DelegatedStatus, Status
+from problem_tracker.domain.report import DelegatedStatus, ProgressUpdate, Status
 from problem_tracker.domain.service_trouble import ApplyServiceTroubleUpdate
 
 
@@ -53,7 +53,9 @@ def test_a_rejected_command_is_what_goes_to_the_dead_letter_queue() -> None:
 
 def test_a_service_trouble_update_nobody_asked_for_is_rejected() -> None:
     update = ApplyServiceTroubleUpdate(
-        event_id=next_event_id(), request_id="STR-svc-1-1", status=DelegatedStatus.RESOLVED
+        event_id=next_event_id(),
+        request_id="STR-svc-1-1",
+        update=ProgressUpdate(status=DelegatedStatus.RESOLVED),
     )
     decision = handle_service_trouble(None, update, NOW)
     assert decision.state is None

@@ -16,7 +16,7 @@ from problem_tracker.domain.events import (
     StatusChanged,
 )
 from problem_tracker.domain.identity import service_trouble_key
-from problem_tracker.domain.report import DelegatedStatus, Severity, Status
+from problem_tracker.domain.report import DelegatedStatus, ProgressUpdate, Severity, Status
 from problem_tracker.domain.service_trouble import (
     LinkReport,
     ReportLinkedToServiceTrouble,
@@ -81,10 +81,8 @@ def test_a_linked_report_is_told_its_request_and_a_status_change_reaches_every_l
     changed = ServiceTroubleStatusChanged(
         event_id="st-2",
         request_id="STR-svc-1-1",
-        status=DelegatedStatus.RESOLVED,
         report_ids=("CPR-1", "CPR-2"),
-        external_id="SPM-1",
-        reason="fixed",
+        update=ProgressUpdate(status=DelegatedStatus.RESOLVED, external_id="SPM-1", reason="fixed"),
     )
 
     commands = report_commands([linked, changed])
@@ -97,8 +95,10 @@ def test_a_linked_report_is_told_its_request_and_a_status_change_reaches_every_l
         status=DelegatedStatus.ACKNOWLEDGED,
         external_id="SPM-1",
     )
-    assert [(c.report_id, c.event_id, c.status) for c in commands[1:]] == [
+    updates = [c for c in commands[1:] if isinstance(c, UpdateDelegatedWork)]
+    assert [(c.report_id, c.event_id, c.update.status) for c in updates] == [
         ("CPR-1", "st-2", DelegatedStatus.RESOLVED),
         ("CPR-2", "st-2", DelegatedStatus.RESOLVED),
     ]
-    assert all(isinstance(c, UpdateDelegatedWork) and c.reason == "fixed" for c in commands[1:])
+    assert len(updates) == len(commands) - 1
+    assert all(c.update.reason == "fixed" for c in updates)

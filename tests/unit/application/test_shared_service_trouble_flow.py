@@ -8,13 +8,15 @@ from hypothesis import strategies as st
 from builders import NOW, a_context, a_create, a_service, next_event_id
 from problem_tracker.application.bus import MessageBus
 from problem_tracker.domain.commands import Cancel, Reopen
-from problem_tracker.domain.report import DelegatedStatus, Status
+from problem_tracker.domain.report import DelegatedStatus, ProgressUpdate, Status
 from problem_tracker.domain.service_trouble import ApplyServiceTroubleUpdate
 
 
 def _spm(status: DelegatedStatus, request_id: str = "STR-svc-1-1") -> ApplyServiceTroubleUpdate:
     return ApplyServiceTroubleUpdate(
-        event_id=next_event_id(), request_id=request_id, status=status, external_id="SPM-9"
+        event_id=next_event_id(),
+        request_id=request_id,
+        update=ProgressUpdate(status=status, external_id="SPM-9"),
     )
 
 
@@ -33,7 +35,7 @@ def test_reports_on_the_same_service_share_one_service_trouble_and_resolve_toget
     shell.send(_spm(DelegatedStatus.IN_PROGRESS), _spm(DelegatedStatus.RESOLVED))
 
     assert {r.status for r in shell.reports.values()} == {Status.RESOLVED}
-    assert {r.delegated[0].external_id for r in shell.reports.values()} == {"SPM-9"}
+    assert {r.delegated[0].progress.external_id for r in shell.reports.values()} == {"SPM-9"}
 
 
 def test_the_shared_service_trouble_is_cancelled_only_when_its_last_report_is() -> None:

@@ -14,7 +14,12 @@ from problem_tracker.domain.commands import ChangeAttributes, Hold, ReportComman
 from problem_tracker.domain.context import DecisionContext, StaticReferenceData
 from problem_tracker.domain.events import CommandRejected, RejectionCode
 from problem_tracker.domain.identity import SeenEvent, command_digest
-from problem_tracker.domain.report import CustomerProblemReport, DelegatedStatus, Severity
+from problem_tracker.domain.report import (
+    CustomerProblemReport,
+    DelegatedStatus,
+    ProgressUpdate,
+    Severity,
+)
 from problem_tracker.domain.service_trouble import (
     ApplyServiceTroubleUpdate,
     LinkReport,
@@ -106,13 +111,17 @@ def test_a_reused_event_id_on_the_shared_service_trouble_is_a_conflict() -> None
         description="no dial tone",
     )
     update = ApplyServiceTroubleUpdate(
-        event_id="spm-1", request_id="STR-svc-1-1", status=DelegatedStatus.IN_PROGRESS
+        event_id="spm-1",
+        request_id="STR-svc-1-1",
+        update=ProgressUpdate(status=DelegatedStatus.IN_PROGRESS),
     )
     state = handle_service_trouble(None, link, NOW).state
     state = handle_service_trouble(state, update, NOW).state
 
     again = handle_service_trouble(state, update, NOW)
-    reused = handle_service_trouble(state, replace(update, status=DelegatedStatus.RESOLVED), NOW)
+    reused = handle_service_trouble(
+        state, replace(update, update=replace(update.update, status=DelegatedStatus.RESOLVED)), NOW
+    )
 
     assert again.duplicate
     assert kinds(reused.events) == ["ServiceTroubleRejected"]

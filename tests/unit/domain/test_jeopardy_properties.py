@@ -43,6 +43,7 @@ from problem_tracker.domain.report import (
     DelegatedStatus,
     Owner,
     OwnerRole,
+    ProgressUpdate,
     Severity,
     Status,
 )
@@ -95,8 +96,11 @@ commands: st.SearchStrategy[ReportCommand] = st.one_of(
     _command(
         UpdateDelegatedWork,
         request_id=st.sampled_from(REQUESTS),
-        status=st.sampled_from(list(DelegatedStatus)),
-        expected_resolution_date=expected,
+        update=st.builds(
+            ProgressUpdate,
+            status=st.sampled_from(list(DelegatedStatus)),
+            expected_resolution_date=expected,
+        ),
     ),
 )
 answers = st.tuples(st.integers(0, 3), st.sampled_from(list(DelegatedStatus)), expected)
@@ -159,9 +163,8 @@ class _Run:
                 event_id=f"answer-{self.answers}",
                 report_id=REPORT_ID,
                 request_id=work.request_id or "",
-                status=status,
-                expected_resolution_date=forecast,
                 partner_id=None if work.partner is None else work.partner.id,
+                update=ProgressUpdate(status=status, expected_resolution_date=forecast),
             )
             self.send(update)
 

@@ -32,7 +32,12 @@ from problem_tracker.domain.events import (
     ServiceTroubleNeeded,
     ServiceTroubleReleased,
 )
-from problem_tracker.domain.report import CustomerProblemReport, DelegatedStatus, Status
+from problem_tracker.domain.report import (
+    CustomerProblemReport,
+    DelegatedStatus,
+    ProgressUpdate,
+    Status,
+)
 
 PARTNERS = {"res-1": partner_owner()}
 
@@ -76,7 +81,7 @@ def test_cancelling_withdraws_outstanding_partner_requests_and_releases_service_
     assert released == [("svc-1", "STR-svc-1-1"), ("svc-2", None)]
     assert after is not None
     assert after.status is Status.CANCELLED
-    assert [w.status for w in after.delegated] == [
+    assert [w.progress.status for w in after.delegated] == [
         DelegatedStatus.CANCELLED,
         DelegatedStatus.RESOLVED,
         DelegatedStatus.CANCELLED,
@@ -121,8 +126,8 @@ def _resolved_report_with_partner_and_service_work() -> CustomerProblemReport:
             event_id=next_event_id(),
             report_id=REPORT_ID,
             request_id=request_id,
-            status=DelegatedStatus.RESOLVED,
             partner_id=partner_id,
+            update=ProgressUpdate(status=DelegatedStatus.RESOLVED),
         )
         for request_id, partner_id in (("STR-svc-1-1", None), (f"SPR-{REPORT_ID}-1", "partner-1"))
     ]
@@ -155,7 +160,7 @@ def test_a_reopened_report_starts_a_new_cycle_reopening_what_the_partner_resolve
     assert reopened is not None
     assert reopened.status is Status.IN_PROGRESS
     assert reopened.cycle == 2
-    assert [(w.request_id, w.cycle, w.status) for w in reopened.delegated] == [
+    assert [(w.request_id, w.cycle, w.progress.status) for w in reopened.delegated] == [
         ("STR-svc-1-1", 1, DelegatedStatus.RESOLVED),
         (f"SPR-{REPORT_ID}-1", 2, DelegatedStatus.REQUESTED),
         (None, 2, DelegatedStatus.REQUESTED),
@@ -179,20 +184,20 @@ def test_a_reopened_report_resolves_on_its_new_work_only() -> None:
         event_id=next_event_id(),
         report_id=REPORT_ID,
         request_id=f"SPR-{REPORT_ID}-1",
-        status=DelegatedStatus.RESOLVED,
         partner_id=partner_owner().id,
+        update=ProgressUpdate(status=DelegatedStatus.RESOLVED),
     )
     report, _ = run(report, relink, partner_done, context=context)
     assert report is not None
     assert report.status is Status.IN_PROGRESS
-    assert report.delegated[0].status is DelegatedStatus.RESOLVED
-    assert report.delegated[2].status is DelegatedStatus.IN_PROGRESS
+    assert report.delegated[0].progress.status is DelegatedStatus.RESOLVED
+    assert report.delegated[2].progress.status is DelegatedStatus.IN_PROGRESS
 
     service_done = UpdateDelegatedWork(
         event_id=next_event_id(),
         report_id=REPORT_ID,
         request_id="STR-svc-1-1",
-        status=DelegatedStatus.RESOLVED,
+        update=ProgressUpdate(status=DelegatedStatus.RESOLVED),
     )
     report, events = run(report, service_done, context=context)
     assert kinds(events)[-1] == "ReportResolved"

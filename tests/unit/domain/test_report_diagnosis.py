@@ -71,7 +71,7 @@ def test_a_report_on_internal_and_partner_components_delegates_to_both() -> None
     assert requested.partner == partner_owner()
     assert report is not None
     assert report.status is Status.IN_PROGRESS
-    assert [(w.kind, w.request_id, w.status) for w in report.delegated] == [
+    assert [(w.kind, w.request_id, w.progress.status) for w in report.delegated] == [
         (DelegationKind.SERVICE_TROUBLE, None, DelegatedStatus.REQUESTED),
         (DelegationKind.PARTNER_PROBLEM, f"SPR-{REPORT_ID}-1", DelegatedStatus.REQUESTED),
     ]

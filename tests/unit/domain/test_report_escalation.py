@@ -17,7 +17,14 @@ from problem_tracker.domain.events import (
     JeopardyRaised,
     ReportEvent,
 )
-from problem_tracker.domain.report import DelegatedStatus, Owner, OwnerRole, Severity, Status
+from problem_tracker.domain.report import (
+    DelegatedStatus,
+    Owner,
+    OwnerRole,
+    ProgressUpdate,
+    Severity,
+    Status,
+)
 from problem_tracker.domain.sla.jeopardy import JeopardyCause, JeopardyLevel
 from problem_tracker.domain.sla.ladder import EscalationReason
 from problem_tracker.domain.sla.policy import EscalationKind
@@ -40,9 +47,8 @@ def _update(
         event_id=next_event_id(),
         report_id=REPORT_ID,
         request_id=request_id,
-        status=status,
-        expected_resolution_date=expected,
         partner_id=partner_id,
+        update=ProgressUpdate(status=status, expected_resolution_date=expected),
     )
 
 
@@ -118,8 +124,9 @@ def test_a_report_without_customer_updates_escalates_to_the_service_desk_once() 
         event_id=next_event_id(),
         report_id=REPORT_ID,
         request_id="STR-svc-1-1",
-        status=DelegatedStatus.IN_PROGRESS,
-        note="the customer does not see this",
+        update=ProgressUpdate(
+            status=DelegatedStatus.IN_PROGRESS, note="the customer does not see this"
+        ),
     )
     timeline.send(partner_news, T0 + 30 * M)
 

@@ -8,7 +8,16 @@ from typing import Any
 
 import pytest
 
-from builders import a_context, a_create, a_report, a_resource, partner_work, run, service_work
+from builders import (
+    a_context,
+    a_create,
+    a_report,
+    a_resource,
+    partner_work,
+    run,
+    service_work,
+    with_progress,
+)
 from problem_tracker.domain.report import CustomerProblemReport, DelegatedStatus, Owner, OwnerRole
 from problem_tracker.domain.resolution import expected_resolution
 
@@ -27,13 +36,13 @@ def _created() -> CustomerProblemReport:
 def test_without_an_sla_the_latest_estimate_of_open_work_is_expected() -> None:
     state = a_report(
         delegated=(
-            replace(service_work(), expected_resolution_date=T0 + 2 * H),
-            replace(partner_work(), expected_resolution_date=T0 + 5 * H),
-            replace(
+            with_progress(service_work(), expected_resolution_date=T0 + 2 * H),
+            with_progress(partner_work(), expected_resolution_date=T0 + 5 * H),
+            with_progress(
                 service_work(status=DelegatedStatus.RESOLVED),
                 expected_resolution_date=T0 + 9 * H,
             ),
-            replace(partner_work(cycle=0), expected_resolution_date=T0 + 12 * H),
+            with_progress(partner_work(cycle=0), expected_resolution_date=T0 + 12 * H),
         ),
     )
 
@@ -42,7 +51,7 @@ def test_without_an_sla_the_latest_estimate_of_open_work_is_expected() -> None:
 
 @pytest.mark.parametrize(
     "delegated",
-    [(), (service_work(), replace(partner_work(), expected_resolution_date=T0))],
+    [(), (service_work(), with_progress(partner_work(), expected_resolution_date=T0))],
     ids=["no work", "an open work without estimate"],
 )
 def test_nothing_is_expected_without_an_estimate_for_every_open_work(
@@ -60,6 +69,6 @@ def test_the_sla_due_time_stands_unless_the_work_forecasts_later(
     forecast: datetime | None, expected: datetime
 ) -> None:
     state = _created()
-    work = replace(state.delegated[0], expected_resolution_date=forecast)
+    work = with_progress(state.delegated[0], expected_resolution_date=forecast)
 
     assert expected_resolution(replace(state, delegated=(work,))) == expected

@@ -40,7 +40,7 @@ from problem_tracker.domain.lifecycle import (
     describe_transitions,
     destination,
 )
-from problem_tracker.domain.report import DelegatedStatus, ResolutionCode, Status
+from problem_tracker.domain.report import DelegatedStatus, ProgressUpdate, ResolutionCode, Status
 
 
 def _ids() -> dict[str, str]:
@@ -63,7 +63,7 @@ COMMANDS: dict[Trigger, Callable[[], ReportCommand]] = {
     Trigger.DELEGATED_UPDATE: lambda: UpdateDelegatedWork(
         **_ids(),
         request_id=partner_work().request_id or "",
-        status=DelegatedStatus.IN_PROGRESS,
+        update=ProgressUpdate(status=DelegatedStatus.IN_PROGRESS),
         partner_id=partner_owner().id,
     ),
     Trigger.TICK: lambda: Tick(**_ids(), deadline=NOW),

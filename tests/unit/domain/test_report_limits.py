@@ -30,7 +30,12 @@ from problem_tracker.domain.commands import (
 )
 from problem_tracker.domain.context import DecisionContext, ReportLimits, note_bytes
 from problem_tracker.domain.events import CommandRejected, RejectionCode
-from problem_tracker.domain.report import CustomerProblemReport, DelegatedStatus, Status
+from problem_tracker.domain.report import (
+    CustomerProblemReport,
+    DelegatedStatus,
+    ProgressUpdate,
+    Status,
+)
 
 LIMITS = ReportLimits(max_notes=3, max_note_bytes=100, max_entities=2, max_parties=2)
 
@@ -143,15 +148,18 @@ def test_a_delegated_update_is_recorded_without_its_note_when_the_notes_are_full
         event_id=next_event_id(),
         report_id=REPORT_ID,
         request_id=f"SPR-{REPORT_ID}-1",
-        status=DelegatedStatus.IN_PROGRESS,
-        note="crew dispatched",
         partner_id=partner_owner().id,
+        update=ProgressUpdate(status=DelegatedStatus.IN_PROGRESS, note="crew dispatched"),
     )
     report, _ = run(report, update, context=context)
     assert report is not None
     assert [note.text for note in report.notes] == ["a", "b", "crew dispatched"]
 
-    resolved = replace(update, event_id=next_event_id(), status=DelegatedStatus.RESOLVED)
+    resolved = replace(
+        update,
+        event_id=next_event_id(),
+        update=replace(update.update, status=DelegatedStatus.RESOLVED),
+    )
     after, events = run(report, resolved, context=context)
 
     assert "ReportResolved" in kinds(events)

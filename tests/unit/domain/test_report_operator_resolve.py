@@ -37,6 +37,7 @@ from problem_tracker.domain.report import (
     OPEN_STATUSES,
     CustomerProblemReport,
     DelegatedStatus,
+    ProgressUpdate,
     ResolutionCode,
     Status,
 )
@@ -126,7 +127,7 @@ def test_resolving_withdraws_partner_requests_and_releases_service_troubles_like
     assert released == [("svc-1", "STR-svc-1-1"), ("svc-2", None)]
     assert after is not None
     assert outstanding_work(after) == ()
-    assert [w.status for w in after.delegated] == [
+    assert [w.progress.status for w in after.delegated] == [
         DelegatedStatus.CANCELLED,
         DelegatedStatus.RESOLVED,
         DelegatedStatus.CANCELLED,
@@ -147,8 +148,8 @@ def test_kept_delegated_work_goes_on_and_its_news_is_still_recorded() -> None:
         event_id=next_event_id(),
         report_id=REPORT_ID,
         request_id=f"SPR-{REPORT_ID}-1",
-        status=DelegatedStatus.RESOLVED,
         partner_id=partner_owner().id,
+        update=ProgressUpdate(status=DelegatedStatus.RESOLVED),
     )
     later, events = run(after, news)
     assert kinds(events) == ["DelegatedWorkUpdated"]
@@ -164,8 +165,8 @@ def test_a_report_resolved_by_its_delegated_work_is_fixed() -> None:
         event_id=next_event_id(),
         report_id=REPORT_ID,
         request_id=f"SPR-{REPORT_ID}-1",
-        status=DelegatedStatus.RESOLVED,
         partner_id=partner_owner().id,
+        update=ProgressUpdate(status=DelegatedStatus.RESOLVED),
     )
     after, events = run(report, news)
 

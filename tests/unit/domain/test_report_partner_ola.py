@@ -16,7 +16,7 @@ from builders import (
     run,
 )
 from problem_tracker.domain.commands import UpdateDelegatedWork
-from problem_tracker.domain.report import DelegatedStatus
+from problem_tracker.domain.report import DelegatedStatus, ProgressUpdate
 from problem_tracker.domain.timekeeping import next_deadline
 
 CONTEXT = a_context({"res-1": partner_owner()})
@@ -28,7 +28,7 @@ def _partner_says(status: DelegatedStatus) -> UpdateDelegatedWork:
         event_id=next_event_id(),
         report_id=REPORT_ID,
         request_id=REQUEST,
-        status=status,
+        update=ProgressUpdate(status=status),
         partner_id=partner_owner().id,
     )
 

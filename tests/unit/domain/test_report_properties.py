@@ -52,6 +52,7 @@ from problem_tracker.domain.report import (
     TERMINAL_STATUSES,
     CustomerProblemReport,
     DelegatedStatus,
+    ProgressUpdate,
     Severity,
     Status,
 )
@@ -100,7 +101,11 @@ commands: st.SearchStrategy[ReportCommand] = st.one_of(
         service=st.sampled_from(ENTITIES[:2]),
         status=statuses,
     ),
-    _command(UpdateDelegatedWork, request_id=st.sampled_from(REQUESTS), status=statuses),
+    _command(
+        UpdateDelegatedWork,
+        request_id=st.sampled_from(REQUESTS),
+        update=st.builds(ProgressUpdate, status=statuses),
+    ),
     _command(Tick, deadline=st.just(NOW)),
 )
 OWNERS = {"svc-1": internal_owner(), "svc-2": internal_owner(), "res-1": partner_owner()}

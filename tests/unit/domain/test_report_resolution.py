@@ -37,7 +37,13 @@ from problem_tracker.domain.events import (
     ServiceTroubleReleased,
 )
 from problem_tracker.domain.evolution import evolve
-from problem_tracker.domain.report import CustomerProblemReport, DelegatedStatus, Note, Status
+from problem_tracker.domain.report import (
+    CustomerProblemReport,
+    DelegatedStatus,
+    Note,
+    ProgressUpdate,
+    Status,
+)
 
 PARTNER_REQUEST = f"SPR-{REPORT_ID}-1"
 SERVICE_REQUEST = "STR-svc-1-1"
@@ -56,12 +62,14 @@ def _update(
         event_id=next_event_id(),
         report_id=REPORT_ID,
         request_id=request_id,
-        status=status,
-        external_id=external_id,
-        expected_resolution_date=expected_resolution_date,
-        reason=reason,
-        note=note,
         partner_id=partner_owner().id if request_id.startswith("SPR-") else None,
+        update=ProgressUpdate(
+            status=status,
+            external_id=external_id,
+            expected_resolution_date=expected_resolution_date,
+            reason=reason,
+            note=note,
+        ),
     )
 
 
@@ -93,7 +101,7 @@ def test_a_link_tells_the_report_which_service_trouble_carries_its_work() -> Non
     assert kinds(events) == ["ServiceTroubleLinked"]
     assert report is not None
     work = report.delegated[0]
-    assert (work.request_id, work.status, work.external_id) == (
+    assert (work.request_id, work.progress.status, work.progress.external_id) == (
         SERVICE_REQUEST,
         DelegatedStatus.IN_PROGRESS,
         "SPM-77",
@@ -105,7 +113,7 @@ def test_a_repeated_link_updates_the_same_record() -> None:
     report, _ = run(report, _link(status=DelegatedStatus.ACKNOWLEDGED))
     assert report is not None
     assert len(report.delegated) == 1
-    assert report.delegated[0].status is DelegatedStatus.ACKNOWLEDGED
+    assert report.delegated[0].progress.status is DelegatedStatus.ACKNOWLEDGED
 
 
 def test_a_link_for_a_service_the_report_never_needed_is_an_unknown_correlation() -> None:
@@ -148,7 +156,11 @@ def test_an_update_records_status_dates_external_id_and_note() -> None:
     report, _ = run(report, update)
     assert report is not None
     work = report.delegated[0]
-    assert (work.status, work.external_id, work.expected_resolution_date) == (
+    assert (
+        work.progress.status,
+        work.progress.external_id,
+        work.progress.expected_resolution_date,
+    ) == (
         DelegatedStatus.IN_PROGRESS,
         "P-42",
         NOW,
@@ -157,8 +169,8 @@ def test_an_update_records_status_dates_external_id_and_note() -> None:
 
     report, _ = run(report, _update(PARTNER_REQUEST, DelegatedStatus.IN_PROGRESS))
     assert report is not None
-    assert report.delegated[0].external_id == "P-42"
-    assert report.delegated[0].expected_resolution_date == NOW
+    assert report.delegated[0].progress.external_id == "P-42"
+    assert report.delegated[0].progress.expected_resolution_date == NOW
 
 
 def test_an_update_for_a_request_the_report_never_made_is_an_unknown_correlation() -> None:
@@ -228,7 +240,7 @@ def test_a_service_trouble_linked_to_a_cancelled_report_is_released_at_once() ->
     assert (released.service, released.request_id) == (a_service(), SERVICE_REQUEST)
     assert report is not None
     assert report.status is Status.CANCELLED
-    assert report.delegated[0].status is DelegatedStatus.CANCELLED
+    assert report.delegated[0].progress.status is DelegatedStatus.CANCELLED
 
 
 def test_late_confirmations_are_recorded_on_a_closed_report() -> None:
@@ -237,13 +249,15 @@ def test_late_confirmations_are_recorded_on_a_closed_report() -> None:
     assert kinds(events) == ["DelegatedWorkUpdated"]
     assert report is not None
     assert report.status is Status.CLOSED
-    assert report.delegated[0].status is DelegatedStatus.CLOSED
+    assert report.delegated[0].progress.status is DelegatedStatus.CLOSED
 
 
 def test_facts_about_work_the_report_does_not_know_change_no_record() -> None:
     report = a_report(Status.IN_PROGRESS, delegated=(partner_work(), service_work()))
     stray = [
-        DelegatedWorkUpdated(request_id="SPR-x-1", status=DelegatedStatus.RESOLVED),
+        DelegatedWorkUpdated(
+            request_id="SPR-x-1", update=ProgressUpdate(status=DelegatedStatus.RESOLVED)
+        ),
         PartnerProblemCancelRequested(request_id="SPR-x-1", entity=a_resource()),
         ServiceTroubleLinked(
             request_id="STR-svc-9-1", service=a_service("svc-9"), status=DelegatedStatus.REQUESTED

@@ -42,7 +42,14 @@ from problem_tracker.domain.commands import (
 )
 from problem_tracker.domain.context import DecisionContext, StaticReferenceData
 from problem_tracker.domain.events import DeadlineRescheduled, JeopardyRaised
-from problem_tracker.domain.report import DelegatedStatus, Owner, OwnerRole, Severity, Status
+from problem_tracker.domain.report import (
+    DelegatedStatus,
+    Owner,
+    OwnerRole,
+    ProgressUpdate,
+    Severity,
+    Status,
+)
 from problem_tracker.domain.sla.builtin import BUILTIN_SLA_POLICY
 from problem_tracker.domain.sla.jeopardy import JeopardyLevel
 from problem_tracker.domain.sla.policy import SlaPolicy, SlaRule
@@ -177,8 +184,8 @@ def test_a_reopened_report_starts_a_new_cycle_with_a_fresh_clock() -> None:
         event_id=next_event_id(),
         report_id=REPORT_ID,
         request_id=f"SPR-{REPORT_ID}-1",
-        status=DelegatedStatus.RESOLVED,
         partner_id="acme",
+        update=ProgressUpdate(status=DelegatedStatus.RESOLVED),
     )
     timeline.send(resolved, T0 + 5 * H)
     assert timeline.sla.stopped

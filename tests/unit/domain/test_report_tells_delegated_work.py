@@ -135,7 +135,7 @@ def test_closing_confirms_resolved_partner_work_and_withdraws_what_was_kept() ->
     assert isinstance(confirmed, PartnerProblemCloseRequested)
     assert (confirmed.request_id, confirmed.partner) == ("SPR-CPR-1-1", partner_owner())
     assert closed is not None
-    assert [w.status for w in closed.delegated] == [
+    assert [w.progress.status for w in closed.delegated] == [
         DelegatedStatus.CLOSED,
         DelegatedStatus.CANCELLED,
         DelegatedStatus.CANCELLED,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from builders import a_service, next_event_id, run
 from problem_tracker.domain.commands import LinkServiceTrouble, UpdateDelegatedWork
 from problem_tracker.domain.events import CommandRejected, RejectionCode
-from problem_tracker.domain.report import DelegatedStatus
+from problem_tracker.domain.report import DelegatedStatus, ProgressUpdate
 
 
 def test_a_partner_answer_for_a_report_never_created_is_an_unknown_correlation() -> None:
@@ -14,7 +14,7 @@ def test_a_partner_answer_for_a_report_never_created_is_an_unknown_correlation()
         event_id=next_event_id(),
         report_id="CPR-404",
         request_id="SPR-CPR-404-1",
-        status=DelegatedStatus.RESOLVED,
+        update=ProgressUpdate(status=DelegatedStatus.RESOLVED),
     )
 
     report, events = run(None, answer)

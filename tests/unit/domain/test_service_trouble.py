@@ -5,7 +5,7 @@ from __future__ import annotations
 from builders import NOW, a_service, kinds, next_event_id
 from problem_tracker.application.process import ServiceTroubleDecision, handle_service_trouble
 from problem_tracker.domain.events import RejectionCode
-from problem_tracker.domain.report import DelegatedStatus, Severity
+from problem_tracker.domain.report import DelegatedStatus, ProgressUpdate, Severity
 from problem_tracker.domain.service_trouble import (
     ApplyServiceTroubleUpdate,
     LinkReport,
@@ -43,10 +43,9 @@ def _update(status: DelegatedStatus, request_id: str = "STR-svc-1-1") -> ApplySe
     return ApplyServiceTroubleUpdate(
         event_id=next_event_id(),
         request_id=request_id,
-        status=status,
-        external_id="SPM-1",
-        expected_resolution_date=NOW,
-        note="crew on site",
+        update=ProgressUpdate(
+            status=status, external_id="SPM-1", expected_resolution_date=NOW, note="crew on site"
+        ),
     )
 
 
@@ -110,7 +109,7 @@ def test_a_report_after_the_service_trouble_was_resolved_starts_a_new_generation
     assert isinstance(requested, ServiceTroubleRequested)
     assert (requested.request_id, requested.generation) == ("STR-svc-1-2", 2)
     assert state is not None
-    assert (state.request_id, state.report_ids, state.status) == (
+    assert (state.request_id, state.report_ids, state.progress.status) == (
         "STR-svc-1-2",
         ("CPR-2",),
         DelegatedStatus.REQUESTED,
@@ -122,13 +121,17 @@ def test_updates_are_fanned_out_to_every_linked_report() -> None:
     state, events = _handle(state, _update(DelegatedStatus.RESOLVED))
     changed = events[0]
     assert isinstance(changed, ServiceTroubleStatusChanged)
-    assert (changed.status, changed.report_ids, changed.note) == (
+    assert (changed.update.status, changed.report_ids, changed.update.note) == (
         DelegatedStatus.RESOLVED,
         ("CPR-1", "CPR-2"),
         "crew on site",
     )
     assert state is not None
-    assert (state.status, state.external_id, state.expected_resolution_date) == (
+    assert (
+        state.progress.status,
+        state.progress.external_id,
+        state.progress.expected_resolution_date,
+    ) == (
         DelegatedStatus.RESOLVED,
         "SPM-1",
         NOW,
@@ -166,7 +169,7 @@ def test_unlinking_the_last_report_cancels_the_open_service_trouble() -> None:
     assert isinstance(cancel, ServiceTroubleCancelRequested)
     assert (cancel.request_id, cancel.service) == ("STR-svc-1-1", a_service())
     assert state is not None
-    assert state.status is DelegatedStatus.CANCELLED
+    assert state.progress.status is DelegatedStatus.CANCELLED
     assert not state.is_open
 
     state, events = _handle(state, _link("CPR-3"))

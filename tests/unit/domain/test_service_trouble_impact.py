@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from builders import NOW, a_service, kinds, next_event_id
 from problem_tracker.application.process import handle_service_trouble
-from problem_tracker.domain.report import DelegatedStatus, Severity
+from problem_tracker.domain.report import DelegatedStatus, Progress, ProgressUpdate, Severity
 from problem_tracker.domain.service_trouble import (
     IMPACT_UPDATE_INTERVAL,
     ApplyServiceTroubleUpdate,
@@ -63,7 +63,9 @@ def _rerate(report_id: str, priority: int, severity: Severity) -> RerateLinkedRe
 
 def _status(status: DelegatedStatus) -> ApplyServiceTroubleUpdate:
     return ApplyServiceTroubleUpdate(
-        event_id=next_event_id(), request_id="STR-svc-1-1", status=status, external_id="SPM-9"
+        event_id=next_event_id(),
+        request_id="STR-svc-1-1",
+        update=ProgressUpdate(status=status, external_id="SPM-9"),
     )
 
 
@@ -251,7 +253,7 @@ def test_a_trouble_stored_before_impacts_were_kept_tells_its_impact_on_the_next_
         service=a_service(),
         generation=1,
         request_id="STR-svc-1-1",
-        status=DelegatedStatus.IN_PROGRESS,
+        progress=Progress(status=DelegatedStatus.IN_PROGRESS),
         priority=3,
         linked_reports=(LinkedReport(report_id="CPR-1"),),
     )
@@ -329,7 +331,7 @@ def _command(change: Change) -> ServiceTroubleCommand:
             return ApplyServiceTroubleUpdate(
                 event_id=next_event_id(),
                 request_id="",
-                status=DelegatedStatus.RESOLVED,
+                update=ProgressUpdate(status=DelegatedStatus.RESOLVED),
             )
 
 
@@ -348,7 +350,7 @@ class Run:
             command = ApplyServiceTroubleUpdate(
                 event_id=command.event_id,
                 request_id=self.state.request_id,
-                status=command.status,
+                update=command.update,
             )
         decision = handle_service_trouble(self.state, command, at)
         self.decided.append((command, at))

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from builders import a_service
 from problem_tracker.application.ports import FixedClock
 from problem_tracker.contracts.stored import SentRecord
-from problem_tracker.domain.report import DelegatedStatus
+from problem_tracker.domain.report import DelegatedStatus, Progress
 from problem_tracker.domain.service_trouble import SendImpact, ServiceTrouble
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.streaming.impact_timers import ImpactTimers
@@ -52,7 +52,7 @@ def _trouble(due: datetime | None = DUE) -> ServiceTrouble:
         service=a_service("svc-7"),
         generation=1,
         request_id="STR-svc-7-1",
-        status=DelegatedStatus.IN_PROGRESS,
+        progress=Progress(status=DelegatedStatus.IN_PROGRESS),
         priority=2,
         impact_due=due,
     )

@@ -22,19 +22,23 @@ from builders import (
     a_service,
     partner_work,
     service_work,
+    with_progress,
 )
-from problem_tracker.domain.commands import Tick
+from problem_tracker.domain.commands import Tick, UpdateDelegatedWork
 from problem_tracker.domain.identity import SeenEvent
 from problem_tracker.domain.report import (
     CustomerProblemReport,
     DelegatedStatus,
     KnownErrorMatch,
+    Progress,
+    ProgressUpdate,
     ResolutionCode,
     Severity,
     Status,
     StatusChange,
 )
 from problem_tracker.domain.service_trouble import (
+    ApplyServiceTroubleUpdate,
     Impact,
     LinkedReport,
     LinkReport,
@@ -97,7 +101,7 @@ def a_typical_report() -> CustomerProblemReport:
         known_error=KnownErrorMatch(id="KE-1", workaround="restart the line card"),
         delegated=(
             service_work(),
-            replace(partner_work(), expected_resolution_date=NOW + timedelta(hours=4)),
+            with_progress(partner_work(), expected_resolution_date=NOW + timedelta(hours=4)),
         ),
         recent_events=tuple(
             SeenEvent(event_id=f"evt-{i}", digest=f"{i:032x}" if i % 2 else "") for i in range(20)
@@ -110,12 +114,14 @@ def a_service_trouble() -> ServiceTrouble:
         service=a_service(name="Broadband 1G"),
         generation=2,
         request_id="STR-svc-1-2",
-        status=DelegatedStatus.IN_PROGRESS,
         priority=1,
-        external_id="SPM-5",
         linked_reports=(LinkedReport(report_id="CPR-1"), LinkedReport(report_id="CPR-2")),
-        expected_resolution_date=NOW + timedelta(hours=3),
         recent_events=(SeenEvent(event_id="evt-1", digest="ab" * 16), SeenEvent(event_id="evt-2")),
+        progress=Progress(
+            status=DelegatedStatus.IN_PROGRESS,
+            external_id="SPM-5",
+            expected_resolution_date=NOW + timedelta(hours=3),
+        ),
     )
 
 
@@ -129,6 +135,54 @@ def test_every_internal_command_round_trips_with_its_origin(command: Any, origin
     assert own == InternalMessage(command, None if origin is None else origin.reference())
 
 
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        (
+            "UpdateDelegatedWork",
+            UpdateDelegatedWork(
+                event_id="e",
+                report_id="CPR-1",
+                request_id="SPR-CPR-1-1",
+                partner_id="acme",
+                update=ProgressUpdate(
+                    status=DelegatedStatus.RESOLVED, external_id="ACME-1", note="card replaced"
+                ),
+            ),
+        ),
+        (
+            "ApplyServiceTroubleUpdate",
+            ApplyServiceTroubleUpdate(
+                event_id="e",
+                request_id="STR-svc-1-1",
+                update=ProgressUpdate(
+                    status=DelegatedStatus.RESOLVED, external_id="ACME-1", note="card replaced"
+                ),
+            ),
+        ),
+    ],
+)
+def test_an_update_of_internal_version_1_is_read_with_its_answer_nested(
+    tag: str, expected: object
+) -> None:
+    """A worker of the previous version may have written it just before a rolling upgrade."""
+    body = {
+        "event_id": "e",
+        "report_id": "CPR-1",
+        "request_id": expected.request_id,
+        "status": "resolved",
+        "external_id": "ACME-1",
+        "note": "card replaced",
+    }
+    if tag == "UpdateDelegatedWork":
+        body["partner_id"] = "acme"
+    else:
+        del body["report_id"]
+    raw = json.dumps({"v": 1, "type": tag, "command": body, "origin": None}).encode()
+
+    assert decode_internal(raw).command == expected
+
+
 def test_a_relayed_command_carries_the_original_bytes() -> None:
     value = b'{"text": "not UTF-8 \xff"}'
     origin = Origin(topic="service-trouble.events", partition=3, offset=42, key=None, value=value)
@@ -136,7 +190,7 @@ def test_a_relayed_command_carries_the_original_bytes() -> None:
     raw = encode_internal(a_create(), origin, relayed=True)
     document = json.loads(raw)
 
-    assert (document["v"], document["type"], document["relayed"]) == (1, "CreateReport", True)
+    assert (document["v"], document["type"], document["relayed"]) == (2, "CreateReport", True)
     assert document["origin"]["value"] == base64.b64encode(value).decode("ascii")
     assert document["origin"]["key"] is None
     assert decode_internal(raw).origin == origin
@@ -230,7 +284,7 @@ def test_a_stored_report_is_compact_and_versioned() -> None:
     raw = encode_report(a_report())
     document = json.loads(raw)
 
-    assert document["v"] == 6
+    assert document["v"] == 7
     assert raw == json.dumps(document, separators=(",", ":")).encode()
     assert "sla" not in document["state"]
     assert "known_error" not in document["state"]
@@ -256,15 +310,15 @@ def test_any_service_trouble_round_trips_through_the_table(trouble: ServiceTroub
 
 def test_a_value_of_another_state_version_is_refused_naming_the_version() -> None:
     document = json.loads(encode_report(a_report()))
-    document["v"] = 7
+    document["v"] = 8
 
-    with pytest.raises(StateDecodeError, match="version 7"):
+    with pytest.raises(StateDecodeError, match="version 8"):
         decode_report(json.dumps(document).encode())
 
 
 def test_a_changed_state_shape_of_another_version_is_refused_naming_the_version() -> None:
-    with pytest.raises(StateDecodeError, match="version 7"):
-        decode_report(b'{"v": 7, "report": {"id": "CPR-1"}}')
+    with pytest.raises(StateDecodeError, match="version 8"):
+        decode_report(b'{"v": 8, "report": {"id": "CPR-1"}}')
 
 
 def _as_version_3(raw: bytes) -> bytes:
@@ -321,15 +375,50 @@ def test_a_ladder_hold_is_stored_from_version_5() -> None:
 
     raw = encode_report(held)
 
-    assert json.loads(raw)["state"]["sla"]["clock"]["ladder_delay"]
+    assert json.loads(raw)["state"]["sla"]["clock"]["ladder_delay"] == "PT40M"
     assert decode_report(raw) == held
 
 
-def test_a_service_trouble_of_version_5_is_read_without_an_impact() -> None:
+def _inline_progress(document: dict[str, Any]) -> None:
+    """What version 5 wrote: the progress fields beside the others."""
+    document.update(document.pop("progress", {}))
+
+
+def test_a_report_of_version_5_is_read_with_its_delegated_progress_nested() -> None:
+    report = a_report(
+        Status.IN_PROGRESS,
+        delegated=(
+            service_work(status=DelegatedStatus.IN_PROGRESS),
+            with_progress(partner_work(), external_id="ACME-1", expected_resolution_date=NOW),
+        ),
+    )
+    document = json.loads(encode_report(report))
+    for work in document["state"]["delegated"]:
+        _inline_progress(work)
+    document["v"] = 5
+    assert document["state"]["delegated"][1]["external_id"] == "ACME-1"
+
+    assert decode_report(json.dumps(document).encode()) == report
+
+
+def test_a_service_trouble_of_version_5_is_read_with_its_progress_nested() -> None:
+    trouble = replace(
+        a_service_trouble(),
+        progress=Progress(status=DelegatedStatus.PENDING, external_id="SPM-7"),
+    )
+    document = json.loads(encode_service_trouble(trouble))
+    _inline_progress(document["state"])
+    document["v"] = 5
+    assert document["state"]["status"] == "pending"
+
+    assert decode_service_trouble(json.dumps(document).encode()) == trouble
+
+
+def test_a_service_trouble_of_version_6_is_read_without_an_impact() -> None:
     trouble = a_service_trouble()
     document = json.loads(encode_service_trouble(trouble))
     assert "impact_sent" not in document["state"]
-    document["v"] = 5
+    document["v"] = 6
 
     decoded = decode_service_trouble(json.dumps(document).encode())
 
@@ -338,7 +427,7 @@ def test_a_service_trouble_of_version_5_is_read_without_an_impact() -> None:
     assert decoded.impact_outdated
 
 
-def test_an_impact_and_the_ratings_of_linked_reports_are_stored_from_version_6() -> None:
+def test_an_impact_and_the_ratings_of_linked_reports_are_stored_from_version_7() -> None:
     impact = Impact(report_ids=("CPR-1", "CPR-2"), priority=1, severity=Severity.CRITICAL)
     trouble = replace(
         a_service_trouble(),
@@ -353,7 +442,7 @@ def test_an_impact_and_the_ratings_of_linked_reports_are_stored_from_version_6()
 
     raw = encode_service_trouble(trouble)
 
-    assert json.loads(raw)["v"] == 6
+    assert json.loads(raw)["v"] == 7
     assert decode_service_trouble(raw) == trouble
     assert not decode_service_trouble(raw).impact_outdated
 

@@ -19,6 +19,7 @@ from builders import (
     next_event_id,
     partner_work,
     run,
+    with_progress,
 )
 from problem_tracker.application.process import handle_report
 from problem_tracker.contracts.registry import Channel
@@ -35,6 +36,7 @@ from problem_tracker.domain.report import (
     DelegatedStatus,
     Owner,
     OwnerRole,
+    ProgressUpdate,
     Status,
 )
 from problem_tracker.domain.timekeeping import next_deadline
@@ -129,9 +131,8 @@ def _answer(status: DelegatedStatus, forecast: datetime | None = None) -> Update
         event_id=next_event_id(),
         report_id=REPORT_ID,
         request_id=REQUEST,
-        status=status,
-        expected_resolution_date=forecast,
         partner_id="acme",
+        update=ProgressUpdate(status=status, expected_resolution_date=forecast),
     )
 
 
@@ -205,13 +206,13 @@ def test_the_expected_resolution_is_the_due_time_unless_the_work_forecasts_later
     forecast: datetime, expected: datetime
 ) -> None:
     state = _created()
-    work = replace(state.delegated[0], expected_resolution_date=forecast)
+    work = with_progress(state.delegated[0], expected_resolution_date=forecast)
 
     assert sla_view(replace(state, delegated=(work,))).expected_resolution_date == expected
 
 
 def test_a_report_without_sla_shows_the_forecast_only() -> None:
-    work = replace(partner_work(), expected_resolution_date=T0 + 5 * H)
+    work = with_progress(partner_work(), expected_resolution_date=T0 + 5 * H)
 
     view = sla_view(a_report(Status.IN_PROGRESS, delegated=(work,)))
 

@@ -234,15 +234,15 @@ def test_a_service_problem_management_answer_updates_the_request_it_correlates(
 
     assert isinstance(command, ApplyServiceTroubleUpdate)
     assert (command.event_id, command.request_id) == (message.event_id, "STR-SVC-broadband-7-1")
-    assert command.external_id == "SPM-TT-5521"
+    assert command.update.external_id == "SPM-TT-5521"
 
 
 def test_an_accepted_service_trouble_is_acknowledged_with_its_estimate() -> None:
     command = service_trouble_update(envelope("ServiceTroubleReportCreateEvent"))
 
-    assert command.status is DelegatedStatus.ACKNOWLEDGED
-    assert command.expected_resolution_date == at(16)
-    assert command.note is None
+    assert command.update.status is DelegatedStatus.ACKNOWLEDGED
+    assert command.update.expected_resolution_date == at(16)
+    assert command.update.note is None
 
 
 def test_a_service_trouble_status_change_brings_reason_and_notes() -> None:
@@ -256,9 +256,9 @@ def test_a_service_trouble_status_change_brings_reason_and_notes() -> None:
 
     command = service_trouble_update(message)
 
-    assert command.status is DelegatedStatus.RESOLVED
-    assert command.reason == "Line card replaced"
-    assert command.note == "Card swapped.\nPort 3 in sync."
+    assert command.update.status is DelegatedStatus.RESOLVED
+    assert command.update.reason == "Line card replaced"
+    assert command.update.note == "Card swapped.\nPort 3 in sync."
 
 
 @pytest.mark.parametrize(
@@ -289,15 +289,15 @@ def test_a_partner_answer_updates_the_report_that_asked(name: str) -> None:
 
     assert isinstance(command, commands.UpdateDelegatedWork)
     assert (command.event_id, command.report_id) == (message.event_id, "CPR-1001")
-    assert (command.request_id, command.external_id) == ("SPR-CPR-1001-1", "ACME-INC-331")
+    assert (command.request_id, command.update.external_id) == ("SPR-CPR-1001-1", "ACME-INC-331")
 
 
 def test_a_partner_rejection_keeps_its_reason() -> None:
     command = partner_update(envelope("PartnerProblemReportStatusChangeEvent"))
 
     assert command is not None
-    assert command.status is DelegatedStatus.REJECTED
-    assert command.reason == "Not our equipment"
+    assert command.update.status is DelegatedStatus.REJECTED
+    assert command.update.reason == "Not our equipment"
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from builders import (
     partner_owner,
     partner_work,
     service_work,
+    with_progress,
 )
 from problem_tracker.application.process import handle_report, handle_service_trouble
 from problem_tracker.contracts.codec import encode
@@ -51,6 +52,7 @@ from problem_tracker.domain.report import (
     CustomerProblemReport,
     DelegatedStatus,
     KnownErrorMatch,
+    ProgressUpdate,
     ResolutionCode,
     Severity,
     Status,
@@ -92,10 +94,10 @@ def _update(status: DelegatedStatus, event_id: str) -> UpdateDelegatedWork:
         event_id=event_id,
         report_id=REPORT_ID,
         request_id=PARTNER_REQUEST,
-        status=status,
-        external_id="ACME-1",
-        note="the partner replaced the card",
         partner_id=partner_owner().id,
+        update=ProgressUpdate(
+            status=status, external_id="ACME-1", note="the partner replaced the card"
+        ),
     )
 
 
@@ -393,7 +395,7 @@ def test_an_open_report_has_no_resolution_code() -> None:
 
 
 def test_a_withdrawal_names_the_partner_and_external_id_the_report_recorded() -> None:
-    work = replace(partner_work(status=DelegatedStatus.CANCELLED), external_id="ACME-9")
+    work = with_progress(partner_work(status=DelegatedStatus.CANCELLED), external_id="ACME-9")
     state = a_report(Status.IN_PROGRESS, delegated=(work,))
     event = PartnerProblemCancelRequested(
         event_id="e-1", report_id=REPORT_ID, request_id=PARTNER_REQUEST, entity=work.entity
@@ -435,7 +437,7 @@ def test_the_snapshot_shows_history_known_error_and_current_delegated_work() -> 
             old,
             service_work(request_id="STR-svc-1-2", cycle=2),
             service_work(request_id=None, service=a_service("svc-2"), cycle=2),
-            replace(partner_work(cycle=2), external_id="ACME-1"),
+            with_progress(partner_work(cycle=2), external_id="ACME-1"),
         ),
     )
 
@@ -472,9 +474,9 @@ def test_the_expected_resolution_is_the_latest_estimate_of_open_work() -> None:
     state = a_report(
         Status.IN_PROGRESS,
         delegated=(
-            replace(service_work(), expected_resolution_date=NOW + timedelta(hours=2)),
-            replace(partner_work(), expected_resolution_date=NOW + timedelta(hours=5)),
-            replace(
+            with_progress(service_work(), expected_resolution_date=NOW + timedelta(hours=2)),
+            with_progress(partner_work(), expected_resolution_date=NOW + timedelta(hours=5)),
+            with_progress(
                 service_work(status=DelegatedStatus.RESOLVED),
                 expected_resolution_date=NOW + timedelta(hours=9),
             ),
@@ -486,7 +488,7 @@ def test_the_expected_resolution_is_the_latest_estimate_of_open_work() -> None:
 
 @pytest.mark.parametrize(
     "delegated",
-    [(), (service_work(), replace(partner_work(), expected_resolution_date=NOW))],
+    [(), (service_work(), with_progress(partner_work(), expected_resolution_date=NOW))],
     ids=["no work", "an open work without estimate"],
 )
 def test_the_expected_resolution_is_unknown_without_estimates_for_all_open_work(
@@ -554,7 +556,11 @@ def test_a_service_trouble_no_report_needs_is_withdrawn() -> None:
         pair for pair in decided if isinstance(pair[0], ServiceTroubleCancelRequested)
     )
 
-    message = _only_message(service_trouble_messages(event, replace(state, external_id="SPM-5")))
+    message = _only_message(
+        service_trouble_messages(
+            event, replace(state, progress=replace(state.progress, external_id="SPM-5"))
+        )
+    )
     cancellation = wire_document(message)["event"]["serviceTroubleReport"]
 
     assert message.key == "STR-svc-1-1"
