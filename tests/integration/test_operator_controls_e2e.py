@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -190,7 +191,7 @@ version: 1
 escalationLadders:
   holding:
     levels:
-      - {kind: functional, target: tier-2-support, repeatAfter: 1s}
+      - {kind: functional, target: assignee, repeatAfter: 1s}
       - {kind: hierarchical, target: duty-manager, repeatAfter: 1s}
       - {kind: hierarchical, target: head-of-operations}
     delegationFailure: {target: service-desk-lead}
@@ -209,8 +210,8 @@ rules:
 def holding(
     pipeline_factory: Callable[..., Pipeline], tmp_path_factory: pytest.TempPathFactory
 ) -> Pipeline:
-    """A worker whose only rule breaches after 3 s, climbs every second, and holds the
-    ladder 4 s after an acknowledgement."""
+    """A worker whose only rule breaches after 3 s, calls the assignee first, climbs
+    every second, and holds the ladder 4 s after an acknowledgement."""
     policy = tmp_path_factory.mktemp("policy") / "holding.yaml"
     policy.write_text(HOLDING_POLICY, encoding="utf-8")
     return pipeline_factory(PROBLEM_TRACKER_WORKER__SLA_POLICY_FILE=str(policy))
@@ -252,3 +253,258 @@ def test_acknowledging_without_an_escalation_is_an_illegal_transition(pipeline: 
     dead = pipeline.dead_letter_for(pipeline.send(acknowledge))
 
     assert dead["error"]["code"] == "illegal-transition"
+
+
+REDELEGATE = "CustomerProblemRedelegateRequestEvent"
+
+
+def failure_calls(pipeline: Pipeline, report_id: str) -> list[dict[str, Any]]:
+    return [
+        o.value["event"]["customerProblemEscalation"]
+        for o in pipeline.outputs(Topic.ESCALATIONS, report_id)
+        if o.event_type == ESCALATION
+        and o.value["event"]["customerProblemEscalation"]["reason"].startswith("delegated-report")
+    ]
+
+
+def partner_requests(pipeline: Pipeline, resource: str) -> list[dict[str, Any]]:
+    return pipeline.created_requests(Topic.PARTNER_PROBLEM_REQUESTS, resource)
+
+
+def test_rejected_partner_work_redelegated_to_another_partner_resolves_the_report(
+    pipeline: Pipeline,
+) -> None:
+    pipeline.own("res-rdg-1", "partner-acme", "partner", referred_type="Resource")
+    pipeline.create("CPR-rdg-1", resources=["res-rdg-1"])
+    first = pipeline.wait_request(Topic.PARTNER_PROBLEM_REQUESTS, "res-rdg-1")
+    pipeline.answer(Topic.PARTNER_PROBLEM_EVENTS, first, "rejected", statusChangeReason="not ours")
+    pipeline.wait_for("the failure escalation", lambda: failure_calls(pipeline, "CPR-rdg-1"))
+
+    pipeline.customer(
+        REDELEGATE, "CPR-rdg-1", requestId=first, partner={"id": "partner-bravo", "name": "Bravo"}
+    )
+
+    second = pipeline.wait_for(
+        "the new request", lambda: partner_requests(pipeline, "res-rdg-1")[1:]
+    )[0]
+    assert (second["requestId"], second["partner"]["id"]) == ("SPR-CPR-rdg-1-2", "partner-bravo")
+    pipeline.answer(
+        Topic.PARTNER_PROBLEM_EVENTS, second["requestId"], "resolved", partner="partner-bravo"
+    )
+    pipeline.wait_status("CPR-rdg-1", "resolved")
+    assert pipeline.latest_snapshot("CPR-rdg-1")["partnerProblemReport"] == [
+        {"requestId": "SPR-CPR-rdg-1-2", "externalId": "ext-SPR-CPR-rdg-1-2", "status": "resolved"}
+    ]
+
+
+def test_a_rejected_service_trouble_redelegated_starts_a_new_generation(pipeline: Pipeline) -> None:
+    pipeline.create("CPR-rdg-2", services=["svc-rdg-2"])
+    first = pipeline.wait_request(Topic.SERVICE_TROUBLE_REQUESTS, "svc-rdg-2")
+    pipeline.wait_status("CPR-rdg-2", "inProgress")
+    pipeline.answer(Topic.SERVICE_TROUBLE_EVENTS, first, "rejected", statusChangeReason="no fault")
+    pipeline.wait_for("the failure escalation", lambda: failure_calls(pipeline, "CPR-rdg-2"))
+
+    pipeline.customer(REDELEGATE, "CPR-rdg-2", requestId=first)
+
+    requests = pipeline.wait_for(
+        "the next generation",
+        lambda: pipeline.created_requests(Topic.SERVICE_TROUBLE_REQUESTS, "svc-rdg-2")[1:],
+    )
+    second = requests[0]["requestId"]
+    assert (first, second) == ("STR-svc-rdg-2-1", "STR-svc-rdg-2-2")
+    pipeline.answer(Topic.SERVICE_TROUBLE_EVENTS, second, "resolved")
+    pipeline.wait_status("CPR-rdg-2", "resolved")
+
+
+def test_redelegating_work_that_has_not_failed_or_is_unknown_is_dead_lettered(
+    pipeline: Pipeline,
+) -> None:
+    pipeline.create("CPR-rdg-3", services=["svc-rdg-3"])
+    working = pipeline.wait_request(Topic.SERVICE_TROUBLE_REQUESTS, "svc-rdg-3")
+    pipeline.wait_status("CPR-rdg-3", "inProgress")
+
+    def redelegation(request_id: str) -> Any:
+        payload = {"id": "CPR-rdg-3", "requestId": request_id}
+        return messages.customer_event(pipeline.event_id(), now(), REDELEGATE, payload)
+
+    not_failed = pipeline.dead_letter_for(pipeline.send(redelegation(working)))
+    unknown = pipeline.dead_letter_for(pipeline.send(redelegation("SPR-CPR-rdg-3-9")))
+
+    assert not_failed["error"]["code"] == "illegal-transition"
+    assert "only rejected or cancelled work is requested again" in not_failed["error"]["message"]
+    assert unknown["error"]["code"] == "unknown-correlation"
+    assert len(pipeline.created_requests(Topic.SERVICE_TROUBLE_REQUESTS, "svc-rdg-3")) == 1
+
+
+def test_the_rule_retries_rejected_work_once_before_the_failure_escalates(
+    pipeline: Pipeline,
+) -> None:
+    """Priority 1 of the fast policy: ``delegation: {retry: 1, after: 2s}``."""
+    pipeline.own("res-rdg-4", "partner-acme", "partner", referred_type="Resource")
+    pipeline.create("CPR-rdg-4", resources=["res-rdg-4"], priority=1)
+    first = pipeline.wait_request(Topic.PARTNER_PROBLEM_REQUESTS, "res-rdg-4")
+
+    rejected_at = time.monotonic()
+    pipeline.answer(Topic.PARTNER_PROBLEM_EVENTS, first, "rejected", statusChangeReason="busy")
+    second = pipeline.wait_for(
+        "the automatic retry", lambda: partner_requests(pipeline, "res-rdg-4")[1:]
+    )[0]
+    waited = time.monotonic() - rejected_at
+
+    assert second["requestId"] == "SPR-CPR-rdg-4-2"
+    assert second["partner"]["id"] == "partner-acme"
+    assert waited >= 1.5
+    assert failure_calls(pipeline, "CPR-rdg-4") == []
+
+    pipeline.answer(
+        Topic.PARTNER_PROBLEM_EVENTS, second["requestId"], "rejected", statusChangeReason="busy"
+    )
+    calls = pipeline.wait_for(
+        "the failure escalation", lambda: failure_calls(pipeline, "CPR-rdg-4")
+    )
+    assert [(c["reason"], c["requestId"], c["target"]) for c in calls] == [
+        ("delegated-report-rejected", "SPR-CPR-rdg-4-2", "service-desk-lead")
+    ]
+    time.sleep(3.0)  # past another retry interval: no third request
+    assert len(partner_requests(pipeline, "res-rdg-4")) == 2
+
+
+ASK = "CustomerProblemInformationRequestEvent"
+INFORMATION_REQUIRED = "CustomerProblemReportInformationRequiredEvent"
+PROVIDE = "CustomerProblemInformationProvidedEvent"
+JEOPARDY = "CustomerProblemJeopardyEvent"
+
+
+def jeopardies(pipeline: Pipeline, report_id: str) -> list[str | None]:
+    return [
+        o.event_type
+        for o in pipeline.outputs(Topic.ESCALATIONS, report_id)
+        if o.event_type == JEOPARDY
+    ]
+
+
+def test_an_unanswered_question_reminds_the_customer_then_work_resumes_with_the_clock(
+    pipeline: Pipeline,
+) -> None:
+    """Priority 1 of the fast policy: answer within 4 s, reminded after 2 s, then resume;
+    its clock (8 s, warning at 4 s) stands still while the customer has the question."""
+    pipeline.create("CPR-ask-1", services=["svc-ask-1"], priority=1)
+    pipeline.wait_status("CPR-ask-1", "inProgress")
+
+    asked_at = time.monotonic()
+    pipeline.customer(ASK, "CPR-ask-1", statusChangeReason="which socket is the router on?")
+
+    pipeline.wait_status("CPR-ask-1", "pending")
+    asked = pipeline.wait_for(
+        "the reminder", lambda: pipeline.notifications("CPR-ask-1", INFORMATION_REQUIRED)[1:]
+    )
+    reminded_after = time.monotonic() - asked_at
+    statuses = pipeline.wait_for(
+        "the resume", lambda: pipeline.statuses("CPR-ask-1")[3:] and pipeline.statuses("CPR-ask-1")
+    )
+    resumed_after = time.monotonic() - asked_at
+    jeopardy_at_resume = jeopardies(pipeline, "CPR-ask-1")
+
+    first = pipeline.notifications("CPR-ask-1", INFORMATION_REQUIRED)[0].report
+    assert first["statusChangeReason"] == "which socket is the router on?"
+    assert "respondBy" in first
+    assert asked[0].report["status"] == "pending"
+    assert statuses == ["acknowledged", "inProgress", "pending", "inProgress"]
+    assert 1.5 <= reminded_after < resumed_after
+    assert resumed_after >= 3.5
+    resumed = pipeline.latest_snapshot("CPR-ask-1")
+    assert resumed["statusChangeReason"].startswith("no answer from the customer by ")
+    assert "respondBy" not in resumed
+    # 4 s paused of an 8 s target: its 50 % warning had not come by the resume
+    assert jeopardy_at_resume == []
+    pipeline.wait_for("the warning once the clock runs", lambda: jeopardies(pipeline, "CPR-ask-1"))
+
+
+def test_without_an_answer_by_respond_by_the_rule_resolves_the_report_as_no_fault_found(
+    pipeline: Pipeline,
+) -> None:
+    """The fast policy's default rule: onNoResponse resolve."""
+    pipeline.create("CPR-ask-2", services=["svc-ask-2"])
+    request_id = pipeline.wait_request(Topic.SERVICE_TROUBLE_REQUESTS, "svc-ask-2")
+    pipeline.wait_status("CPR-ask-2", "inProgress")
+
+    respond_by = messages.iso(now() + timedelta(seconds=2))
+    pipeline.customer(ASK, "CPR-ask-2", statusChangeReason="is it fixed now?", respondBy=respond_by)
+
+    resolved = pipeline.wait_for(
+        "the resolution", lambda: pipeline.notifications("CPR-ask-2", RESOLVED)
+    )[0].report
+    assert resolved["resolutionCode"] == "noFaultFound"
+    assert pipeline.statuses("CPR-ask-2") == ["acknowledged", "inProgress", "pending", "resolved"]
+    pipeline.wait_for(
+        "the service trouble cancelled",
+        lambda: request_id in pipeline.cancelled_requests(Topic.SERVICE_TROUBLE_REQUESTS),
+    )
+
+
+def test_the_customers_answer_resumes_the_report_and_ends_the_question(pipeline: Pipeline) -> None:
+    pipeline.create("CPR-ask-3", services=["svc-ask-3"])
+    pipeline.wait_status("CPR-ask-3", "inProgress")
+    pipeline.customer(ASK, "CPR-ask-3", statusChangeReason="when did it start?")
+    pipeline.wait_status("CPR-ask-3", "pending")
+
+    pipeline.customer(
+        PROVIDE,
+        "CPR-ask-3",
+        note=[{"author": "customer", "date": messages.iso(now()), "text": "yesterday 9 pm"}],
+    )
+
+    pipeline.wait_statuses("CPR-ask-3", ["acknowledged", "inProgress", "pending", "inProgress"])
+    time.sleep(2.0)
+    assert len(pipeline.notifications("CPR-ask-3", INFORMATION_REQUIRED)) == 1
+    assert "respondBy" not in pipeline.latest_snapshot("CPR-ask-3")
+
+
+def test_a_deadline_in_the_past_is_dead_lettered(pipeline: Pipeline) -> None:
+    pipeline.create("CPR-ask-4", services=["svc-ask-4"])
+    pipeline.wait_status("CPR-ask-4", "inProgress")
+
+    late = messages.customer_event(
+        pipeline.event_id(),
+        now(),
+        ASK,
+        {
+            "id": "CPR-ask-4",
+            "statusChangeReason": "too late",
+            "respondBy": messages.iso(now() - timedelta(minutes=1)),
+        },
+    )
+    dead = pipeline.dead_letter_for(pipeline.send(late))
+
+    assert dead["error"]["code"] == "schema-violation"
+    assert pipeline.statuses("CPR-ask-4") == ["acknowledged", "inProgress"]
+
+
+ASSIGN = "CustomerProblemReportAssignEvent"
+
+
+def test_escalations_name_the_assignee_and_the_first_level_calls_him(holding: Pipeline) -> None:
+    holding.create("CPR-asg-1", services=["svc-asg-1"])
+    holding.create("CPR-asg-2", services=["svc-asg-2"])
+    holding.wait_status("CPR-asg-1", "inProgress")
+
+    holding.customer(ASSIGN, "CPR-asg-1", assignee={"id": "anna", "role": "second-line"})
+
+    assigned = holding.wait_for(
+        "the assignment",
+        lambda: [
+            o.report
+            for o in holding.notifications(
+                "CPR-asg-1", "CustomerProblemReportAttributeValueChangeEvent"
+            )
+        ],
+    )[0]
+    assert (assigned["assignee"], assigned["assigneeRole"]) == ("anna", "second-line")
+    holding.wait_for("two levels", lambda: breach_calls(holding, "CPR-asg-1")[1:])
+    calls = breach_calls(holding, "CPR-asg-1")
+    assert [(c["level"], c["target"], c["assignee"], c["assigneeRole"]) for c in calls[:2]] == [
+        (1, "anna", "anna", "second-line"),
+        (2, "duty-manager", "anna", "second-line"),
+    ]
+    unassigned = holding.wait_for("the other breach", lambda: breach_calls(holding, "CPR-asg-2"))
+    assert (unassigned[0]["target"], "assignee" in unassigned[0]) == ("service-desk-lead", False)

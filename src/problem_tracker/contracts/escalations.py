@@ -63,7 +63,8 @@ class Jeopardy(OutboundModel):
 
 class Escalation(OutboundModel):
     """The report was escalated to a level, towards a target, for a reason; ``requestId``
-    names the delegated request a failure or an overdue partner escalation is about."""
+    names the delegated request a failure or an overdue partner escalation is about;
+    ``assignee`` (with ``assigneeRole``) who has the report (contract v1.1)."""
 
     customer_problem_report_id: Identifier
     level: Annotated[int, Field(ge=1)]
@@ -71,6 +72,8 @@ class Escalation(OutboundModel):
     target: Name
     reason: Reason
     request_id: ExternalId | None = None
+    assignee: ExternalId | None = None
+    assignee_role: Name | None = None
 
 
 class EscalationEnd(OutboundModel):

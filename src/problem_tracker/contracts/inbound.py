@@ -22,6 +22,7 @@ from problem_tracker.contracts.common import (
     Priority,
     Reason,
     RelatedEntities,
+    RelatedEntity,
     RelatedParties,
     RelatedParty,
     ResolutionCode,
@@ -126,6 +127,47 @@ class EscalationAcknowledgement(WireModel):
     level: Annotated[int, Field(ge=1, strict=True)] | None = None
 
 
+class PartnerRef(WireModel):
+    """A supplier/partner, by the id inventory knows it by."""
+
+    id: ExternalId
+    name: Name | None = None
+
+
+class RedelegateRequest(WireModel):
+    """An operator requests failed work again (contract v1.1): ``requestId`` names the
+    rejected or cancelled request; ``partner`` and/or ``affectedEntity`` send it
+    elsewhere (an entity alone goes to whoever inventory says fixes it)."""
+
+    id: Identifier
+    request_id: ExternalId
+    partner: PartnerRef | None = None
+    affected_entity: RelatedEntity | None = None
+
+
+class InformationRequest(WireModel):
+    """An operator asks the customer (contract v1.1): the question, and optionally by when
+    the answer is due (the SLA rule's default when left out)."""
+
+    id: Identifier
+    status_change_reason: Reason
+    respond_by: UtcDateTime | None = None
+
+
+class Assignee(WireModel):
+    """Who works on the report, and in which role."""
+
+    id: ExternalId
+    role: Name | None = None
+
+
+class Assignment(WireModel):
+    """An operator assigns the report (contract v1.1)."""
+
+    id: Identifier
+    assignee: Assignee
+
+
 class NewReportPayload(WireModel):
     customer_problem_report: NewReport
 
@@ -136,6 +178,18 @@ class ResolveRequestPayload(WireModel):
 
 class EscalationAcknowledgementPayload(WireModel):
     customer_problem_report: EscalationAcknowledgement
+
+
+class RedelegateRequestPayload(WireModel):
+    customer_problem_report: RedelegateRequest
+
+
+class InformationRequestPayload(WireModel):
+    customer_problem_report: InformationRequest
+
+
+class AssignmentPayload(WireModel):
+    customer_problem_report: Assignment
 
 
 class ReportChangesPayload(WireModel):
@@ -223,6 +277,29 @@ class CustomerProblemEscalationAcknowledgeEvent(Envelope):
     event: EscalationAcknowledgementPayload
 
 
+class CustomerProblemRedelegateRequestEvent(Envelope):
+    """An operator requests rejected or cancelled delegated work again (contract v1.1):
+    a new request, which the report then waits for."""
+
+    event_type: Literal["CustomerProblemRedelegateRequestEvent"]
+    event: RedelegateRequestPayload
+
+
+class CustomerProblemInformationRequestEvent(Envelope):
+    """An operator asks the customer (contract v1.1): the report waits in ``pending`` (SLA
+    clock stopped) until he answers, is reminded, or the deadline's action applies."""
+
+    event_type: Literal["CustomerProblemInformationRequestEvent"]
+    event: InformationRequestPayload
+
+
+class CustomerProblemReportAssignEvent(Envelope):
+    """Who works on the report now (contract v1.1); escalations name the assignee."""
+
+    event_type: Literal["CustomerProblemReportAssignEvent"]
+    event: AssignmentPayload
+
+
 class CustomerProblemReopenRequestEvent(Envelope):
     """The customer rejects the resolution (reason required): a new SLA cycle starts."""
 
@@ -248,7 +325,10 @@ CustomerEvent = Annotated[
     | CustomerProblemReopenRequestEvent
     | CustomerProblemReportCloseEvent
     | CustomerProblemResolveRequestEvent
-    | CustomerProblemEscalationAcknowledgeEvent,
+    | CustomerProblemEscalationAcknowledgeEvent
+    | CustomerProblemRedelegateRequestEvent
+    | CustomerProblemInformationRequestEvent
+    | CustomerProblemReportAssignEvent,
     Field(discriminator="event_type"),
 ]
 """Any event on ``customer-problem.events``."""

@@ -76,7 +76,8 @@ class DelegatedWork(OutboundModel):
 
 
 class ReportSnapshot(OutboundModel):
-    """The whole customer problem report after the change being notified."""
+    """The whole customer problem report after the change being notified; ``respondBy``
+    is set while an operator's question to the customer waits for its answer."""
 
     id: Identifier
     description: Text
@@ -90,6 +91,7 @@ class ReportSnapshot(OutboundModel):
     related_entity: list[RelatedEntity] = Field(default_factory=list)
     note: list[Note] = Field(default_factory=list)
     assignee: ExternalId | None = None
+    assignee_role: Name | None = None
     root_cause: Text | None = None
     status: ReportStatus
     status_change_date: UtcDateTime
@@ -100,6 +102,7 @@ class ReportSnapshot(OutboundModel):
     escalation_level: Annotated[int, Field(ge=0)] = 0
     known_error: KnownErrorMatch | None = None
     resolution_code: ResolutionCode | None = None
+    respond_by: UtcDateTime | None = None
     service_trouble_report: list[DelegatedWork] = Field(default_factory=list)
     partner_problem_report: list[DelegatedWork] = Field(default_factory=list)
 

@@ -14,6 +14,7 @@ from problem_tracker.domain.report import (
     DelegatedStatus,
     EntityRef,
     Note,
+    Owner,
     Party,
     ProgressUpdate,
     ResolutionCode,
@@ -114,6 +115,34 @@ class AcknowledgeEscalation(CommandBase):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RequestInformation(CommandBase):
+    """An operator asks the customer (the report waits in ``pending``), to answer by
+    ``respond_by`` (the rule's default if ``None``)."""
+
+    reason: str
+    respond_by: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Assign(CommandBase):
+    """Who works on the report now (``assignee``), in which role if said."""
+
+    assignee: str
+    role: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Redelegate(CommandBase):
+    """An operator requests rejected or cancelled work ``request_id`` again (a new
+    request): from the same party for the same entity, or to ``partner`` and/or for
+    ``entity`` instead."""
+
+    request_id: str
+    partner: Owner | None = None
+    entity: EntityRef | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Reopen(CommandBase):
     """The customer rejects the resolution."""
 
@@ -168,6 +197,9 @@ ReportCommand = (
     | Cancel
     | Resolve
     | AcknowledgeEscalation
+    | Redelegate
+    | RequestInformation
+    | Assign
     | Reopen
     | Close
     | LinkServiceTrouble

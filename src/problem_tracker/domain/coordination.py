@@ -65,7 +65,7 @@ def _partner_requests(state: CustomerProblemReport, diagnosis: Diagnosis) -> lis
 
 
 def _undelegated(state: CustomerProblemReport) -> tuple[EntityRef, ...]:
-    delegated = {work.entity.id for work in state.current_work}
+    delegated = {work.entity.id for work in state.cycle_work}
     return tuple(entity for entity in state.entities if entity.id not in delegated)
 
 

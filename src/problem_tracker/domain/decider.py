@@ -24,6 +24,7 @@ from datetime import datetime
 from problem_tracker.domain.cancellation import cancel
 from problem_tracker.domain.commands import (
     AcknowledgeEscalation,
+    Assign,
     Cancel,
     ChangeAttributes,
     Close,
@@ -32,8 +33,10 @@ from problem_tracker.domain.commands import (
     Hold,
     LinkServiceTrouble,
     ProvideInformation,
+    Redelegate,
     Reopen,
     ReportCommand,
+    RequestInformation,
     Resolve,
     Resume,
     Tick,
@@ -54,18 +57,21 @@ from problem_tracker.domain.events import (
 )
 from problem_tracker.domain.evolution import evolve
 from problem_tracker.domain.identity import Recurrence, command_digest
+from problem_tracker.domain.information_request import information_due, request_information
 from problem_tracker.domain.intake import (
     acknowledge,
     announce_acknowledged,
+    assign,
     change_attributes,
     receive_information,
     record_isolation,
 )
 from problem_tracker.domain.known_errors import check_known_error, check_new_symptom
 from problem_tracker.domain.lifecycle import Trigger, allows, transition
+from problem_tracker.domain.redelegation import redelegate, retries_due
 from problem_tracker.domain.report import CustomerProblemReport, Status
 from problem_tracker.domain.resolution import apply_update, link_service_trouble, resolve, settle
-from problem_tracker.domain.timekeeping import tick_is_due
+from problem_tracker.domain.timekeeping import rule_for, tick_is_due
 from problem_tracker.domain.trail import Origin, Trail
 
 __all__ = ["decide", "evolve", "trigger_of"]
@@ -80,6 +86,9 @@ _TRIGGERS: dict[type[ReportCommand], Trigger] = {
     Cancel: Trigger.CANCEL,
     Resolve: Trigger.RESOLVE,
     AcknowledgeEscalation: Trigger.ACKNOWLEDGE_ESCALATION,
+    Redelegate: Trigger.REDELEGATE,
+    RequestInformation: Trigger.REQUEST_INFORMATION,
+    Assign: Trigger.ASSIGN,
     Reopen: Trigger.REOPEN,
     Close: Trigger.CLOSE,
     LinkServiceTrouble: Trigger.DELEGATED_UPDATE,
@@ -188,10 +197,22 @@ def _handle(trail: Trail, command: ReportCommand, context: DecisionContext) -> T
             )
         case LinkServiceTrouble():
             return trail.then(lambda s: link_service_trouble(s, command))
+        case Assign():
+            return trail.then(lambda s: assign(s, command))
+        case Redelegate():
+            return trail.then(lambda s: redelegate(s, command, context))
+        case RequestInformation():
+            terms = rule_for(trail.state, context.sla_policy).information_request
+            return trail.then(lambda s: request_information(s, command, terms, trail.origin.at))
         case UpdateDelegatedWork():
-            return trail.then(lambda s: apply_update(s, command, context.limits))
+            retry = rule_for(trail.state, context.sla_policy).delegation_retry
+            return trail.then(
+                lambda s: apply_update(s, command, context.limits, retry, trail.origin.at)
+            )
         case _:  # a Tick; a CreateReport never gets here (illegal on an existing report)
-            return trail
+            terms = rule_for(trail.state, context.sla_policy).information_request
+            trail = trail.then(lambda s: retries_due(s, trail.origin.at))
+            return trail.then(lambda s: information_due(s, trail.origin.at, terms))
 
 
 def _coordinate_unless_held(trail: Trail, context: DecisionContext) -> Trail:

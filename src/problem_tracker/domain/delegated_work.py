@@ -5,8 +5,11 @@ Update (and an operator's resolve) and Cancel."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from problem_tracker.domain.events import (
+    DelegatedWorkRedelegated,
+    DelegatedWorkRetryScheduled,
     DelegatedWorkUpdated,
     PartnerProblemCancelRequested,
     PartnerProblemCloseRequested,
@@ -41,6 +44,7 @@ def link_target_index(state: CustomerProblemReport, request_id: str, service_id:
         (work.request_id != request_id, i)
         for i, work in enumerate(state.delegated)
         if work.cycle == state.cycle
+        and not work.superseded
         and work.kind is DelegationKind.SERVICE_TROUBLE
         and (
             work.request_id == request_id
@@ -107,6 +111,8 @@ WorkFact = (
     | PartnerProblemCloseRequested
     | PartnerProblemReopenRequested
     | ServiceTroubleReleased
+    | DelegatedWorkRetryScheduled
+    | DelegatedWorkRedelegated
 )
 """The facts that change the record of delegated work."""
 
@@ -127,6 +133,10 @@ def evolve_work(state: CustomerProblemReport, event: WorkFact) -> CustomerProble
             return _with_status(state, event.request_id, DelegatedStatus.CLOSED)
         case PartnerProblemReopenRequested():
             return reopen_partner_work(state, event)
+        case DelegatedWorkRetryScheduled():
+            return _changed_work(state, event.request_id, retry_at=event.at)
+        case DelegatedWorkRedelegated():
+            return _changed_work(state, event.request_id, superseded=True, retry_at=None)
         case _:
             return release_work(state, event)
 
@@ -139,6 +149,7 @@ def request_service_work(
         kind=DelegationKind.SERVICE_TROUBLE,
         entity=event.service,
         cycle=state.cycle,
+        retries=event.retries,
     )
     return replace(state, delegated=(*state.delegated, work))
 
@@ -152,6 +163,7 @@ def request_partner_work(
         entity=event.entity,
         partner=event.partner,
         cycle=state.cycle,
+        retries=event.retries,
     )
     return replace(
         state,
@@ -233,6 +245,15 @@ def release_work(
         for work in state.delegated
     )
     return replace(state, delegated=delegated)
+
+
+def _changed_work(
+    state: CustomerProblemReport, request_id: str, **changes: Any
+) -> CustomerProblemReport:
+    index = latest_work_index(state, request_id)
+    if index is None:
+        return state
+    return _with_work(state, index, replace(state.delegated[index], **changes))
 
 
 def _with_work(

@@ -18,6 +18,10 @@
 - Once the clock has stopped (resolved, cancelled, closed), nothing is signalled but the
   end: a report that was in jeopardy or escalated ends its escalation, once per cycle.
 
+Every escalation names who has the report (its assignee and role); a functional level
+whose target is ``assignee`` calls the assignee (the ladder's delegation failure target
+while nobody is assigned).
+
 A functional escalation raises the report's escalation level to the level it was called
 at, so that the snapshot's ``escalationLevel`` is the highest level anyone was called at.
 The rules are the ``sla`` package's (``sla.track.fall_due``); this step turns each signal
@@ -28,7 +32,7 @@ it leaves in its ``sla`` header.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from problem_tracker.domain.commands import AcknowledgeEscalation
@@ -51,7 +55,7 @@ from problem_tracker.domain.sla.ladder import (
     acknowledge,
     end_escalation,
 )
-from problem_tracker.domain.sla.policy import SlaPolicy
+from problem_tracker.domain.sla.policy import ASSIGNEE_TARGET, SlaPolicy
 from problem_tracker.domain.sla.track import Signalled, SlaSignal, SlaTrack, fall_due, refreshed
 from problem_tracker.domain.timekeeping import rule_for
 
@@ -79,10 +83,10 @@ def watch(
         for event in decided
         if isinstance(event, DelegatedWorkFailed)
     ]
-    due = fall_due(
-        track, rule_for(state, policy), now, failures=failures, forecast=_forecast(state)
-    )
-    return [event for batch in due for event in _events(batch)]
+    rule = rule_for(state, policy)
+    due = fall_due(track, rule, now, failures=failures, forecast=_forecast(state))
+    called = _Called(state, rule.ladder.delegation_failure_target)
+    return [event for batch in due for event in _events(batch, called)]
 
 
 def acknowledge_escalation(
@@ -125,13 +129,26 @@ def _forecast(state: CustomerProblemReport) -> datetime | None:
     return max(estimates, default=None)
 
 
-def _events(batch: Signalled) -> list[ReportEvent]:
+@dataclass(frozen=True, slots=True)
+class _Called:
+    """Who has the report, and whom a level naming the assignee calls while nobody has."""
+
+    state: CustomerProblemReport
+    unassigned_target: str
+
+    def target(self, target: str) -> str:
+        if target != ASSIGNEE_TARGET:
+            return target
+        return self.state.assignee or self.unassigned_target
+
+
+def _events(batch: Signalled, called: _Called) -> list[ReportEvent]:
     """One event per signal; the last one carries the SLA the batch leaves."""
-    *earlier, last = [_event(signal) for signal in batch.signals]
+    *earlier, last = [_event(signal, called) for signal in batch.signals]
     return [*earlier, replace(last, sla=batch.track)]
 
 
-def _event(signal: SlaSignal) -> ReportEvent:
+def _event(signal: SlaSignal, called: _Called) -> ReportEvent:
     if isinstance(signal, JeopardySignal):
         return JeopardyRaised(
             cause=signal.cause,
@@ -143,10 +160,12 @@ def _event(signal: SlaSignal) -> ReportEvent:
     return EscalationRaised(
         level=signal.level,
         kind=signal.kind,
-        target=signal.target,
+        target=called.target(signal.target),
         reason=signal.reason,
         ladder_step=signal.ladder_step,
         request_id=signal.request_id,
+        assignee=called.state.assignee,
+        assignee_role=called.state.assignee_role,
     )
 
 

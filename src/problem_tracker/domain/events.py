@@ -102,6 +102,7 @@ class AttributesChanged(DomainEvent):
     entities: tuple[EntityRef, ...] | None = None
     notes: tuple[Note, ...] = ()
     assignee: str | None = None
+    assignee_role: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,9 +115,14 @@ class IsolationRecorded(DomainEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InformationRequired(DomainEvent):
-    """Perform Initial Diagnosis needs the customer's help."""
+    """Perform Initial Diagnosis (or an operator) needs the customer's help; an operator's
+    request may say by when (``respond_by``) and when to remind him (``remind_at``).
+    A ``reminder`` asks again."""
 
     reason: str
+    respond_by: datetime | None = None
+    remind_at: datetime | None = None
+    reminder: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -140,11 +146,14 @@ class ServiceTroubleNeeded(DomainEvent):
     severity: Severity
     description: str
     requested_resolution_date: datetime | None = None
+    retries: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PartnerProblemRequested(DomainEvent):
-    """Coordinate: ask the partner owning the entity to fix it (S/P problem report)."""
+    """Coordinate: ask the partner owning the entity to fix it (S/P problem report).
+    ``retries`` (for this one and a service trouble) counts the failed requests for the
+    same work before it."""
 
     request_id: str
     entity: EntityRef
@@ -153,6 +162,7 @@ class PartnerProblemRequested(DomainEvent):
     severity: Severity
     description: str
     requested_resolution_date: datetime | None = None
+    retries: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -178,6 +188,26 @@ class DelegatedWorkFailed(DomainEvent):
     request_id: str
     status: DelegatedStatus
     reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DelegatedWorkRetryScheduled(DomainEvent):
+    """Failed delegated work will be requested again at ``at`` (the SLA rule's
+    delegation retry); its failure escalates only once the retries are used up."""
+
+    request_id: str
+    status: DelegatedStatus
+    at: datetime
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DelegatedWorkRedelegated(DomainEvent):
+    """Failed delegated work ``request_id`` is requested again (by an operator, or
+    ``automatic``-ally by the rule's retry); the request that follows replaces it."""
+
+    request_id: str
+    automatic: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -286,7 +316,8 @@ class JeopardyRaised(DomainEvent):
 class EscalationRaised(DomainEvent):
     """Escalate Customer Problem: ``target`` was called, at ``level``. ``ladder_step`` is
     the step of the breach ladder this call reached; ``request_id`` names the delegated
-    work a failure or an overdue partner escalation is about."""
+    work a failure or an overdue partner escalation is about; ``assignee`` (and
+    ``assignee_role``) who has the report."""
 
     level: int
     kind: EscalationKind
@@ -294,6 +325,8 @@ class EscalationRaised(DomainEvent):
     reason: EscalationReason
     ladder_step: int | None = None
     request_id: str | None = None
+    assignee: str | None = None
+    assignee_role: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -344,6 +377,8 @@ ReportEvent = (
     | ServiceTroubleLinked
     | DelegatedWorkUpdated
     | DelegatedWorkFailed
+    | DelegatedWorkRetryScheduled
+    | DelegatedWorkRedelegated
     | ReportResolved
     | ReportClosed
     | ReportCancelled

@@ -15,8 +15,11 @@ from problem_tracker.domain import identity
 from problem_tracker.domain.delegated_work import evolve_work
 from problem_tracker.domain.events import (
     AttributesChanged,
+    DelegatedWorkRedelegated,
+    DelegatedWorkRetryScheduled,
     DelegatedWorkUpdated,
     InformationReceived,
+    InformationRequired,
     IsolationRecorded,
     KnownErrorAttached,
     PartnerProblemCancelRequested,
@@ -35,6 +38,7 @@ from problem_tracker.domain.events import (
 from problem_tracker.domain.report import (
     RECENT_EVENT_LIMIT,
     CustomerProblemReport,
+    InformationRequest,
     Status,
     StatusChange,
 )
@@ -104,6 +108,8 @@ def _apply(state: CustomerProblemReport, event: ReportEvent) -> CustomerProblemR
             )
         case InformationReceived():
             return _information_received(state, event)
+        case InformationRequired():
+            return _information_required(state, event)
         case KnownErrorAttached():
             return replace(state, known_error=event.match)
         case ReportReopened():
@@ -119,6 +125,8 @@ def _apply(state: CustomerProblemReport, event: ReportEvent) -> CustomerProblemR
             | PartnerProblemCloseRequested()
             | PartnerProblemReopenRequested()
             | ServiceTroubleReleased()
+            | DelegatedWorkRetryScheduled()
+            | DelegatedWorkRedelegated()
         ):
             return evolve_work(state, event)
         case _:  # the other facts are markers: they only record their cause
@@ -126,11 +134,14 @@ def _apply(state: CustomerProblemReport, event: ReportEvent) -> CustomerProblemR
 
 
 def _status_changed(state: CustomerProblemReport, event: StatusChanged) -> CustomerProblemReport:
-    """Holding remembers where the report was; resuming forgets it."""
+    """Holding remembers where the report was; resuming forgets it. Leaving ``pending``
+    (but for a hold) ends an open question to the customer."""
     change = StatusChange(status=event.to_status, date=event.occurred_at, reason=event.reason)
     before_hold = event.from_status if event.to_status is Status.HELD else None
+    waiting = event.to_status in (Status.PENDING, Status.HELD)
     return replace(
         state,
+        information_request=state.information_request if waiting else None,
         status=event.to_status,
         status_change_date=event.occurred_at,
         status_change_reason=event.reason,
@@ -144,6 +155,29 @@ def _attributes_changed(
 ) -> CustomerProblemReport:
     changed = {name: getattr(event, name) for name in event.changed if name != "notes"}
     return replace(state, notes=(*state.notes, *event.notes), **changed)
+
+
+def _information_required(
+    state: CustomerProblemReport, event: InformationRequired
+) -> CustomerProblemReport:
+    """A question with a deadline or a reminder opens (replacing any earlier one); a
+    reminder sent is not sent again."""
+    request = state.information_request
+    if event.reminder:
+        return (
+            state
+            if request is None
+            else replace(state, information_request=replace(request, remind_at=None))
+        )
+    if event.respond_by is None and event.remind_at is None:
+        return replace(state, information_request=None)
+    asked = InformationRequest(
+        reason=event.reason,
+        asked_at=event.occurred_at,
+        respond_by=event.respond_by,
+        remind_at=event.remind_at,
+    )
+    return replace(state, information_request=asked)
 
 
 def _information_received(

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from problem_tracker.domain.commands import (
+    Assign,
     ChangeAttributes,
     CompleteIsolation,
     CreateReport,
@@ -87,6 +88,20 @@ def change_attributes(state: CustomerProblemReport, command: ChangeAttributes) -
     if command.notes:
         names.append("notes")
     return [replace(change, changed=tuple(names))] if names else []
+
+
+def assign(state: CustomerProblemReport, command: Assign) -> list[ReportEvent]:
+    """The report has a new assignee (or the same one in a new role); the same again
+    changes nothing."""
+    if (command.assignee, command.role) == (state.assignee, state.assignee_role):
+        return []
+    return [
+        AttributesChanged(
+            changed=("assignee", "assignee_role"),
+            assignee=command.assignee,
+            assignee_role=command.role,
+        )
+    ]
 
 
 def record_isolation(state: CustomerProblemReport, command: CompleteIsolation) -> list[ReportEvent]:

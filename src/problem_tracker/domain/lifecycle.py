@@ -31,6 +31,10 @@ class Trigger(StrEnum):
     CANCEL = "cancel"
     RESOLVE = "resolve"
     ACKNOWLEDGE_ESCALATION = "escalation acknowledged"
+    REDELEGATE = "redelegate"
+    REQUEST_INFORMATION = "information requested"
+    ASSIGN = "assign"
+    NO_RESPONSE = "no response by the deadline"
     REOPEN = "reopen"
     CLOSE = "close"
     DELEGATED_UPDATE = "delegated work update"
@@ -69,6 +73,10 @@ TRANSITIONS: Mapping[tuple[Status | None, Trigger], Destination] = MappingProxyT
         (_ACK, Trigger.INFORMATION_REQUIRED): _PEND,
         (_WIP, Trigger.INFORMATION_REQUIRED): _PEND,
         (_PEND, Trigger.PROVIDE_INFORMATION): _WIP,
+        (_ACK, Trigger.REQUEST_INFORMATION): _PEND,
+        (_WIP, Trigger.REQUEST_INFORMATION): _PEND,
+        (_PEND, Trigger.REQUEST_INFORMATION): _PEND,
+        (_PEND, Trigger.NO_RESPONSE): _WIP,
         **_stay(Trigger.PROVIDE_INFORMATION, (_ACK, _WIP, _HELD, _RES)),
         (_PEND, Trigger.COMPLETE_ISOLATION): _WIP,
         **_stay(Trigger.COMPLETE_ISOLATION, (_ACK, _WIP, _HELD)),
@@ -80,7 +88,9 @@ TRANSITIONS: Mapping[tuple[Status | None, Trigger], Destination] = MappingProxyT
         **{(status, Trigger.CANCEL): _CANC for status in _OPEN},
         **{(status, Trigger.RESOLVE): _RES for status in _OPEN},
         **_stay(Trigger.ACKNOWLEDGE_ESCALATION, _OPEN),
+        **_stay(Trigger.REDELEGATE, _OPEN),
         **_stay(Trigger.CHANGE_ATTRIBUTES, _LIVE),
+        **_stay(Trigger.ASSIGN, _LIVE),
         **_stay(Trigger.DELEGATED_UPDATE, tuple(Status)),
         **_stay(Trigger.TICK, tuple(Status)),
     }

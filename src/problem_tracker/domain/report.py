@@ -228,6 +228,11 @@ class DelegatedWork:
     ``request_id`` is ``None`` for a service trouble until the shared service trouble
     aggregate answers with the request it linked the report to. ``cycle`` is the report
     cycle the work was requested in (a reopened report requests its work again).
+
+    Failed work may be requested again (contract v1.1 re-delegation): ``retries`` counts
+    the requests before this one for the same work, ``superseded`` marks work a newer
+    request replaced, and ``retry_at`` is when an automatic retry the SLA rule allows
+    is due (a timer kept as data, like the SLA deadlines).
     """
 
     request_id: str | None
@@ -236,6 +241,25 @@ class DelegatedWork:
     progress: Progress = Progress()
     partner: Owner | None = None
     cycle: int = 1
+    retries: int = 0
+    superseded: bool = False
+    retry_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InformationRequest:
+    """An operator's open question to the customer (contract v1.1): why, by when the
+    customer should answer (``None``: no limit) and when he is reminded (``None``: never,
+    or already done). Timers kept as data, like the SLA deadlines."""
+
+    reason: str
+    asked_at: datetime
+    respond_by: datetime | None = None
+    remind_at: datetime | None = None
+
+    @property
+    def next_deadline(self) -> datetime | None:
+        return min((m for m in (self.remind_at, self.respond_by) if m is not None), default=None)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -245,6 +269,8 @@ class CustomerProblemReport:
     ``sla`` is the SLA of the current cycle; ``None`` for a report stored before SLAs
     were tracked, until a reopen starts a new cycle. ``resolution_code`` says how the
     current cycle was cleared; ``None`` until it is (and again once reopened).
+    ``information_request`` is an operator's open question to the customer, while the
+    report waits for the answer (``pending``, or ``held`` from there).
     """
 
     id: str
@@ -270,17 +296,25 @@ class CustomerProblemReport:
     partner_request_count: int = 0
     recent_events: tuple[SeenEvent, ...] = ()
     assignee: str | None = None
+    assignee_role: str | None = None
     sla: SlaTrack | None = None
     resolution_code: ResolutionCode | None = None
+    information_request: InformationRequest | None = None
 
     @property
     def is_terminal(self) -> bool:
         return self.status in TERMINAL_STATUSES
 
     @property
-    def current_work(self) -> tuple[DelegatedWork, ...]:
-        """The delegated work of the current cycle: what resolution waits for."""
+    def cycle_work(self) -> tuple[DelegatedWork, ...]:
+        """Every piece of work delegated in the current cycle, superseded ones included."""
         return tuple(work for work in self.delegated if work.cycle == self.cycle)
+
+    @property
+    def current_work(self) -> tuple[DelegatedWork, ...]:
+        """The delegated work of the current cycle that no newer request replaced: what
+        resolution waits for."""
+        return tuple(work for work in self.cycle_work if not work.superseded)
 
     @property
     def open_work(self) -> tuple[DelegatedWork, ...]:

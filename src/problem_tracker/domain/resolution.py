@@ -7,7 +7,8 @@ problem is cleared.
 - The report is resolved when every piece of work delegated in the current cycle is
   ``resolved`` or ``closed``. Work the other side ``rejected`` or ``cancelled`` never
   counts as done: it is reported as ``DelegatedWorkFailed`` (an escalation trigger) and
-  keeps the report open until someone acts.
+  keeps the report open until someone acts (``redelegation``); while the SLA rule's
+  delegation retry allows, the failure schedules a retry instead of escalating.
 - Updates are recorded in any status, even on a closed or cancelled report, but a report
   only resolves while ``inProgress``: one that is ``held`` resolves when it is resumed.
 - A service trouble linked to a report that is already closed or cancelled is released
@@ -34,7 +35,6 @@ from problem_tracker.domain.delegated_work import (
 )
 from problem_tracker.domain.events import (
     CommandRejected,
-    DelegatedWorkFailed,
     DelegatedWorkUpdated,
     RejectionCode,
     ReportEvent,
@@ -43,6 +43,7 @@ from problem_tracker.domain.events import (
     ServiceTroubleReleased,
 )
 from problem_tracker.domain.lifecycle import Trigger, transition
+from problem_tracker.domain.redelegation import failure
 from problem_tracker.domain.report import (
     OPEN_STATUSES,
     CustomerProblemReport,
@@ -50,6 +51,7 @@ from problem_tracker.domain.report import (
     DelegationKind,
     ResolutionCode,
 )
+from problem_tracker.domain.sla.policy import DelegationRetry
 
 ALL_WORK_RESOLVED = "all delegated work resolved"
 
@@ -72,9 +74,14 @@ def link_service_trouble(
 
 
 def apply_update(
-    state: CustomerProblemReport, command: UpdateDelegatedWork, limits: ReportLimits
+    state: CustomerProblemReport,
+    command: UpdateDelegatedWork,
+    limits: ReportLimits,
+    retry: DelegationRetry | None,
+    now: datetime,
 ) -> list[ReportEvent]:
-    """Record the new status of delegated work; flag a failure while the report is open.
+    """Record the new status of delegated work; flag a failure while the report is open
+    (or, while the SLA rule's ``retry`` allows, schedule its retry from ``now``).
 
     The status is always recorded: the customer's resolution must not wait on a report
     whose notes are full. The note joins the report's notes only while there is room
@@ -94,10 +101,7 @@ def apply_update(
     after = state.delegated[index].progress.after(update)
     newly_failed = after.has_failed and state.delegated[index].progress.status is not after.status
     if newly_failed and state.status in OPEN_STATUSES:
-        failed = DelegatedWorkFailed(
-            request_id=command.request_id, status=update.status, reason=update.reason
-        )
-        updated.append(failed)
+        updated.append(failure(state.delegated[index], update.status, update.reason, retry, now))
     return updated
 
 
@@ -132,9 +136,19 @@ def resolve(state: CustomerProblemReport, command: Resolve) -> list[ReportEvent]
     """An operator clears the report: resolved with his code and reason; the work still
     outstanding is withdrawn unless he keeps it (it is then followed as before, and a
     reopen finds it)."""
-    events: list[ReportEvent] = [*transition(state, Trigger.RESOLVE, command.reason)]
-    events.append(ReportResolved(resolution_code=command.resolution_code))
-    if not command.keep_delegated_work:
+    return clear(state, command.resolution_code, command.reason, command.keep_delegated_work)
+
+
+def clear(
+    state: CustomerProblemReport,
+    code: ResolutionCode,
+    reason: str,
+    keep_delegated_work: bool,
+) -> list[ReportEvent]:
+    """The report is resolved with ``code``; its outstanding work is withdrawn unless kept."""
+    events: list[ReportEvent] = [*transition(state, Trigger.RESOLVE, reason)]
+    events.append(ReportResolved(resolution_code=code))
+    if not keep_delegated_work:
         events.extend(withdrawal(work) for work in outstanding_work(state))
     return events
 

@@ -41,6 +41,8 @@ from problem_tracker.domain.events import (
     ReportEvent,
     StatusChanged,
 )
+from problem_tracker.domain.information_request import next_information_deadline
+from problem_tracker.domain.redelegation import next_retry
 from problem_tracker.domain.report import (
     ENDED_STATUSES,
     OPEN_STATUSES,
@@ -146,9 +148,13 @@ def _legs(
 
 def next_deadline(state: CustomerProblemReport) -> datetime | None:
     """The earliest instant the report wants a ``Tick``: its next jeopardy threshold,
-    breach, ladder step, customer update or partner OLA; ``None`` when nothing can fall
-    due (finished, paused with no partner leg open, or no SLA)."""
-    return None if state.sla is None else state.sla.next_tick
+    breach, ladder step, customer update or partner OLA, the next automatic retry of
+    failed delegated work, or the reminder or deadline of a question to the customer;
+    ``None`` when nothing can fall due (finished, paused with no partner leg open, no
+    retry and no question, or no SLA)."""
+    sla_tick = None if state.sla is None else state.sla.next_tick
+    timers = (sla_tick, next_retry(state), next_information_deadline(state))
+    return min((moment for moment in timers if moment is not None), default=None)
 
 
 def tick_is_due(state: CustomerProblemReport, tick: Tick, now: datetime) -> bool:

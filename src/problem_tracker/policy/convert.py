@@ -9,8 +9,12 @@ from typing import TypeVar
 
 from problem_tracker.domain.sla.calendar import AlwaysOpen, BusinessCalendar, Calendar, OpenHours
 from problem_tracker.domain.sla.policy import (
+    ASSIGNEE_TARGET,
+    DelegationRetry,
+    EscalationKind,
     EscalationLadder,
     EscalationLevel,
+    InformationRequestTerms,
     PartnerOla,
     PartnerRung,
     RuleMatch,
@@ -20,6 +24,7 @@ from problem_tracker.domain.sla.policy import (
 )
 from problem_tracker.policy.schema import (
     CalendarModel,
+    InformationRequestModel,
     LadderModel,
     OlaModel,
     PartnerRungModel,
@@ -128,6 +133,10 @@ def _ladder(path: YamlPath, model: LadderModel, problems: list[Problem]) -> Esca
         if level.max_repeats is not None:
             message = "only the last level repeats: leave maxRepeats out here"
             problems.append(Problem((*path, "levels", index, "maxRepeats"), message))
+    for index, level in enumerate(model.levels):
+        if level.target == ASSIGNEE_TARGET and level.kind is not EscalationKind.FUNCTIONAL:
+            message = f"only a functional level calls the {ASSIGNEE_TARGET}"
+            problems.append(Problem((*path, "levels", index, "target"), message))
     top = model.levels[-1] if model.levels else None
     if top is not None and top.max_repeats is not None and top.repeat_after is None:
         message = "bounds the repeats of the last level: give its repeatAfter too"
@@ -136,7 +145,7 @@ def _ladder(path: YamlPath, model: LadderModel, problems: list[Problem]) -> Esca
         EscalationLevel(
             level=number,
             kind=level.kind,
-            target=level.target,
+            target=_callable(level.target, level.kind, model.delegation_failure.target),
             repeat_after=level.repeat_after,
             max_repeats=level.max_repeats if number == len(model.levels) else None,
         )
@@ -145,6 +154,14 @@ def _ladder(path: YamlPath, model: LadderModel, problems: list[Problem]) -> Esca
     return EscalationLadder(
         levels=levels, delegation_failure_target=model.delegation_failure.target
     )
+
+
+def _callable(target: str, kind: EscalationKind, unassigned: str) -> str:
+    """The level's target; a hierarchical level naming the assignee (reported as a
+    problem) calls the unassigned target instead, so that the ladder can be built."""
+    if target == ASSIGNEE_TARGET and kind is not EscalationKind.FUNCTIONAL:
+        return unassigned
+    return target
 
 
 def _rule(
@@ -171,6 +188,20 @@ def _rule(
         thresholds=model.thresholds,
         pause_on_held=model.pause_on_held,
         acknowledge_for=model.acknowledge_for,
+        delegation_retry=None
+        if model.delegation is None
+        else DelegationRetry(retries=model.delegation.retry, after=model.delegation.after),
+        information_request=_information_request(model.information_request),
+    )
+
+
+def _information_request(model: InformationRequestModel | None) -> InformationRequestTerms:
+    if model is None:
+        return InformationRequestTerms()
+    return InformationRequestTerms(
+        respond_within=model.respond_within,
+        remind_after=model.remind_after,
+        on_no_response=model.on_no_response,
     )
 
 

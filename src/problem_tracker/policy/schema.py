@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic.alias_generators import to_camel
 
 from problem_tracker.domain.report import Severity
-from problem_tracker.domain.sla.policy import EscalationKind
+from problem_tracker.domain.sla.policy import EscalationKind, NoResponseAction
 from problem_tracker.policy.durations import parse_duration
 
 T = TypeVar("T")
@@ -159,6 +159,17 @@ class TargetsModel(_Model):
     customer_update: Duration | None = None
 
 
+class DelegationModel(_Model):
+    retry: Annotated[int, Field(ge=1, strict=True)]
+    after: Duration
+
+
+class InformationRequestModel(_Model):
+    respond_within: Duration | None = None
+    remind_after: Duration | None = None
+    on_no_response: NoResponseAction = NoResponseAction.RESUME
+
+
 class RuleModel(_Model):
     name: Name
     match: MatchModel | None = None
@@ -166,6 +177,8 @@ class RuleModel(_Model):
     calendar: Name = "24x7"
     pause_on_held: bool = True
     acknowledge_for: Duration | None = None
+    delegation: DelegationModel | None = None
+    information_request: InformationRequestModel | None = None
     thresholds: tuple[Annotated[int, Field(gt=0, lt=100)], ...] = (50, 75)
     escalation: Name
 

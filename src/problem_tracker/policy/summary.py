@@ -6,7 +6,13 @@ from datetime import timedelta
 from itertools import groupby
 
 from problem_tracker.domain.sla.calendar import BusinessCalendar, Calendar, OpenHours
-from problem_tracker.domain.sla.policy import EscalationLadder, PartnerOla, SlaPolicy, SlaRule
+from problem_tracker.domain.sla.policy import (
+    EscalationLadder,
+    InformationRequestTerms,
+    PartnerOla,
+    SlaPolicy,
+    SlaRule,
+)
 from problem_tracker.policy.durations import format_duration
 from problem_tracker.policy.schema import WEEKDAYS
 
@@ -80,6 +86,13 @@ def _rule(number: int, rule: SlaRule) -> list[str]:
     terms.append("held pauses the clock" if rule.pause_on_held else "held does not pause")
     if rule.acknowledge_for is not None:
         terms.append(f"an acknowledgement holds the ladder {format_duration(rule.acknowledge_for)}")
+    retry = rule.delegation_retry
+    if retry is not None:
+        times = "once" if retry.retries == 1 else f"{retry.retries} times"
+        terms.append(
+            f"failed delegated work requested again {times}, {format_duration(retry.after)} after"
+        )
+    terms.extend(_information_request(rule.information_request))
     warnings = ", ".join(f"{t} %" for t in rule.thresholds)
     jeopardy = f"jeopardy at {warnings}" if warnings else "no jeopardy warnings"
     return [
@@ -88,6 +101,19 @@ def _rule(number: int, rule: SlaRule) -> list[str]:
         f"       {jeopardy}; breach at 100 %",
         f"       escalation: {_ladder(rule.ladder)}",
     ]
+
+
+def _information_request(terms: InformationRequestTerms) -> list[str]:
+    """What the rule says of a question to the customer: nothing when it sets no limit."""
+    if terms.respond_within is None and terms.remind_after is None:
+        return []
+    parts = []
+    if terms.respond_within is not None:
+        parts.append(f"answer within {format_duration(terms.respond_within)}")
+    if terms.remind_after is not None:
+        parts.append(f"reminded after {format_duration(terms.remind_after)}")
+    parts.append(f"then {terms.on_no_response.value}")
+    return [f"a question to the customer: {', '.join(parts)}"]
 
 
 def _match(rule: SlaRule) -> str:

@@ -2,7 +2,8 @@
 
 It follows each report through the processor's notifications and acts the way the other
 side of eTOM 1.3.7.3 would: amend, hold and resume, cancel, answer a request for
-information (then Isolate Customer Problem reports the affected entities), and, once the
+information (then Isolate Customer Problem reports the affected entities), an operator
+assigning the report or asking the customer (contract v1.1), and, once the
 report is resolved, Close Customer Problem closes it or the customer rejects the
 resolution and reopens it. Actions are only sent while the report's last known status
 allows them, so good traffic stays good; with no notification seen yet, the status is
@@ -21,7 +22,7 @@ from typing import Any
 
 from problem_tracker.simulate import messages as m
 from problem_tracker.simulate.plans import Action, ReportPlan
-from problem_tracker.simulate.scenario import EventIds
+from problem_tracker.simulate.scenario import OPERATORS, EventIds
 
 OPEN = frozenset({"acknowledged", "inProgress", "pending", "held"})
 TERMINAL = frozenset({"closed", "cancelled"})
@@ -59,6 +60,8 @@ ALLOWED: Mapping[Action, frozenset[str]] = {
     Action.ISOLATION_COMPLETED: OPEN,
     Action.CLOSE: frozenset({"resolved"}),
     Action.REOPEN: frozenset({"resolved"}),
+    Action.ASSIGN: OPEN | {"resolved"},
+    Action.ASK_CUSTOMER: frozenset({"acknowledged", "inProgress"}),
 }
 
 
@@ -186,4 +189,10 @@ def _message(plan: ReportPlan, due: Due, event_id: str, now: datetime) -> m.SimM
             return m.status_request(event_id, now, m.REOPEN, rid, str(detail))
         case Action.CLOSE:
             return m.status_request(event_id, now, m.CLOSE, rid)
+        case Action.ASSIGN:
+            assignee = str(detail)
+            role = dict(OPERATORS).get(assignee, "service-desk")
+            return m.assigned(event_id, now, rid, assignee, role)
+        case Action.ASK_CUSTOMER:
+            return m.information_request(event_id, now, rid, str(detail))
     raise ValueError(f"no message for {due.action}")

@@ -133,6 +133,18 @@ def information_provided(event_id: str, now: datetime, report_id: str, text: str
     return customer_event(event_id, now, event_type, report)
 
 
+def assigned(event_id: str, now: datetime, report_id: str, assignee: str, role: str) -> SimMessage:
+    """An operator takes the report."""
+    report = {"id": report_id, "assignee": {"id": assignee, "role": role}}
+    return customer_event(event_id, now, "CustomerProblemReportAssignEvent", report)
+
+
+def information_request(event_id: str, now: datetime, report_id: str, question: str) -> SimMessage:
+    """An operator asks the customer (the rule's deadline applies)."""
+    report = {"id": report_id, "statusChangeReason": question}
+    return customer_event(event_id, now, "CustomerProblemInformationRequestEvent", report)
+
+
 def isolation_completed(
     event_id: str, now: datetime, report_id: str, entities: list[Resource], root_cause: str
 ) -> SimMessage:

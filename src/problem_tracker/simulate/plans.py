@@ -27,6 +27,8 @@ class ScenarioMix:
     hold_rate: float = 0.1
     cancel_rate: float = 0.05
     reopen_rate: float = 0.05
+    assign_rate: float = 0.3
+    ask_rate: float = 0.05
     bad_rate: float = 0.02
     follow_up_window: float = 2.0
     """Seconds after creation within which follow-ups happen."""
@@ -40,7 +42,8 @@ class Customer:
 
 
 class Action(StrEnum):
-    """Something the customer side does to a report: scripted, or a reaction."""
+    """Something the customer side (the customer, an agent, an operator) does to a
+    report: scripted, or a reaction."""
 
     AMEND = "amend-priority"
     NOTE = "add-note"
@@ -51,6 +54,8 @@ class Action(StrEnum):
     ISOLATION_COMPLETED = "isolation-completed"
     CLOSE = "close"
     REOPEN = "reopen"
+    ASSIGN = "assign"
+    ASK_CUSTOMER = "ask-customer"
 
 
 @dataclass(frozen=True)

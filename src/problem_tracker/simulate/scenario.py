@@ -124,7 +124,11 @@ class ScenarioGenerator:
             reported_ago=timedelta(seconds=rng.uniform(0, 90)),
             requested_within=timedelta(days=rng.randint(1, 3)) if rng.random() < 0.2 else None,
             known_error=known.id if known else None,
-            follow_ups=_follow_ups(rng, self.mix, priority),
+            follow_ups=_with_operators(
+                _follow_ups(rng, self.mix, priority),
+                random.Random(f"{self.seed}/operators/{index}"),
+                self.mix,
+            ),
             reopens=rng.random() < self.mix.reopen_rate,
         )
 
@@ -182,6 +186,27 @@ def _follow_ups(rng: random.Random, mix: ScenarioMix, priority: int) -> tuple[Fo
         steps.append(FollowUp(held_at, Action.HOLD, "Customer away until tomorrow."))
         steps.append(FollowUp(held_at + rng.uniform(0.3, 0.6) * window, Action.RESUME))
     return tuple(sorted(steps, key=lambda step: step.after))
+
+
+OPERATORS = (("anna.schmidt", "second-line"), ("femi.okafor", "network-operations"))
+QUESTIONS = ("Which socket is the router plugged into?", "When did it last work?")
+
+
+def _with_operators(
+    steps: tuple[FollowUp, ...], rng: random.Random, mix: ScenarioMix
+) -> tuple[FollowUp, ...]:
+    """An operator takes the report (assigns it), or asks the customer a question: drawn
+    from an RNG of their own, so that the customers' script stays what the seed made it."""
+    window = mix.follow_up_window
+    operators: list[FollowUp] = []
+    if rng.random() < mix.assign_rate:
+        assignee, _ = rng.choice(OPERATORS)
+        operators.append(FollowUp(rng.uniform(0.05, 0.3) * window, Action.ASSIGN, assignee))
+    if rng.random() < mix.ask_rate:
+        operators.append(
+            FollowUp(rng.uniform(0.3, 0.7) * window, Action.ASK_CUSTOMER, rng.choice(QUESTIONS))
+        )
+    return tuple(sorted((*steps, *operators), key=lambda step: step.after))
 
 
 def _known(known: KnownError) -> m.Resource:

@@ -243,6 +243,8 @@ def _escalation(event: EscalationRaised) -> Escalation:
         target=event.target,
         reason=event.reason.value,
         request_id=event.request_id,
+        assignee=event.assignee,
+        assignee_role=event.assignee_role,
     )
 
 

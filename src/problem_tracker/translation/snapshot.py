@@ -53,6 +53,7 @@ def snapshot(state: CustomerProblemReport) -> ReportSnapshot:
         related_entity=[_related_entity(entity) for entity in state.entities],
         note=[_note(note) for note in state.notes],
         assignee=state.assignee,
+        assignee_role=state.assignee_role,
         root_cause=state.root_cause,
         status=ReportStatus(state.status.value),
         status_change_date=state.status_change_date,
@@ -63,6 +64,9 @@ def snapshot(state: CustomerProblemReport) -> ReportSnapshot:
         escalation_level=sla.escalation_level,
         known_error=_known_error(state.known_error),
         resolution_code=_resolution_code(state.resolution_code),
+        respond_by=None
+        if state.information_request is None
+        else state.information_request.respond_by,
         service_trouble_report=_work_of(state, DelegationKind.SERVICE_TROUBLE),
         partner_problem_report=_work_of(state, DelegationKind.PARTNER_PROBLEM),
     )

@@ -8,19 +8,23 @@ worker resumes every timer where it was.
 
 Versions, each still read:
 
-- 7 stores what a shared service trouble last told Service Problem Management of its
+- 8 stores what a shared service trouble last told Service Problem Management of its
   impact, when, and when the next impact update is due (``impact_sent``,
   ``impact_told_at``, ``impact_due``), with each linked report's priority and severity
   (contract v1.1); and, of a report's partner OLA leg, since when it is paused (the
   partner ``pending`` on us, ``paused_since``) and the partner ladder's calls still to
-  make (``calls``). Version 6 values have none of it (the fields' defaults) and are read
+  make (``calls``). Version 7 values have none of it (the fields' defaults) and are read
   as they are: a trouble tells its impact on its next change, a leg runs and calls nobody
   after the partner manager.
+- 7 stores the operator controls of contract v1.1: failed delegated work requested again
+  (how often it was, ``retries``; whether a newer request replaced it, ``superseded``; when
+  the rule's automatic retry is due, ``retry_at``), an open question to the customer
+  (``information_request``) and the assignee's role (``assignee_role``); a version 6
+  value has none of them (the fields' defaults), so it is read as it is.
 - 6 keeps what is known of delegated work (status, the other side's id, its expected
   resolution date) as one ``progress`` value, in a report's delegated work and in a
   service trouble; a version 5 or older value has these fields inline and is nested on
   reading.
-
 - 5 stores by how much acknowledged escalations held the breach ladder back (the clock's
   ``ladder_delay``, contract v1.1); a version 4 clock has no hold (the field's default), so
   it is read as it is.
@@ -47,13 +51,14 @@ from pydantic import TypeAdapter, ValidationError
 from problem_tracker.domain.report import CustomerProblemReport
 from problem_tracker.domain.service_trouble import ServiceTrouble
 
-STATE_VERSION: Final = 7
+STATE_VERSION: Final = 8
 _WITHOUT_DIGESTS: Final = 1
 _WITH_RULE_NAMES: Final = 2
 _WITHOUT_RESOLUTION_CODES: Final = 3
 _WITHOUT_LADDER_DELAYS: Final = 4
 _WITH_INLINE_PROGRESS: Final = 5
-_WITHOUT_IMPACTS: Final = 6
+_WITHOUT_RETRIED_WORK: Final = 6
+_WITHOUT_IMPACTS: Final = 7
 
 S = TypeVar("S")
 
@@ -106,6 +111,7 @@ def _decode(adapter: TypeAdapter[_Record[S]], raw: bytes) -> S:
         _WITHOUT_RESOLUTION_CODES,
         _WITHOUT_LADDER_DELAYS,
         _WITH_INLINE_PROGRESS,
+        _WITHOUT_RETRIED_WORK,
         _WITHOUT_IMPACTS,
     ):
         raw = _upgraded(raw, version)

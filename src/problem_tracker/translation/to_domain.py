@@ -22,14 +22,18 @@ from problem_tracker.contracts.inbound import (
     CustomerProblemEscalationAcknowledgeEvent,
     CustomerProblemHoldRequestEvent,
     CustomerProblemInformationProvidedEvent,
+    CustomerProblemInformationRequestEvent,
     CustomerProblemIsolationCompletedEvent,
+    CustomerProblemRedelegateRequestEvent,
     CustomerProblemReopenRequestEvent,
+    CustomerProblemReportAssignEvent,
     CustomerProblemReportAttributeValueChangeEvent,
     CustomerProblemReportCloseEvent,
     CustomerProblemReportCreateEvent,
     CustomerProblemResolveRequestEvent,
     CustomerProblemResumeRequestEvent,
     NewReport,
+    RedelegateRequest,
     ReportChanges,
 )
 from problem_tracker.contracts.reference import ComponentOwnershipEvent, KnownErrorEvent
@@ -63,6 +67,9 @@ CustomerEnvelope = (
     | CustomerProblemReportCloseEvent
     | CustomerProblemResolveRequestEvent
     | CustomerProblemEscalationAcknowledgeEvent
+    | CustomerProblemRedelegateRequestEvent
+    | CustomerProblemInformationRequestEvent
+    | CustomerProblemReportAssignEvent
 )
 """Any decoded message of ``customer-problem.events``."""
 
@@ -109,6 +116,24 @@ def customer_command(envelope: CustomerEnvelope) -> commands.ReportCommand:
                 report_id=acknowledged.id,
                 acknowledged_by=acknowledged.acknowledged_by,
                 level=acknowledged.level,
+            )
+        case CustomerProblemRedelegateRequestEvent():
+            return _redelegate(event_id, envelope.event.customer_problem_report)
+        case CustomerProblemReportAssignEvent():
+            assignment = envelope.event.customer_problem_report
+            return commands.Assign(
+                event_id=event_id,
+                report_id=assignment.id,
+                assignee=assignment.assignee.id,
+                role=assignment.assignee.role,
+            )
+        case CustomerProblemInformationRequestEvent():
+            question = envelope.event.customer_problem_report
+            return commands.RequestInformation(
+                event_id=event_id,
+                report_id=question.id,
+                reason=question.status_change_reason,
+                respond_by=question.respond_by,
             )
         case _:
             return _status_request(envelope)
@@ -173,6 +198,20 @@ def _change(event_id: str, changes: ReportChanges) -> commands.ChangeAttributes:
         entities=None if changes.related_entity is None else _entities(changes.related_entity),
         notes=_notes(changes.note or []),
         assignee=changes.assignee,
+    )
+
+
+def _redelegate(event_id: str, request: RedelegateRequest) -> commands.Redelegate:
+    partner = request.partner
+    entity = request.affected_entity
+    return commands.Redelegate(
+        event_id=event_id,
+        report_id=request.id,
+        request_id=request.request_id,
+        partner=None
+        if partner is None
+        else Owner(id=partner.id, role=OwnerRole.PARTNER, name=partner.name),
+        entity=None if entity is None else _entities([entity])[0],
     )
 
 

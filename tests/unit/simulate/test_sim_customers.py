@@ -2,7 +2,13 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from problem_tracker.simulate.customers import CustomerSide, Due, Verdict, retry
+from problem_tracker.simulate.customers import (
+    INFORMATION_REQUIRED,
+    CustomerSide,
+    Due,
+    Verdict,
+    retry,
+)
 from problem_tracker.simulate.plans import Action, FollowUp, ReportPlan
 from problem_tracker.simulate.scenario import ScenarioGenerator
 
@@ -145,3 +151,32 @@ def test_a_notification_without_a_report_snapshot_is_ignored() -> None:
     assert side.observe({"eventId": "x", "event": "not a snapshot"}, at=1.0) == []
     assert side.observe({"event": {"customerProblemReport": []}}, at=1.0) == []
     assert side.open_reports == 1
+
+
+def test_an_operator_assigns_the_report_by_id_and_role() -> None:
+    plan = _plan()
+    verdict, message = _side(plan).render(
+        Due(1.0, plan.report_id, Action.ASSIGN, "anna.schmidt"), NOW
+    )
+    assert verdict is Verdict.SEND
+    assert message.event_type == "CustomerProblemReportAssignEvent"
+    assert message.value["event"]["customerProblemReport"]["assignee"] == {
+        "id": "anna.schmidt",
+        "role": "second-line",
+    }
+
+
+def test_an_operator_asks_only_a_customer_not_already_asked_and_then_the_customer_answers() -> None:
+    plan = _plan()
+    side = _side(plan)
+    ask = Due(1.0, plan.report_id, Action.ASK_CUSTOMER, "When did it last work?")
+    side.observe(_notification(plan.report_id, "X", "inProgress", "n1"), at=1.0)
+    verdict, message = side.render(ask, NOW)
+    assert verdict is Verdict.SEND
+    assert message.event_type == "CustomerProblemInformationRequestEvent"
+
+    asked = _notification(plan.report_id, INFORMATION_REQUIRED, "pending", "n2")
+    answers = side.observe(asked, at=2.0)
+
+    assert Action.PROVIDE_INFORMATION in [due.action for due in answers]
+    assert side.render(ask, NOW)[0] is Verdict.SKIP

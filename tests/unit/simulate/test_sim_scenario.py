@@ -2,7 +2,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from problem_tracker.simulate.faults import BadKind
-from problem_tracker.simulate.plans import ScenarioMix
+from problem_tracker.simulate.plans import Action, ScenarioMix
 from problem_tracker.simulate.scenario import EventIds, ScenarioGenerator
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
@@ -103,3 +103,19 @@ def test_event_ids_depend_only_on_seed_and_cause() -> None:
     assert EventIds(1).event_id("r", "close", 1) == EventIds(1).event_id("r", "close", 1)
     assert EventIds(1).event_id("r", "close", 1) != EventIds(1).event_id("r", "close", 2)
     assert EventIds(1).event_id("r", "close", 1) != EventIds(2).event_id("r", "close", 1)
+
+
+def test_operators_assign_reports_and_ask_customers_without_changing_the_customers_script() -> None:
+    busy = ScenarioMix(assign_rate=1.0, ask_rate=1.0)
+    idle = ScenarioMix(assign_rate=0.0, ask_rate=0.0)
+    with_operators = list(ScenarioGenerator(5, mix=busy).plans(50))
+    without = list(ScenarioGenerator(5, mix=idle).plans(50))
+
+    operator_actions = {Action.ASSIGN, Action.ASK_CUSTOMER}
+    for plan, bare in zip(with_operators, without, strict=True):
+        actions = [step.action for step in plan.follow_ups]
+        assert actions.count(Action.ASSIGN) == actions.count(Action.ASK_CUSTOMER) == 1
+        assert [s for s in plan.follow_ups if s.action not in operator_actions] == list(
+            bare.follow_ups
+        )
+        assert [s.after for s in plan.follow_ups] == sorted(s.after for s in plan.follow_ups)

@@ -28,6 +28,8 @@ def test_a_valid_policy_is_summarised(capsys: pytest.CaptureFixture[str]) -> Non
     assert "1. p1-critical          priority 1, severity critical" in out
     assert "resolve within 50h (≈ 5.0 working days of 10h)" in out
     assert "held does not pause" in out
+    assert "failed delegated work requested again once, 15m after" in out
+    assert "a question to the customer: answer within 5d, reminded after 2d, then resolve" in out
     assert "jeopardy at 50 %, 75 %, 90 %; breach at 100 %" in out
     assert "+30m L2 hierarchical duty-manager" in out
     assert "(again every 4h, at most 6 times); delegation failure → service-desk-lead" in out

@@ -13,7 +13,14 @@ import yaml
 from sla_builders import H, M
 
 from problem_tracker.domain.sla.calendar import AlwaysOpen, BusinessCalendar
-from problem_tracker.domain.sla.policy import EscalationKind, match_rule
+from problem_tracker.domain.sla.policy import (
+    ASSIGNEE_TARGET,
+    DelegationRetry,
+    EscalationKind,
+    InformationRequestTerms,
+    NoResponseAction,
+    match_rule,
+)
 from problem_tracker.policy import PolicyError, builtin_policy, load_policy, parse_policy
 
 POLICIES = Path(__file__).parents[3] / "deploy" / "policies"
@@ -396,3 +403,81 @@ def test_a_bad_acknowledgement_hold_is_named_by_its_path_and_line(
     problem = only_problem(lambda d: d["rules"][1].update(acknowledgeFor=duration))
     assert problem.startswith("rules[1].acknowledgeFor (line ")
     assert message in problem
+
+
+def test_a_rule_may_retry_failed_delegated_work_before_it_escalates() -> None:
+    document = copy.deepcopy(VALID)
+    document["rules"][0]["delegation"] = {"retry": 2, "after": "15m"}
+    rules = parse_policy(yaml.safe_dump(document, sort_keys=False)).rules
+    assert [rule.delegation_retry for rule in rules] == [
+        DelegationRetry(retries=2, after=15 * M),
+        None,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("delegation", "where", "message"),
+    [
+        ({"retry": 0, "after": "15m"}, "delegation.retry", "greater than or equal to 1"),
+        ({"retry": "1", "after": "15m"}, "delegation.retry", "valid integer"),
+        ({"retry": 1, "after": "0m"}, "delegation.after", "longer than zero"),
+        ({"retry": 1}, "delegation.after", "required"),
+        ({"retry": 1, "after": "15m", "every": "1h"}, "delegation.every", "unknown key"),
+    ],
+)
+def test_a_bad_delegation_retry_is_named_by_its_path_and_line(
+    delegation: object, where: str, message: str
+) -> None:
+    problem = only_problem(lambda d: d["rules"][1].update(delegation=delegation))
+    assert problem.startswith(f"rules[1].{where} (line ")
+    assert message in problem
+
+
+def test_a_rule_may_time_a_question_to_the_customer() -> None:
+    document = copy.deepcopy(VALID)
+    document["rules"][0]["informationRequest"] = {
+        "respondWithin": "2d",
+        "remindAfter": "1d",
+        "onNoResponse": "resolve",
+    }
+    rules = parse_policy(yaml.safe_dump(document, sort_keys=False)).rules
+    assert [rule.information_request for rule in rules] == [
+        InformationRequestTerms(
+            respond_within=48 * H, remind_after=24 * H, on_no_response=NoResponseAction.RESOLVE
+        ),
+        InformationRequestTerms(),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("terms", "where", "message"),
+    [
+        ({"respondWithin": "0m"}, "informationRequest.respondWithin", "longer than zero"),
+        ({"remindAfter": "soon"}, "informationRequest.remindAfter", "'soon' is not a duration"),
+        ({"onNoResponse": "close"}, "informationRequest.onNoResponse", "'resolve' or 'resume'"),
+    ],
+)
+def test_bad_terms_for_a_question_are_named_by_their_path_and_line(
+    terms: object, where: str, message: str
+) -> None:
+    problem = only_problem(lambda d: d["rules"][1].update(informationRequest=terms))
+    assert problem.startswith(f"rules[1].{where} (line ")
+    assert message in problem
+
+
+def test_a_functional_level_may_call_the_assignee() -> None:
+    document = copy.deepcopy(VALID)
+    ladder = next(iter(document["escalationLadders"].values()))
+    ladder["levels"][0] = {"kind": "functional", "target": "assignee", "repeatAfter": "1h"}
+    policy = parse_policy(yaml.safe_dump(document, sort_keys=False))
+    assert policy.rules[0].ladder.levels[0].target == ASSIGNEE_TARGET
+
+
+def test_a_hierarchical_level_calling_the_assignee_is_named_by_its_path_and_line() -> None:
+    def hierarchical_assignee(document: dict[str, Any]) -> None:
+        ladder = next(iter(document["escalationLadders"].values()))
+        ladder["levels"][0] = {"kind": "hierarchical", "target": "assignee", "repeatAfter": "1h"}
+
+    problem = only_problem(hierarchical_assignee)
+    assert ".levels[0].target (line " in problem
+    assert "only a functional level calls the assignee" in problem

@@ -57,6 +57,7 @@ from problem_tracker.translation.internal import (
     encode_internal,
 )
 from problem_tracker.translation.state import (
+    STATE_VERSION,
     StateDecodeError,
     decode_report,
     decode_service_trouble,
@@ -284,7 +285,7 @@ def test_a_stored_report_is_compact_and_versioned() -> None:
     raw = encode_report(a_report())
     document = json.loads(raw)
 
-    assert document["v"] == 7
+    assert document["v"] == STATE_VERSION
     assert raw == json.dumps(document, separators=(",", ":")).encode()
     assert "sla" not in document["state"]
     assert "known_error" not in document["state"]
@@ -310,15 +311,15 @@ def test_any_service_trouble_round_trips_through_the_table(trouble: ServiceTroub
 
 def test_a_value_of_another_state_version_is_refused_naming_the_version() -> None:
     document = json.loads(encode_report(a_report()))
-    document["v"] = 8
+    document["v"] = STATE_VERSION + 1
 
-    with pytest.raises(StateDecodeError, match="version 8"):
+    with pytest.raises(StateDecodeError, match=f"version {STATE_VERSION + 1}"):
         decode_report(json.dumps(document).encode())
 
 
 def test_a_changed_state_shape_of_another_version_is_refused_naming_the_version() -> None:
-    with pytest.raises(StateDecodeError, match="version 8"):
-        decode_report(b'{"v": 8, "report": {"id": "CPR-1"}}')
+    with pytest.raises(StateDecodeError, match=f"version {STATE_VERSION + 1}"):
+        decode_report(b'{"v": %d, "report": {"id": "CPR-1"}}' % (STATE_VERSION + 1))
 
 
 def _as_version_3(raw: bytes) -> bytes:
@@ -414,11 +415,33 @@ def test_a_service_trouble_of_version_5_is_read_with_its_progress_nested() -> No
     assert decode_service_trouble(json.dumps(document).encode()) == trouble
 
 
-def test_a_service_trouble_of_version_6_is_read_without_an_impact() -> None:
+def test_a_report_of_version_6_is_read_without_retried_work() -> None:
+    report = replace(a_report_with_an_sla(), delegated=(partner_work(),))
+    document = json.loads(encode_report(report))
+    assert set(document["state"]["delegated"][0]) & {"retries", "superseded", "retry_at"} == set()
+    document["v"] = 6
+
+    decoded = decode_report(json.dumps(document).encode())
+
+    assert decoded == report
+    assert [(w.retries, w.superseded, w.retry_at) for w in decoded.delegated] == [(0, False, None)]
+
+
+def test_retried_work_is_stored_from_version_7() -> None:
+    retried = replace(partner_work(), retries=2, superseded=True, retry_at=NOW)
+    report = replace(a_report_with_an_sla(), delegated=(retried,))
+
+    raw = encode_report(report)
+
+    assert json.loads(raw)["state"]["delegated"][0]["retries"] == 2
+    assert decode_report(raw) == report
+
+
+def test_a_service_trouble_of_version_7_is_read_without_an_impact() -> None:
     trouble = a_service_trouble()
     document = json.loads(encode_service_trouble(trouble))
     assert "impact_sent" not in document["state"]
-    document["v"] = 6
+    document["v"] = 7
 
     decoded = decode_service_trouble(json.dumps(document).encode())
 
@@ -427,7 +450,7 @@ def test_a_service_trouble_of_version_6_is_read_without_an_impact() -> None:
     assert decoded.impact_outdated
 
 
-def test_an_impact_and_the_ratings_of_linked_reports_are_stored_from_version_7() -> None:
+def test_an_impact_and_the_ratings_of_linked_reports_are_stored_from_version_8() -> None:
     impact = Impact(report_ids=("CPR-1", "CPR-2"), priority=1, severity=Severity.CRITICAL)
     trouble = replace(
         a_service_trouble(),
@@ -442,7 +465,7 @@ def test_an_impact_and_the_ratings_of_linked_reports_are_stored_from_version_7()
 
     raw = encode_service_trouble(trouble)
 
-    assert json.loads(raw)["v"] == 7
+    assert json.loads(raw)["v"] == STATE_VERSION == 8
     assert decode_service_trouble(raw) == trouble
     assert not decode_service_trouble(raw).impact_outdated
 

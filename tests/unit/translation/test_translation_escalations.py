@@ -23,7 +23,13 @@ from builders import (
 )
 from problem_tracker.application.process import handle_report
 from problem_tracker.contracts.registry import Channel
-from problem_tracker.domain.commands import AcknowledgeEscalation, Cancel, Tick, UpdateDelegatedWork
+from problem_tracker.domain.commands import (
+    AcknowledgeEscalation,
+    Assign,
+    Cancel,
+    Tick,
+    UpdateDelegatedWork,
+)
 from problem_tracker.domain.events import (
     CUSTOMER_NOTIFICATIONS,
     EscalationAcknowledged,
@@ -149,6 +155,17 @@ def test_a_forecast_jeopardy_has_no_threshold_and_a_failure_names_its_request() 
     assert jeopardy["cause"] == "forecast"
     assert "thresholdPercent" not in jeopardy
     assert (call["reason"], call["requestId"]) == ("delegated-report-rejected", REQUEST)
+
+
+def test_an_escalation_names_who_has_the_report() -> None:
+    assign = Assign(event_id=next_event_id(), report_id=REPORT_ID, assignee="anna", role="noc")
+    rejected = _answer(DelegatedStatus.REJECTED)
+
+    state, events = run(_created(), assign, rejected, context=CONTEXT, now=T0 + 30 * M)
+    assert state is not None
+
+    (call,) = _resources(_published(events, state), "customerProblemEscalation")
+    assert (call["assignee"], call["assigneeRole"]) == ("anna", "noc")
 
 
 def test_the_end_of_an_escalation_is_published_with_how_the_report_ended() -> None:

@@ -46,6 +46,9 @@ COMMAND_OF = {
     "CustomerProblemReportCloseEvent": commands.Close,
     "CustomerProblemResolveRequestEvent": commands.Resolve,
     "CustomerProblemEscalationAcknowledgeEvent": commands.AcknowledgeEscalation,
+    "CustomerProblemRedelegateRequestEvent": commands.Redelegate,
+    "CustomerProblemInformationRequestEvent": commands.RequestInformation,
+    "CustomerProblemReportAssignEvent": commands.Assign,
 }
 SERVICE = EntityRef(
     id="SVC-broadband-7",
@@ -384,3 +387,62 @@ def test_an_escalation_acknowledgement_brings_who_and_the_level(
 
     assert isinstance(command, commands.AcknowledgeEscalation)
     assert (command.acknowledged_by, command.level) == ("duty-manager-anna", expected)
+
+
+def test_a_redelegation_names_the_failed_request_and_where_it_goes_now() -> None:
+    command = customer_command(envelope("CustomerProblemRedelegateRequestEvent"))
+
+    assert isinstance(command, commands.Redelegate)
+    assert command.request_id == "SPR-CPR-1001-1"
+    assert command.partner == Owner(
+        id="partner-backbone-2", role=OwnerRole.PARTNER, name="Backbone Two"
+    )
+    assert command.entity == EntityRef(
+        id="RES-fibre-22",
+        referred_type="Resource",
+        role=EntityRole.AFFECTED_RESOURCE,
+        name="Fibre span 22",
+    )
+
+
+def test_a_redelegation_without_a_destination_goes_where_the_work_went() -> None:
+    message = envelope("CustomerProblemRedelegateRequestEvent", partner=None, affectedEntity=None)
+
+    command = customer_command(message)
+
+    assert isinstance(command, commands.Redelegate)
+    assert (command.request_id, command.partner, command.entity) == ("SPR-CPR-1001-1", None, None)
+
+
+@pytest.mark.parametrize(
+    ("respond_by", "expected"),
+    [("2026-11-28T10:00:00Z", datetime(2026, 11, 28, 10, 0, tzinfo=UTC)), (None, None)],
+)
+def test_an_information_request_brings_the_question_and_the_deadline(
+    respond_by: str | None, expected: datetime | None
+) -> None:
+    message = envelope("CustomerProblemInformationRequestEvent", respondBy=respond_by)
+
+    command = customer_command(message)
+
+    assert isinstance(command, commands.RequestInformation)
+    assert (command.reason, command.respond_by) == (
+        "Which socket is the router plugged into?",
+        expected,
+    )
+
+
+@pytest.mark.parametrize(
+    ("assignee", "expected"),
+    [
+        ({"id": "anna.schmidt", "role": "second-line"}, ("anna.schmidt", "second-line")),
+        ({"id": "bob"}, ("bob", None)),
+    ],
+)
+def test_an_assignment_names_who_and_the_role(
+    assignee: dict[str, str], expected: tuple[str, str | None]
+) -> None:
+    command = customer_command(envelope("CustomerProblemReportAssignEvent", assignee=assignee))
+
+    assert isinstance(command, commands.Assign)
+    assert (command.assignee, command.role) == expected

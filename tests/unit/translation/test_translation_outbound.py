@@ -51,6 +51,7 @@ from problem_tracker.domain.events import (
 from problem_tracker.domain.report import (
     CustomerProblemReport,
     DelegatedStatus,
+    InformationRequest,
     KnownErrorMatch,
     ProgressUpdate,
     ResolutionCode,
@@ -392,6 +393,24 @@ def test_the_resolved_notification_says_how_the_report_was_resolved(
 
 def test_an_open_report_has_no_resolution_code() -> None:
     assert "resolutionCode" not in wire_document_of(snapshot(a_report(Status.IN_PROGRESS)))
+
+
+def test_the_snapshot_names_the_assignee_and_role() -> None:
+    assigned = a_report(Status.IN_PROGRESS, assignee="anna", assignee_role="second-line")
+
+    document = wire_document_of(snapshot(assigned))
+
+    assert (document["assignee"], document["assigneeRole"]) == ("anna", "second-line")
+
+
+def test_a_pending_report_says_by_when_the_customer_should_answer() -> None:
+    question = InformationRequest(
+        reason="which socket?", asked_at=NOW, respond_by=NOW + timedelta(hours=48)
+    )
+    asked = a_report(Status.PENDING, information_request=question)
+
+    assert wire_document_of(snapshot(asked))["respondBy"] == "2026-11-28T10:00:00Z"
+    assert "respondBy" not in wire_document_of(snapshot(a_report(Status.PENDING)))
 
 
 def test_a_withdrawal_names_the_partner_and_external_id_the_report_recorded() -> None:

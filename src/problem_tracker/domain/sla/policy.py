@@ -22,6 +22,11 @@ class EscalationKind(StrEnum):
     HIERARCHICAL = "hierarchical"
 
 
+ASSIGNEE_TARGET = "assignee"
+"""A functional level may call whoever the report is assigned to (the ladder's
+delegation failure target while nobody is)."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EscalationLevel:
     """One rung of the ladder: whom to call, and how long after this rung the next fires
@@ -51,6 +56,11 @@ class EscalationLadder:
             raise ValueError("only the top escalation level may bound its repeats")
         if any(level.max_repeats is not None and level.max_repeats < 0 for level in self.levels):
             raise ValueError("the repeats of the top escalation level cannot be negative")
+        if any(
+            level.target == ASSIGNEE_TARGET and level.kind is not EscalationKind.FUNCTIONAL
+            for level in self.levels
+        ):
+            raise ValueError(f"only a functional escalation level may call the {ASSIGNEE_TARGET}")
 
     @property
     def last_step(self) -> int | None:
@@ -116,6 +126,47 @@ class SlaTargets:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DelegationRetry:
+    """Failed delegated work (rejected or cancelled by the other side) is requested again
+    ``after`` (wall-clock time) the failure, at most ``retries`` times, before the failure
+    escalates."""
+
+    retries: int
+    after: timedelta
+
+    def __post_init__(self) -> None:
+        if self.retries < 1:
+            raise ValueError("a delegation retry needs at least one retry")
+        if self.after <= ZERO:
+            raise ValueError("the delay of a delegation retry must be positive")
+
+
+class NoResponseAction(StrEnum):
+    """What happens to a report whose customer did not answer an information request in
+    time: it is resolved (``noFaultFound``) or work goes on without the answer."""
+
+    RESOLVE = "resolve"
+    RESUME = "resume"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InformationRequestTerms:
+    """How long (wall-clock time) the customer has to answer an operator's information
+    request when the operator gives no ``respondBy`` (``None``: no limit), when he is
+    reminded (``None``: never) and what happens without an answer."""
+
+    respond_within: timedelta | None = None
+    remind_after: timedelta | None = None
+    on_no_response: NoResponseAction = NoResponseAction.RESUME
+
+    def __post_init__(self) -> None:
+        for name in ("respond_within", "remind_after"):
+            value = getattr(self, name)
+            if value is not None and value <= ZERO:
+                raise ValueError(f"{name.replace('_', ' ')} must be positive")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RuleMatch:
     """Which reports a rule applies to; an empty set accepts any value."""
 
@@ -148,7 +199,10 @@ class SlaRule:
     """The service level of the reports a rule matches. ``thresholds`` are percentages of
     the resolution target, ascending, each in (0, 100); at 100 % the report breaches.
     ``acknowledge_for`` is how long (SLA time) an acknowledged escalation holds the ladder
-    (``None``: an acknowledgement is recorded but holds nothing)."""
+    (``None``: an acknowledgement is recorded but holds nothing). ``delegation_retry``
+    requests failed delegated work again before its failure escalates (``None``: it
+    escalates at once). ``information_request`` says how an operator's question to the
+    customer is timed."""
 
     name: str
     match: RuleMatch
@@ -158,6 +212,8 @@ class SlaRule:
     thresholds: tuple[int, ...] = (50, 75)
     pause_on_held: bool = True
     acknowledge_for: timedelta | None = None
+    delegation_retry: DelegationRetry | None = None
+    information_request: InformationRequestTerms = InformationRequestTerms()
 
     def __post_init__(self) -> None:
         if self.acknowledge_for is not None and self.acknowledge_for <= ZERO:
