@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-faults lint typecheck importlint unit integration promtool schemas bench clean kafka-up kafka-down venv
+.PHONY: run test test-faults lint typecheck importlint unit integration promtool schemas bench bench-quick clean kafka-up kafka-down venv
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,8 +55,17 @@ promtool: $(STAMP)
 schemas: $(STAMP)
 	$(BIN)/problem-tracker schemas export
 
+## bench: the three ceilings (raw Kafka, bare Faust, Faust + RocksDB table) and the pipeline,
+## interleaved in rounds on one broker, with the ratios (BENCHMARKS.md); another benchmark
+## with BENCH_ARGS="pipeline --reports 5000", say; the default also runs `worker --processes 2`
+BENCH_ARGS ?= ceilings --processes 2
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## bench-quick: one small round of `bench`, about two minutes: checks the harness, not speed
+## (tests/integration/test_bench_quick.py runs the same in `make test`)
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench ceilings --rounds 1 --reports 60 --messages 400 --results-dir var/bench-quick
 
 kafka-up: $(STAMP)
 	$(BIN)/problem-tracker kafka up

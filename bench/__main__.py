@@ -18,6 +18,7 @@ BENCHMARK_MODULES: tuple[str, ...] = (
     "bench.domain",
     "bench.pipeline",
     "bench.ticks",
+    "bench.ceilings",
 )
 
 

@@ -14,8 +14,10 @@ import json
 import os
 import tempfile
 import time
+import urllib.error
+import urllib.request
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,9 +27,11 @@ from typing import Self
 from confluent_kafka.admin import AdminClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from bench.report import rss_bytes
 from problem_tracker.admin.topics import deployment_plan, ensure_topics
 from problem_tracker.config import KafkaSettings, Settings, TopicSettings, WorkerSettings
 from problem_tracker.kafka_local import LocalKafka, free_port
+from problem_tracker.kafka_local.broker import port_is_free
 from problem_tracker.worker_child import WorkerChild, WorkerStartError
 
 
@@ -110,8 +114,9 @@ def delete_run_topics(bootstrap: str, app_id: str, topics: RunTopics) -> list[st
 
 
 class BenchWorker(WorkerChild):
-    """One worker process of a run, its log and tables under ``data_dir``: start it, read
-    its metrics, wait for it to be idle, read its latest due-index rebuild."""
+    """One worker of a run (``processes`` > 1: a supervisor of that many worker processes,
+    web ports from its own up), its log and tables under ``data_dir``: start it, read its
+    metrics and CPU, wait for it to be idle, read its latest due-index rebuild."""
 
     def __init__(
         self,
@@ -120,21 +125,31 @@ class BenchWorker(WorkerChild):
         topics: RunTopics,
         data_dir: Path,
         extra_env: Mapping[str, str] | None = None,
+        processes: int = 1,
     ) -> None:
+        port = free_port_run(processes)
         settings = Settings(
             kafka=KafkaSettings(bootstrap_servers=bootstrap),
             topics=topics.settings,
             worker=WorkerSettings(
-                app_id=app_id, data_dir=data_dir / "state", web_port=free_port(), log_level="INFO"
+                app_id=app_id, data_dir=data_dir / "state", web_port=port, log_level="INFO"
             ),
         )
-        super().__init__(settings, data_dir / "worker.log", os.environ, overrides=extra_env)
+        args = ["--processes", str(processes)] if processes > 1 else []
+        super().__init__(
+            settings, data_dir / "worker.log", os.environ, overrides=extra_env, worker_args=args
+        )
+        self.urls = [f"http://{settings.worker.web_host}:{port + i}" for i in range(processes)]
 
     def start(self, timeout: float = 120.0) -> Self:
-        """Start and wait until ready; refuse a worker that reports a missing topic."""
+        """Start and wait until every process is ready; refuse a worker that reports a
+        missing topic."""
         super().start()
         try:
+            started = time.monotonic()
             self.wait_ready(timeout)
+            for url in self.urls[1:]:
+                _wait_ready(url, timeout - (time.monotonic() - started), self)
         except WorkerStartError as exc:
             self.stop()
             raise WorkerStartError(f"{exc}:\n{self.tail()}") from exc
@@ -145,24 +160,29 @@ class BenchWorker(WorkerChild):
         return self
 
     def metrics(self) -> dict[str, float]:
-        """The worker's Prometheus counters and gauges, one value per labelled series."""
-        return {
-            _series(sample.name, sample.labels): sample.value
-            for family in text_string_to_metric_families(self.metrics_text())
-            for sample in family.samples
-        }
+        """The worker's Prometheus counters and gauges, one value per labelled series,
+        summed over its processes."""
+        summed: dict[str, float] = {}
+        for url in self.urls:
+            with urllib.request.urlopen(f"{url}/metrics", timeout=5) as response:
+                text = response.read().decode()
+            for family in text_string_to_metric_families(text):
+                for sample in family.samples:
+                    name = _series(sample.name, sample.labels)
+                    summed[name] = summed.get(name, 0.0) + sample.value
+        return summed
+
+    def cpu(self) -> float:
+        """CPU seconds used by the worker and every process under it."""
+        return sum(cpu_seconds(pid) for pid in process_tree(self.pid))
+
+    def rss(self) -> int:
+        """Resident bytes of the worker and every process under it."""
+        return sum(rss_bytes(pid) for pid in process_tree(self.pid))
 
     def settle(self, timeout: float = 60.0) -> float:
         """Wait until the worker is idle again (under 5 % of a core for two seconds)."""
-        started = time.monotonic()
-        previous = cpu_seconds(self.pid)
-        quiet = 0
-        while quiet < 4 and time.monotonic() - started < timeout:
-            time.sleep(0.5)
-            current = cpu_seconds(self.pid)
-            quiet = quiet + 1 if current - previous < 0.025 else 0
-            previous = current
-        return time.monotonic() - started
+        return settle(self.cpu, timeout)
 
     def last_rebuild(self) -> tuple[int, float] | None:
         """(entries, seconds) of the worker's latest due-index rebuild, from its JSON log:
@@ -191,3 +211,53 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time a process has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def settle(cpu: Callable[[], float], timeout: float = 60.0) -> float:
+    """Wait until ``cpu`` (CPU seconds so far) grows by under 5 % of a core for two
+    seconds; the seconds waited."""
+    started = time.monotonic()
+    previous = cpu()
+    quiet = 0
+    while quiet < 4 and time.monotonic() - started < timeout:
+        time.sleep(0.5)
+        current = cpu()
+        quiet = quiet + 1 if current - previous < 0.025 else 0
+        previous = current
+    return time.monotonic() - started
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants that are alive now."""
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            children = task.read_text().split()
+        except OSError:
+            continue
+        for child in children:
+            found.extend(process_tree(int(child)))
+    return found
+
+
+def free_port_run(count: int) -> int:
+    """A port from which ``count`` consecutive ports are free."""
+    while True:
+        port = free_port()
+        if port + count - 1 <= 65535 and all(port_is_free(port + i) for i in range(1, count)):
+            return port
+
+
+def _wait_ready(url: str, timeout: float, worker: WorkerChild) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not worker.alive:
+            raise WorkerStartError("the worker exited before every process was ready")
+        try:
+            with urllib.request.urlopen(f"{url}/ready", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.25)
+    raise WorkerStartError(f"{url} was not ready within {timeout:.0f} s")

@@ -1,13 +1,16 @@
-"""End to end on a real broker: one worker, customer problem reports in, acknowledgements out.
+"""End to end on a real broker: one worker, customer problem reports in, complete reports out.
 
 Inventory first says the NOC owns every service, then the run sends reports in two
 phases: a paced phase (a steady, light rate) gives the latency of one report through the
 worker, and a burst (every report as fast as the producer goes) gives the throughput the
-worker sustains. A report counts as acknowledged when its StatusChange notification with
-status ``acknowledged`` is consumed from customer-problem.notifications; its latency is
-from the moment its create event was produced to that moment, both on this machine's
-clock. Each create also makes the worker request a service trouble report, link it and
-put the report inProgress, so this is the whole intake path, not a single hop.
+worker sustains. A report counts as **complete** when every hop of its intake is done, as
+read from the outputs: its StatusChange notification to ``inProgress`` was consumed from
+customer-problem.notifications, and the reports table's changelog holds its state linked
+to its service trouble report (the last hop: create → repartition → report → service
+trouble → link). The ``acknowledged`` notification, which the create alone produces, is
+counted too, but only as the first answer a customer sees. Latency runs from producing
+the create to the moment the report is complete (or acknowledged), on this machine's
+clock.
 """
 
 from __future__ import annotations
@@ -16,15 +19,23 @@ import argparse
 import json
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from confluent_kafka import Message
+
 from bench.kafka_env import BenchWorker, cpu_seconds
-from bench.report import RESULTS_DIR, Result, Stopwatch, finish, percentile, rss_bytes
+from bench.report import RESULTS_DIR, Result, Stopwatch, finish, percentile
 from bench.rig import Rig, add_rig_arguments, rig
-from bench.traffic import Sender
+from bench.traffic import Sender, TopicTail
 from problem_tracker.config import Settings
+from problem_tracker.contracts.stored import decode_stored
+from problem_tracker.domain.report import DelegationKind, Status
 from problem_tracker.simulate.messages import Topic
+from problem_tracker.streaming.topics import TABLES
+from problem_tracker.translation.state import decode_report
 
 STATUS_CHANGE = "CustomerProblemReportStatusChangeEvent"
 SAMPLE_EVERY = 5.0
@@ -48,10 +59,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 @dataclass
-class Acknowledgements:
-    """When each report's acknowledgement arrived, and any dead letters seen."""
+class Progress:
+    """When each report was acknowledged, notified inProgress, saved linked and complete."""
 
+    acknowledged: dict[str, float] = field(default_factory=dict)
+    notified: dict[str, float] = field(default_factory=dict)
+    saved: dict[str, float] = field(default_factory=dict)
     at: dict[str, float] = field(default_factory=dict)
+    """When each report was complete: the later of ``notified`` and ``saved``."""
     dead_letters: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -61,16 +76,44 @@ class Acknowledgements:
         if role is Topic.DLQ:
             self.dead_letters += 1
             return
-        if key is None or key in self.at or headers.get("eventType") != STATUS_CHANGE:
+        if key is None or headers.get("eventType") != STATUS_CHANGE:
             return
-        report = json.loads(value)["event"]["customerProblemReport"]
-        if report.get("status") == "acknowledged":
-            with self.lock:
-                self.at[key] = at
+        status = json.loads(value)["event"]["customerProblemReport"].get("status")
+        with self.lock:
+            if status == "acknowledged":
+                self.acknowledged.setdefault(key, at)
+            elif status == "inProgress" and key not in self.notified:
+                self.notified[key] = at
+                self._complete(key, at)
+
+    def saved_state(self, record: Message, at: float) -> None:
+        """A reports changelog record: complete once its state is linked and inProgress."""
+        key, value = record.key(), record.value()
+        if key is None or value is None:
+            return
+        report_id = key.decode()
+        if report_id in self.saved or not is_linked_in_progress(value):
+            return
+        with self.lock:
+            self.saved[report_id] = at
+            self._complete(report_id, at)
+
+    def _complete(self, report_id: str, at: float) -> None:
+        if report_id in self.notified and report_id in self.saved:
+            self.at[report_id] = at
 
     def count(self) -> int:
         with self.lock:
             return len(self.at)
+
+
+def is_linked_in_progress(value: bytes) -> bool:
+    report = decode_report(decode_stored(value).state)
+    linked = any(
+        work.kind is DelegationKind.SERVICE_TROUBLE and work.request_id is not None
+        for work in report.delegated
+    )
+    return linked and report.status is Status.IN_PROGRESS
 
 
 @dataclass
@@ -78,43 +121,69 @@ class Phase:
     """One batch of reports: when each was sent, and what was seen while waiting."""
 
     name: str
-    acknowledged_before: int
+    complete_before: int
     sent: dict[str, float] = field(default_factory=dict)
     produce_seconds: float = 0.0
     complete: bool = False
     rss_samples: list[tuple[int, float]] = field(default_factory=list)
 
 
+WATCH = (Topic.NOTIFICATIONS, Topic.DLQ)
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     parameters = {k: v for k, v in vars(args).items() if k not in ("handler", "results_dir")}
     result = Result("pipeline", parameters)
-    acks = Acknowledgements()
-    watch = (Topic.NOTIFICATIONS, Topic.DLQ)
-    with rig(args, settings, "pipeline", watch, acks.seen) as running:
+    progress = Progress()
+    with (
+        rig(args, settings, "pipeline", WATCH, progress.seen) as running,
+        following_saves(running, progress),
+    ):
         result.add("worker start until ready", round(running.worker_start_seconds, 1), "s")
-        measure(result, args, running, acks)
-    result.add("dead letters seen", acks.dead_letters)
+        measure(result, args, running, progress)
+    result.add("dead letters seen", progress.dead_letters)
     add_context_notes(result)
     return finish(result, args.results_dir)
 
 
-def measure(result: Result, args: argparse.Namespace, running: Rig, acks: Acknowledgements) -> None:
+@contextmanager
+def following_saves(running: Rig, progress: Progress) -> Iterator[None]:
+    """The reports table's changelog read into ``progress`` while the block runs."""
+    changelog = f"{running.worker.settings.effective_app_id}-{TABLES[0]}-changelog"
+    tail = TopicTail(
+        running.kafka.bootstrap, [changelog], running.topics.partitions, progress.saved_state
+    ).start()
+    try:
+        yield
+    finally:
+        tail.stop()
+
+
+def measure(result: Result, args: argparse.Namespace, running: Rig, progress: Progress) -> None:
     sender, services, worker = running.sender, running.services, running.worker
-    result.add("worker RSS when ready", round(rss_bytes(worker.pid) / 2**20, 1), "MiB")
+    result.add("worker RSS when ready", round(worker.rss() / 2**20, 1), "MiB")
     if args.paced:
-        paced = send_paced(sender, acks, services, args.paced, args.rate)
-        wait_for(paced, acks, args.timeout, worker)
-        report_phase(result, paced, acks)
+        paced = send_paced(sender, progress, services, args.paced, args.rate)
+        wait_for(paced, progress, args.timeout, worker)
+        report_phase(result, paced, progress)
         worker.settle()
-    before = Usage.of(worker, running.kafka.pid)
-    burst = send_burst(sender, acks, services, args.reports, offset=args.paced)
-    wait_for(burst, acks, args.timeout, worker)
-    report_phase(result, burst, acks)
-    settled = worker.settle(args.timeout)
-    report_costs(result, burst, before, Usage.of(worker, running.kafka.pid))
-    result.add("wait for the worker to be idle after the burst", round(settled, 1), "s")
+    measure_burst(result, running, progress, args.reports, args.paced, args.timeout)
     if args.restart:
         restart(result, worker)
+
+
+def measure_burst(
+    result: Result, running: Rig, progress: Progress, count: int, offset: int, timeout: float
+) -> None:
+    """Every report at once: throughput from the outputs, CPU until the worker is idle."""
+    worker = running.worker
+    before = Usage.of(worker, running.kafka.pid)
+    burst = send_burst(running.sender, progress, running.services, count, offset)
+    wait_for(burst, progress, timeout, worker)
+    report_phase(result, burst, progress)
+    settled = worker.settle(timeout)
+    report_costs(result, burst, before, Usage.of(worker, running.kafka.pid))
+    result.add("wait for the worker to be idle after the burst", round(settled, 1), "s")
 
 
 def restart(result: Result, worker: BenchWorker) -> None:
@@ -145,8 +214,8 @@ class Usage:
     @classmethod
     def of(cls, worker: BenchWorker, broker_pid: int | None) -> Usage:
         return cls(
-            rss_bytes(worker.pid),
-            cpu_seconds(worker.pid),
+            worker.rss(),
+            worker.cpu(),
             cpu_seconds(broker_pid) if broker_pid else None,
             worker.metrics(),
         )
@@ -159,11 +228,13 @@ def report_costs(result: Result, burst: Phase, before: Usage, after: Usage) -> N
     result.add("worker CPU for the burst, until idle again", round(cpu, 1), "s")
     result.add("worker CPU per report", round(cpu / n * 1000, 2), "ms")
     if before.broker_cpu is not None and after.broker_cpu is not None:
-        result.add("broker CPU for the burst", round(after.broker_cpu - before.broker_cpu, 1), "s")
+        broker_cpu = after.broker_cpu - before.broker_cpu
+        result.add("broker CPU for the burst", round(broker_cpu, 1), "s")
+        result.add("broker CPU per report", round(broker_cpu / n * 1000, 2), "ms")
     report_traffic(result, before.counters, after.counters, n)
     result.add("worker RSS at the end (VmRSS)", round(after.rss / 2**20, 1), "MiB")
     result.add("worker RSS growth per burst report", round((after.rss - before.rss) / n), "B")
-    result.series["burst: worker RSS MiB by reports acknowledged"] = [
+    result.series["burst: worker RSS MiB by reports complete"] = [
         *burst.rss_samples,
         (n, round(after.rss / 2**20, 1)),
     ]
@@ -180,9 +251,9 @@ def report_traffic(
 
 
 def send_paced(
-    sender: Sender, acks: Acknowledgements, services: list[str], count: int, rate: float
+    sender: Sender, progress: Progress, services: list[str], count: int, rate: float
 ) -> Phase:
-    phase = Phase("paced", acks.count())
+    phase = Phase("paced", progress.count())
     started = time.monotonic()
     for i in range(count):
         delay = started + i / rate - time.monotonic()
@@ -196,9 +267,9 @@ def send_paced(
 
 
 def send_burst(
-    sender: Sender, acks: Acknowledgements, services: list[str], count: int, offset: int
+    sender: Sender, progress: Progress, services: list[str], count: int, offset: int
 ) -> Phase:
-    phase = Phase("burst", acks.count())
+    phase = Phase("burst", progress.count())
     with Stopwatch() as producing:
         for i in range(offset, offset + count):
             report_id = f"CPR-{i:07d}"
@@ -208,17 +279,17 @@ def send_burst(
     return phase
 
 
-def wait_for(phase: Phase, acks: Acknowledgements, timeout: float, worker: BenchWorker) -> None:
-    """Until every report of the phase is acknowledged, the time is up or the worker died;
+def wait_for(phase: Phase, progress: Progress, timeout: float, worker: BenchWorker) -> None:
+    """Until every report of the phase is complete, the time is up or the worker died;
     the worker's RSS is sampled every few seconds on the way."""
     deadline = time.monotonic() + timeout
     next_sample = 0.0
     while time.monotonic() < deadline and worker.alive:
-        acknowledged = acks.count() - phase.acknowledged_before
+        complete = progress.count() - phase.complete_before
         if time.monotonic() >= next_sample:
-            phase.rss_samples.append((acknowledged, round(rss_bytes(worker.pid) / 2**20, 1)))
+            phase.rss_samples.append((complete, round(worker.rss() / 2**20, 1)))
             next_sample = time.monotonic() + SAMPLE_EVERY
-        if acknowledged >= len(phase.sent):
+        if complete >= len(phase.sent):
             phase.complete = True
             return
         time.sleep(0.1)
@@ -226,37 +297,47 @@ def wait_for(phase: Phase, acks: Acknowledgements, timeout: float, worker: Bench
         raise RuntimeError(f"worker died during the {phase.name} phase:\n{worker.tail()}")
 
 
-def report_phase(result: Result, phase: Phase, acks: Acknowledgements) -> None:
+def report_phase(result: Result, phase: Phase, progress: Progress) -> None:
     name = phase.name
-    latencies = [acks.at[r] - sent for r, sent in phase.sent.items() if r in acks.at]
-    done = sorted(acks.at[r] for r in phase.sent if r in acks.at)
     first_sent = min(phase.sent.values())
     result.add(f"{name}: reports sent", len(phase.sent))
-    result.add(f"{name}: reports acknowledged", len(done))
     result.add(f"{name}: produce rate", round(len(phase.sent) / phase.produce_seconds), "/s")
-    if not phase.complete:
-        result.notes.append(f"{name}: only {len(done)} of {len(phase.sent)} acknowledged in time")
-    if not done:
-        return
-    result.add(
-        f"{name}: acknowledged rate, overall",
-        round(len(done) / (done[-1] - first_sent), 1),
-        "reports/s",
-    )
-    if len(done) >= 20:
-        low, high = done[len(done) // 10], done[len(done) * 9 // 10]
-        steady = (len(done) * 9 // 10 - len(done) // 10) / max(high - low, 1e-9)
+    for kind, moments in (("complete", progress.at), ("acknowledged", progress.acknowledged)):
+        with progress.lock:
+            reached = {r: moments[r] for r in phase.sent if r in moments}
+        result.add(f"{name}: reports {kind}", len(reached))
+        if len(reached) < len(phase.sent):
+            result.notes.append(f"{name}: only {len(reached)} of {len(phase.sent)} {kind} in time")
+        if not reached:
+            continue
+        done = sorted(reached.values())
         result.add(
-            f"{name}: acknowledged rate, sustained (10th-90th pct)", round(steady, 1), "reports/s"
+            f"{name}: {kind} rate, overall",
+            round(len(done) / max(done[-1] - first_sent, 1e-9), 1),
+            "reports/s",
         )
-    for label, fraction in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99)):
-        result.add(f"{name}: latency {label}", round(percentile(latencies, fraction) * 1000), "ms")
-    result.add(f"{name}: latency max", round(max(latencies) * 1000), "ms")
+        if len(done) >= 20:
+            result.add(
+                f"{name}: {kind} rate, sustained (10th-90th pct)", sustained(done), "reports/s"
+            )
+        latencies = [moment - phase.sent[r] for r, moment in reached.items()]
+        for label, fraction in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99)):
+            latency = round(percentile(latencies, fraction) * 1000)
+            result.add(f"{name}: {kind} latency {label}", latency, "ms")
+        result.add(f"{name}: {kind} latency max", round(max(latencies) * 1000), "ms")
+
+
+def sustained(moments: list[float]) -> float:
+    """Completions per second between the 10th and the 90th percentile of ``moments``
+    (sorted): the steady rate, without the start-up and the tail."""
+    low, high = len(moments) // 10, len(moments) * 9 // 10
+    return round((high - low) / max(moments[high] - moments[low], 1e-9), 1)
 
 
 def add_context_notes(result: Result) -> None:
     result.notes.append(
         "broker, worker and this load generator share the machine; the burst latency is "
         "mostly time spent queued behind earlier reports, the paced latency is the path "
-        "of one report"
+        "of one report; a report is complete once notified inProgress and saved linked "
+        "(reports changelog)"
     )

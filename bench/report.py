@@ -125,7 +125,7 @@ def percentile(values: list[float], fraction: float) -> float:
 def save(result: Result, results_dir: Path) -> Path:
     results_dir.mkdir(parents=True, exist_ok=True)
     path = results_dir / f"{result.benchmark}-{result.started.date().isoformat()}.json"
-    path.write_text(json.dumps(result.to_json(), indent=2) + "\n")
+    path.write_text(json.dumps(result.to_json(), indent=2, default=str) + "\n")
     return path
 
 

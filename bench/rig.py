@@ -52,11 +52,16 @@ def rig(
     watch: tuple[Topic, ...],
     seen: Seen,
     worker_env: dict[str, str] | None = None,
+    kafka: Broker | None = None,
+    processes: int = 1,
 ) -> Iterator[Rig]:
-    """A worker ready on its own topics, inventory loaded, ``watch`` topics fed to ``seen``."""
+    """A worker ready on its own topics, inventory loaded, ``watch`` topics fed to ``seen``;
+    on ``kafka`` when given (a broker that outlives the rig), else on ``--bootstrap`` or a
+    throwaway broker."""
     with ExitStack() as stack:
         work = stack.enter_context(work_directory(args.keep))
-        kafka = stack.enter_context(broker(args.bootstrap, settings, work))
+        if kafka is None:
+            kafka = stack.enter_context(broker(args.bootstrap, settings, work))
         app_id, topics = new_run(label, args.partitions)
         create_topics(kafka.bootstrap, app_id, topics)
         if args.bootstrap:
@@ -69,7 +74,9 @@ def rig(
         sender.flush()
         watcher = Watcher(kafka.bootstrap, topics, watch, seen).start()
         stack.callback(watcher.stop)
-        worker = BenchWorker(kafka.bootstrap, app_id, topics, work / "worker", worker_env or {})
+        worker = BenchWorker(
+            kafka.bootstrap, app_id, topics, work / "worker", worker_env or {}, processes
+        )
         stack.callback(worker.stop)
         with Stopwatch() as starting:
             worker.start()

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, Self, cast
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Message, Producer, TopicPartition
 
@@ -44,15 +44,25 @@ class Sender:
     def event_id(self) -> str:
         return f"evt-{self._topics.prefix}{next(self._ids)}"
 
-    def send(self, message: SimMessage) -> None:
+    def send(self, message: SimMessage, topic: str | None = None) -> None:
+        self.produce(
+            topic or self._topics.name(message.topic.value),
+            None if message.key is None else message.key.encode(),
+            messages.value_bytes(message),
+            messages.headers(message),
+        )
+
+    def produce(
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes | None,
+        headers: list[tuple[str, str | bytes | None]],
+    ) -> None:
         while True:
             try:
                 self._producer.produce(
-                    self._topics.name(message.topic.value),
-                    key=None if message.key is None else message.key.encode(),
-                    value=messages.value_bytes(message),
-                    headers=messages.headers(message),
-                    on_delivery=self._delivered,
+                    topic, key=key, value=value, headers=headers, on_delivery=self._delivered
                 )
                 break
             except BufferError:
@@ -68,20 +78,7 @@ class Sender:
     def create(self, report_id: str, service_id: str, priority: int = 2) -> float:
         """A new customer problem report on one service; returns the wall time it was sent."""
         sent = time.time()
-        moment = datetime.fromtimestamp(sent, UTC)
-        report = {
-            "id": report_id,
-            "description": f"customer problem {report_id}",
-            "severity": "major",
-            "priority": priority,
-            "ticketType": "incident",
-            "creationDate": messages.iso(moment),
-            "relatedParty": [{"role": "customer", "id": f"cust-{report_id}", "segment": "gold"}],
-            "relatedEntity": [
-                {"role": "affectedService", "id": service_id, "referredType": "Service"}
-            ],
-        }
-        self.send(messages.report_created(self.event_id(), moment, report))
+        self.send(create_message(self.event_id(), report_id, service_id, priority, sent))
         return sent
 
     def flush(self, timeout: float = 60.0) -> None:
@@ -102,16 +99,17 @@ class Sender:
 Seen = Callable[[Topic, str | None, dict[str, str], bytes, float], None]
 """Called with (topic role, key, headers, value, wall time received) for every record."""
 
+SeenRecord = Callable[[Message, float], None]
+"""Called with each record read and the wall time it was received."""
 
-class Watcher:
-    """Reads output topics from the beginning in a thread and hands each record over."""
 
-    def __init__(
-        self, bootstrap: str, topics: RunTopics, roles: tuple[Topic, ...], seen: Seen
-    ) -> None:
-        self._roles = {topics.name(role.value): role for role in roles}
-        self._partitions = topics.partitions
-        self._seen = seen
+class TopicTail:
+    """Reads whole topics from the beginning in a thread and hands each record over."""
+
+    def __init__(self, bootstrap: str, names: list[str], partitions: int, seen: SeenRecord) -> None:
+        self._names = names
+        self._partitions = partitions
+        self._seen_record = seen
         self._consumer = Consumer(
             {
                 "bootstrap.servers": bootstrap,
@@ -125,11 +123,11 @@ class Watcher:
         self._thread = threading.Thread(target=self._run, name="bench-watcher", daemon=True)
         self.errors: list[str] = []
 
-    def start(self) -> Watcher:
+    def start(self) -> Self:
         self._consumer.assign(
             [
                 TopicPartition(name, partition, OFFSET_BEGINNING)
-                for name in self._roles
+                for name in self._names
                 for partition in range(self._partitions)
             ]
         )
@@ -148,15 +146,28 @@ class Watcher:
                 if record.error() is not None:
                     self.errors.append(str(record.error()))
                     continue
-                key = record.key()
-                headers = _headers(record)
-                self._seen(
-                    self._roles[str(record.topic())],
-                    key.decode() if key is not None else None,
-                    headers,
-                    record.value() or b"",
-                    received,
-                )
+                self._seen_record(record, received)
+
+
+class Watcher(TopicTail):
+    """Reads output topics of the contract and hands each record over with its role."""
+
+    def __init__(
+        self, bootstrap: str, topics: RunTopics, roles: tuple[Topic, ...], seen: Seen
+    ) -> None:
+        self._roles = {topics.name(role.value): role for role in roles}
+        self._seen = seen
+        super().__init__(bootstrap, list(self._roles), topics.partitions, self._hand_over)
+
+    def _hand_over(self, record: Message, received: float) -> None:
+        key = record.key()
+        self._seen(
+            self._roles[str(record.topic())],
+            key.decode() if key is not None else None,
+            _headers(record),
+            record.value() or b"",
+            received,
+        )
 
 
 def _headers(record: Message) -> dict[str, str]:
@@ -166,3 +177,21 @@ def _headers(record: Message) -> dict[str, str]:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def create_message(
+    event_id: str, report_id: str, service_id: str, priority: int, at: float
+) -> SimMessage:
+    """The create event of a new customer problem report on one service."""
+    moment = datetime.fromtimestamp(at, UTC)
+    report = {
+        "id": report_id,
+        "description": f"customer problem {report_id}",
+        "severity": "major",
+        "priority": priority,
+        "ticketType": "incident",
+        "creationDate": messages.iso(moment),
+        "relatedParty": [{"role": "customer", "id": f"cust-{report_id}", "segment": "gold"}],
+        "relatedEntity": [{"role": "affectedService", "id": service_id, "referredType": "Service"}],
+    }
+    return messages.report_created(event_id, moment, report)

@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -84,8 +84,10 @@ class WorkerChild:
         *,
         overrides: Mapping[str, str] | None = None,
         inherit_settings: bool = False,
+        worker_args: Sequence[str] = (),
     ) -> None:
         self.settings = settings
+        self.worker_args = list(worker_args)
         self.log_path = log_path
         self.overrides = dict(overrides or {})
         self._inherited = {
@@ -124,7 +126,7 @@ class WorkerChild:
             self.log_path.replace(self.log_path.with_suffix(".previous.log"))
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "problem_tracker", "worker"],
+                [sys.executable, "-m", "problem_tracker", "worker", *self.worker_args],
                 env=self.environment(),
                 stdin=subprocess.DEVNULL,
                 stdout=log,

@@ -11,11 +11,17 @@ byte for byte (see ``streaming.processors``).
 Layout: a value that starts with ``{`` is a bare state (``translation.state``), as every
 value was before outputs were kept, and as a value is when nothing is pending. Otherwise::
 
-    MAGIC | u32 big-endian length of the state | state | JSON list of decided inputs
+    MAGIC | u32 length of the state | state | u32 length of the heads | heads | records
 
-where each decided input is ``{"e": event id, "t": topic, "p": partition, "o": offset,
-"r": [[topic, partition, key, value, [[header, value], ...], timestamp], ...]}`` with
-bytes as base64 (``null`` for none).
+(lengths big-endian). ``heads`` is a JSON list with one ``[event id, topic, partition,
+offset, length of its records]`` per decided input; ``records`` is each input's records
+one after the other, each a JSON list of ``[topic, partition, key, value, [[header, value],
+...], timestamp]`` with bytes as base64 (``null`` for none). Every state load reads the
+heads (to drop what was committed) but records are parsed only when one is sent again: a
+kept input's records are carried into the next value as the bytes they were.
+
+Values written by earlier versions (``LEGACY_MAGIC``) have no heads: ``MAGIC | u32 length
+of the state | state | JSON list of {"e", "t", "p", "o", "r": records}``; they still read.
 """
 
 from __future__ import annotations
@@ -23,11 +29,14 @@ from __future__ import annotations
 import base64
 import json
 import struct
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
-MAGIC: Final = b"PTS\x01"
+MAGIC: Final = b"PTS\x02"
+LEGACY_MAGIC: Final = b"PTS\x01"
 _LENGTH = struct.Struct(">I")
+_COMPACT = (",", ":")
 
 
 class StoredDecodeError(ValueError):
@@ -48,13 +57,29 @@ class SentRecord:
 
 @dataclass(frozen=True, slots=True)
 class DecidedInput:
-    """The records one decision sent, and the input record that caused them."""
+    """The records one decision sent (as their stored JSON), and the input that caused
+    them."""
 
     event_id: str
     topic: str
     partition: int
     offset: int
-    records: tuple[SentRecord, ...]
+    records_json: bytes
+
+    @classmethod
+    def of(
+        cls, event_id: str, topic: str, partition: int, offset: int, records: Iterable[SentRecord]
+    ) -> DecidedInput:
+        encoded = json.dumps([_record(record) for record in records], separators=_COMPACT)
+        return cls(event_id, topic, partition, offset, encoded.encode())
+
+    @property
+    def records(self) -> tuple[SentRecord, ...]:
+        """The records, parsed: only a replay needs them."""
+        try:
+            return _records(json.loads(self.records_json))
+        except (ValueError, TypeError) as exc:
+            raise StoredDecodeError(f"invalid stored value: {exc}") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,47 +94,81 @@ class Stored:
 def encode_stored(stored: Stored) -> bytes:
     if not stored.decided:
         return stored.state
-    pending = json.dumps([_entry(entry) for entry in stored.decided], separators=(",", ":"))
-    return MAGIC + _LENGTH.pack(len(stored.state)) + stored.state + pending.encode()
+    heads = json.dumps(
+        [[e.event_id, e.topic, e.partition, e.offset, len(e.records_json)] for e in stored.decided],
+        separators=_COMPACT,
+    ).encode()
+    return b"".join(
+        (
+            MAGIC,
+            _LENGTH.pack(len(stored.state)),
+            stored.state,
+            _LENGTH.pack(len(heads)),
+            heads,
+            *(entry.records_json for entry in stored.decided),
+        )
+    )
 
 
 def decode_stored(raw: bytes) -> Stored:
-    if not raw.startswith(MAGIC):
+    if not raw.startswith((MAGIC, LEGACY_MAGIC)):
         return Stored(raw)
     try:
-        start = len(MAGIC) + _LENGTH.size
-        (length,) = _LENGTH.unpack_from(raw, len(MAGIC))
-        if start + length > len(raw):
-            raise ValueError("the state is cut short")
-        pending = json.loads(raw[start + length :])
-        decided = tuple(_decided(entry) for entry in pending)
+        state, rest = _cut(raw, len(MAGIC))
+        if raw.startswith(LEGACY_MAGIC):
+            return Stored(state, tuple(_legacy_entry(entry) for entry in json.loads(rest)))
+        return Stored(state, _decided(rest))
     except (ValueError, TypeError, KeyError, struct.error) as exc:
         raise StoredDecodeError(f"invalid stored value: {exc}") from exc
-    return Stored(raw[start : start + length], decided)
 
 
-def _entry(entry: DecidedInput) -> dict[str, Any]:
-    return {
-        "e": entry.event_id,
-        "t": entry.topic,
-        "p": entry.partition,
-        "o": entry.offset,
-        "r": [
-            [
-                record.topic,
-                record.partition,
-                _b64(record.key),
-                _b64(record.value),
-                [[name, _b64(value)] for name, value in record.headers],
-                record.timestamp,
-            ]
-            for record in entry.records
-        ],
-    }
+def _cut(raw: bytes, at: int) -> tuple[bytes, bytes]:
+    """The length-prefixed part at ``at``, and what follows it."""
+    (length,) = _LENGTH.unpack_from(raw, at)
+    start = at + _LENGTH.size
+    if start + length > len(raw):
+        raise ValueError("a part is cut short")
+    return raw[start : start + length], raw[start + length :]
 
 
-def _decided(entry: dict[str, Any]) -> DecidedInput:
-    records = tuple(
+def _decided(rest: bytes) -> tuple[DecidedInput, ...]:
+    heads, records = _cut(rest, 0)
+    decided = []
+    position = 0
+    for event_id, topic, partition, offset, length in json.loads(heads):
+        end = position + _int(length)
+        if end > len(records):
+            raise ValueError("the records are cut short")
+        decided.append(
+            DecidedInput(
+                _str(event_id), _str(topic), _int(partition), _int(offset), records[position:end]
+            )
+        )
+        position = end
+    if position != len(records):
+        raise ValueError("bytes left after the records")
+    return tuple(decided)
+
+
+def _legacy_entry(entry: dict[str, Any]) -> DecidedInput:
+    return DecidedInput.of(
+        _str(entry["e"]), _str(entry["t"]), _int(entry["p"]), _int(entry["o"]), _records(entry["r"])
+    )
+
+
+def _record(record: SentRecord) -> list[Any]:
+    return [
+        record.topic,
+        record.partition,
+        _b64(record.key),
+        _b64(record.value),
+        [[name, _b64(value)] for name, value in record.headers],
+        record.timestamp,
+    ]
+
+
+def _records(rows: list[Any]) -> tuple[SentRecord, ...]:
+    return tuple(
         SentRecord(
             topic=_str(topic),
             partition=None if partition is None else _int(partition),
@@ -118,14 +177,7 @@ def _decided(entry: dict[str, Any]) -> DecidedInput:
             headers=tuple((_str(name), _bytes(data) or b"") for name, data in headers),
             timestamp=None if timestamp is None else float(timestamp),
         )
-        for topic, partition, key, value, headers, timestamp in entry["r"]
-    )
-    return DecidedInput(
-        event_id=_str(entry["e"]),
-        topic=_str(entry["t"]),
-        partition=_int(entry["p"]),
-        offset=_int(entry["o"]),
-        records=records,
+        for topic, partition, key, value, headers, timestamp in rows
     )
 
 

@@ -58,6 +58,7 @@ from problem_tracker.domain.service_trouble import (
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.streaming.outbox import Consumed, Outbox
 from problem_tracker.streaming.partitioning import ORIGIN_HEADER, parse_origin_header
+from problem_tracker.streaming.table_read import read_once
 from problem_tracker.translation import to_domain
 from problem_tracker.translation.from_domain import report_messages, service_trouble_messages
 from problem_tracker.translation.internal import InternalMessage, Origin, decode_internal
@@ -155,6 +156,7 @@ class AggregateTable(Generic[S]):
         self.name = name
         self._shell = shell
         self._table = table
+        self._read = read_once(table)
         self._decode = decode
         self.encode = encode
 
@@ -164,7 +166,7 @@ class AggregateTable(Generic[S]):
             yield key.decode(errors="replace"), self._decode(decode_stored(raw).state)
 
     def load(self, key: bytes) -> Loaded[S]:
-        raw = self._table.get(key)
+        raw = self._read(key)
         if raw is None:
             return Loaded(None, None, None)
         stored = decode_stored(raw)
@@ -179,9 +181,10 @@ class AggregateTable(Generic[S]):
         entry = None if loaded.stored is None else loaded.stored.decided_for(event_id)
         if entry is None or loaded.raw is None or self._is_committed(entry):
             return False
+        records = entry.records
         self._table[key] = loaded.raw
-        metrics.replayed_records.labels(self.name).inc(len(entry.records))
-        await self._shell.outbox.send(entry.records)
+        metrics.replayed_records.labels(self.name).inc(len(records))
+        await self._shell.outbox.send(records)
         return True
 
     async def save_and_send(
@@ -195,17 +198,19 @@ class AggregateTable(Generic[S]):
     ) -> None:
         """Save the new state (``None``: unchanged) with the records, then send them."""
         if state is not None:
-            entry = DecidedInput(
-                event_id, source.topic, source.partition, source.offset, tuple(records)
+            entry = (
+                DecidedInput.of(event_id, source.topic, source.partition, source.offset, records)
+                if records
+                else None
             )
             self._table[key] = self._value(state, loaded.stored, entry)
         await self._shell.outbox.send(records)
 
-    def _value(self, state: bytes, previous: Stored | None, entry: DecidedInput) -> bytes:
+    def _value(self, state: bytes, previous: Stored | None, entry: DecidedInput | None) -> bytes:
         kept = (
             [] if previous is None else [e for e in previous.decided if not self._is_committed(e)]
         )
-        decided = [*kept, entry] if entry.records else kept
+        decided = [*kept, entry] if entry is not None else kept
         decided = decided[-self._shell.max_kept_decisions :]
         value = encode_stored(Stored(state, tuple(decided)))
         while len(value) > self._shell.max_table_value_bytes and decided:

@@ -30,6 +30,7 @@ from problem_tracker.domain.report import CustomerProblemReport
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.streaming.due_index import DueIndex, to_slot
 from problem_tracker.streaming.outbox import Outbox
+from problem_tracker.streaming.table_read import read_once
 from problem_tracker.translation.internal import encode_internal
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,7 @@ class TickScheduler:
         report_of: Callable[[str], CustomerProblemReport | None] = lambda report_id: None,
     ) -> None:
         self._deadlines = deadlines
+        self._read_deadline = read_once(deadlines)
         self._next_deadline = next_deadline
         self._outbox = outbox
         self._clock = clock
@@ -141,7 +143,7 @@ class TickScheduler:
         record may have been lost with the crash that caused the replay."""
         deadline = None if state is None else self._next_deadline(state)
         key = report_id.encode()
-        stored = self._deadlines.get(key)
+        stored = self._read_deadline(key)
         wanted = None
         summary = None
         if state is not None and not state.is_terminal:
@@ -149,7 +151,7 @@ class TickScheduler:
             wanted = encode_entry(None if deadline is None else to_slot(deadline), summary)
         if stored != wanted or (replayed and wanted is not None):
             if wanted is None:
-                self._deadlines.pop(key, None)
+                del self._deadlines[key]
             else:
                 self._deadlines[key] = wanted
         self.open_reports.move(None if stored is None else decode_entry(stored)[1], summary)

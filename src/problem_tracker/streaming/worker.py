@@ -17,10 +17,20 @@ def register(subparsers: Any) -> None:
         "worker", help="run a stream-processing worker (consumes, decides, publishes)"
     )
     parser.add_argument("--plain-logs", action="store_true", help="human-readable log lines")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run N worker processes on this host, in the same consumer group, each with "
+        "data dir <data_dir>/process-<i> and web port <web_port>+i (one core each)",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.processes != 1:
+        return run_processes(args, settings)
     import logging
 
     import faust
@@ -66,6 +76,20 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         worker.broker_watch.stop()
         worker.reference.stop()
     return 0
+
+
+def run_processes(args: argparse.Namespace, settings: Settings) -> int:
+    """A supervisor of ``args.processes`` workers (``problem_tracker.supervisor``)."""
+    import os
+
+    from problem_tracker.observability.logging import configure_logging
+    from problem_tracker.supervisor import Supervisor, supervise, worker_children
+
+    children = worker_children(
+        settings, args.processes, ["--plain-logs"] if args.plain_logs else [], os.environ
+    )
+    configure_logging(settings.worker.log_level, json_lines=not args.plain_logs)
+    return supervise(Supervisor(children))
 
 
 def quiet_payload_loggers() -> None:

@@ -40,12 +40,17 @@ def test_the_kafka_benchmarks_take_sizes_broker_and_policy_from_the_command_line
     parser = build_parser()
     ticks = parser.parse_args(["ticks", "--reports", "50", "--rate", "10", "--bootstrap", "h:1"])
     pipeline = parser.parse_args(["pipeline", "--reports", "7", "--paced", "0"])
+    ceilings = parser.parse_args(
+        ["ceilings", "--processes", "2", "--baseline-src", "a/src", "--baseline-src", "b/src"]
+    )
 
     assert (ticks.reports, ticks.rate, ticks.bootstrap) == (50, 10.0, "h:1")
     assert ticks.policy == FAST_POLICY
     assert FAST_POLICY.is_file()
     assert (pipeline.reports, pipeline.paced, pipeline.bootstrap) == (7, 0, None)
     assert pipeline.results_dir == Path(__file__).resolve().parents[3] / "bench" / "results"
+    assert (ceilings.rounds, ceilings.processes, ceilings.ceilings) == (3, 2, True)
+    assert ceilings.baseline_src == [Path("a/src"), Path("b/src")]
 
 
 def test_a_threshold_jeopardy_is_due_when_that_share_of_the_target_is_used_up() -> None:
