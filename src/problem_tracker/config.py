@@ -169,6 +169,9 @@ class WorkerSettings(BaseModel):
     max_entities_per_report: int = Field(default=50, ge=1)
     max_parties_per_report: int = Field(default=20, ge=1)
     tick_interval_seconds: float = Field(default=0.2, gt=0)
+    # A shared service trouble tells Service Problem Management its new impact this long
+    # after the first change since it last did: a flood of reports gives few updates.
+    impact_update_interval_seconds: float = Field(default=10.0, gt=0)
     commit_interval_seconds: float = Field(default=1.0, gt=0)
     # A crashed worker's partitions move once the group coordinator has missed its
     # heartbeats for this long. The broker accepts 6 s to 30 min by default

@@ -25,6 +25,7 @@ from problem_tracker.domain.context import DecisionContext, StaticReferenceData
 from problem_tracker.domain.report import DelegatedStatus, Owner, OwnerRole, ProgressUpdate
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.simulate import messages
+from problem_tracker.streaming.impact_timers import ImpactTimers
 from problem_tracker.streaming.outbox import Consumed, Outbox, OutboxTopics
 from problem_tracker.streaming.partitioning import origin_header
 from problem_tracker.streaming.processors import (
@@ -342,6 +343,56 @@ async def test_many_reports_on_one_service_share_one_service_trouble_request(
     requests = [t for t in outbox.event_types() if t == "CreateServiceTroubleReportRequest"]
     assert len(requests) == 1
     assert {c.report_id for c in outbox.to_report} == {f"CPR-{n}" for n in range(5)}
+
+
+async def test_reports_flooding_one_service_give_few_impact_updates_on_a_durable_timer(
+    reports: tuple[ReportProcessor, dict[bytes, bytes]], outbox: RecordingSender, shell: Shell
+) -> None:
+    processor, _ = reports
+    table: dict[bytes, bytes] = {}
+    service_troubles = ServiceTroubleProcessor(shell, table, timedelta(seconds=10))
+    clock = FixedClock(NOW)
+    timers = ImpactTimers(Outbox(NAMES, outbox, Metrics(), clock, 3), clock)
+    service_troubles.after_decision = timers.after_decision
+    for n in range(30):
+        await processor.on_customer_event(create_record(f"CPR-{n}", f"e-{n}", n))
+    links = outbox.to_service
+    outbox.sent.clear()
+
+    async def decide(record: SentRecord) -> None:
+        consumed = Consumed("st", 0, 0, record.key, record.value, timestamp=record.timestamp)
+        await service_troubles.on_internal(consumed)
+
+    for n, routed in enumerate(links):
+        at = (NOW + timedelta(seconds=n)).timestamp()
+        raw = encode_internal(routed.command, None)
+        await decide(SentRecord("st", 0, routed.service_id.encode(), raw, (), at))
+        clock.set(NOW + timedelta(seconds=n))
+        fired = len(outbox.on(NAMES.service_trouble_commands))
+        await timers.fire_due()
+        for record in outbox.on(NAMES.service_trouble_commands)[fired:]:
+            await decide(record)
+    assert len(timers.index) == 1
+    timers.rebuild(service_troubles.states())
+    assert len(timers.index) == 1
+    clock.advance(timedelta(seconds=10))
+    fired = len(outbox.on(NAMES.service_trouble_commands))
+    assert await timers.fire_due() == 1
+    assert await timers.fire_due() == 0
+    for record in outbox.on(NAMES.service_trouble_commands)[fired:]:
+        await decide(record)
+
+    updates = [m for m in outbox.published if m["eventType"] == "UpdateServiceTroubleReportRequest"]
+    assert outbox.event_types().count("CreateServiceTroubleReportRequest") == 1
+    assert len(updates) == 3
+    assert [u["eventTime"] for u in updates] == [
+        (NOW + timedelta(seconds=s)).isoformat().replace("+00:00", "Z") for s in (11, 22, 39)
+    ]
+    last = updates[-1]["event"]["serviceTroubleReport"]
+    assert last["impactCount"] == 30
+    assert sorted(last["customerProblemReportIds"]) == sorted(f"CPR-{n}" for n in range(30))
+    assert (last["priority"], last["severity"]) == (2, "major")
+    assert len(timers.index) == 0
 
 
 async def test_an_answer_for_a_request_we_never_made_is_unknown_correlation(

@@ -7,7 +7,8 @@ decide (``application.process``), route between the two aggregates
 (``application.routing``, one FIFO queue as ordered as a partition) and build the outbound
 messages (``translation.from_domain``). SLA timers are simulated like the shell does them: after
 each report decision its next deadline is noted, and a ``Tick`` for it is handled once the
-model's time passes it.
+model's time passes it; a service trouble's impact timer (``impact_due``) likewise becomes
+the ``SendImpact`` the shell's impact timers send.
 
 What the model expects is what the worker must publish: every output's topic, key,
 ``eventType`` and ``eventId`` (ids are derived from their cause, never from the clock), the
@@ -47,6 +48,7 @@ from problem_tracker.domain.timekeeping import next_deadline
 from problem_tracker.policy import load_policy
 from problem_tracker.simulate.messages import Topic
 from problem_tracker.streaming.due_index import from_slot, to_slot
+from problem_tracker.streaming.impact_timers import impact_timer
 from problem_tracker.translation import to_domain
 from problem_tracker.translation.from_domain import (
     OutboundMessage,
@@ -147,6 +149,7 @@ class Model:
     outputs: list[Expected] = field(default_factory=list)
     dead_letters: list[ExpectedDeadLetter] = field(default_factory=list)
     deadlines: dict[str, datetime] = field(default_factory=dict)
+    impact_due: dict[str, datetime] = field(default_factory=dict)
     inputs: list[Input] = field(default_factory=list)
     ticks: int = 0
 
@@ -166,19 +169,25 @@ class Model:
         return self.outputs[before:]
 
     def advance(self, until: datetime) -> list[Expected]:
-        """Handle every tick due at or before ``until``, in deadline order."""
+        """Handle every tick and impact timer due at or before ``until``, in deadline order."""
         before = len(self.outputs)
         while True:
-            due = [(at, report) for report, at in self.deadlines.items() if at <= until]
+            due = [(at, False, report) for report, at in self.deadlines.items() if at <= until]
+            due += [(at, True, key) for key, at in self.impact_due.items() if at <= until]
             if not due:
                 return self.outputs[before:]
-            at, report_id = min(due)
-            del self.deadlines[report_id]
+            at, impact, key = min(due)
+            if impact:
+                del self.impact_due[key]
+                timer = impact_timer(self.troubles[key].service.id, at)
+                self._run([(timer, key, "", False)], at)
+                continue
+            del self.deadlines[key]
             self.ticks += 1
-            self._run([(tick(report_id, at), None, "", False)], at)
+            self._run([(tick(key, at), None, "", False)], at)
 
     def next_tick(self) -> datetime | None:
-        return min(self.deadlines.values(), default=None)
+        return min([*self.deadlines.values(), *self.impact_due.values()], default=None)
 
     def _customer_event(self, record: Input, cause: str) -> None:
         outcome = decode_customer_event(record.key.encode(), record.value, self.limits)
@@ -256,6 +265,10 @@ class Model:
             self._dead_letter(key, rejected.code.value, cause, ours=not relayed)
         if decision.state is not None:
             self.troubles[service_key] = decision.state
+            if decision.state.impact_due is None:
+                self.impact_due.pop(service_key, None)
+            else:
+                self.impact_due[service_key] = decision.state.impact_due
         return [(routed, None, cause, False) for routed in report_commands(decision.events)]
 
     def _publish(self, messages: list[OutboundMessage], aggregate: str) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 from problem_tracker.domain.commands import ReportCommand
@@ -30,6 +30,7 @@ from problem_tracker.domain.decider import decide, evolve
 from problem_tracker.domain.events import CommandRejected, ReportEvent
 from problem_tracker.domain.report import CustomerProblemReport
 from problem_tracker.domain.service_trouble import (
+    IMPACT_UPDATE_INTERVAL,
     ServiceTrouble,
     ServiceTroubleCommand,
     ServiceTroubleEvent,
@@ -77,9 +78,12 @@ def handle_report(
 
 
 def handle_service_trouble(
-    state: ServiceTrouble | None, command: ServiceTroubleCommand, now: datetime
+    state: ServiceTrouble | None,
+    command: ServiceTroubleCommand,
+    now: datetime,
+    impact_interval: timedelta = IMPACT_UPDATE_INTERVAL,
 ) -> ServiceTroubleDecision:
-    events = decide_service_trouble(state, command, now)
+    events = decide_service_trouble(state, command, now, impact_interval)
     if _redelivered(state, command, events):
         return Decision(state=state, duplicate=True)
     states = _fold(evolve_service_trouble, state, events)

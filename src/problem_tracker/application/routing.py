@@ -12,11 +12,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from problem_tracker.domain.commands import LinkServiceTrouble, ReportCommand, UpdateDelegatedWork
-from problem_tracker.domain.events import ReportEvent, ServiceTroubleNeeded, ServiceTroubleReleased
+from problem_tracker.domain.events import (
+    ReportEvent,
+    ServiceTroubleNeeded,
+    ServiceTroubleReleased,
+    ServiceTroubleRerated,
+)
 from problem_tracker.domain.identity import service_trouble_key
 from problem_tracker.domain.service_trouble import (
     LinkReport,
     ReportLinkedToServiceTrouble,
+    RerateLinkedReport,
     ServiceTroubleCommand,
     ServiceTroubleEvent,
     ServiceTroubleStatusChanged,
@@ -34,7 +40,8 @@ class ToServiceTrouble:
 
 
 def service_trouble_commands(events: Iterable[ReportEvent]) -> list[ToServiceTrouble]:
-    """A report needs (or releases) the shared service trouble of a faulty service."""
+    """A report needs (or releases, or rerates) the shared service trouble of a faulty
+    service."""
     routed: list[ToServiceTrouble] = []
     for event in events:
         if isinstance(event, ServiceTroubleNeeded):
@@ -51,6 +58,15 @@ def service_trouble_commands(events: Iterable[ReportEvent]) -> list[ToServiceTro
         elif isinstance(event, ServiceTroubleReleased):
             command = UnlinkReport(
                 event_id=event.event_id, report_id=event.report_id, service_id=event.service.id
+            )
+            routed.append(ToServiceTrouble(service_trouble_key(event.service.id), command))
+        elif isinstance(event, ServiceTroubleRerated):
+            command = RerateLinkedReport(
+                event_id=event.event_id,
+                report_id=event.report_id,
+                service_id=event.service.id,
+                priority=event.priority,
+                severity=event.severity,
             )
             routed.append(ToServiceTrouble(service_trouble_key(event.service.id), command))
     return routed

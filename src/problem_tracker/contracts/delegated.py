@@ -62,6 +62,26 @@ class ServiceTroubleRequest(OutboundModel):
     requested_resolution_date: UtcDateTime | None = None
 
 
+class ServiceTroubleImpact(OutboundModel):
+    """Who the shared service trouble affects now (contract v1.1): every open customer
+    problem report linked to it, how many, and the most urgent priority and severity among
+    them (absent only for reports linked before the worker kept them)."""
+
+    request_id: ExternalId
+    external_id: ExternalId | None = None
+    affected_service: EntityRef
+    customer_problem_report_ids: Annotated[list[Identifier], Field(min_length=1)]
+    impact_count: Annotated[int, Field(ge=1)]
+    priority: Priority | None = None
+    severity: Severity | None = None
+
+    @model_validator(mode="after")
+    def _count_is_the_reports(self) -> Self:
+        if self.impact_count != len(self.customer_problem_report_ids):
+            raise ValueError("impactCount must be the number of customerProblemReportIds")
+        return self
+
+
 class PartnerProblemRequest(OutboundModel):
     """Ask a partner to fix an entity it owns for one or more reports."""
 
@@ -94,6 +114,31 @@ class PartnerProblemCancellation(OutboundModel):
     status_change_reason: Reason | None = None
 
 
+class PartnerProblemConfirmation(OutboundModel):
+    """Close (confirm the resolution of) or reopen a partner problem report (MEF 124's
+    buyer confirmation); a reopen carries the partner OLA's new due time."""
+
+    request_id: ExternalId
+    external_id: ExternalId | None = None
+    partner: Partner
+    customer_problem_report_ids: list[Identifier] = Field(default_factory=list)
+    status_change_reason: Reason | None = None
+    requested_resolution_date: UtcDateTime | None = None
+
+
+class PartnerProblemChange(OutboundModel):
+    """What the partner must see changed: the report's priority and severity (always
+    given, the current ones) and the customer's notes, if any."""
+
+    request_id: ExternalId
+    external_id: ExternalId | None = None
+    partner: Partner
+    customer_problem_report_ids: list[Identifier] = Field(default_factory=list)
+    priority: Priority
+    severity: Severity
+    note: Notes | None = None
+
+
 class DelegatedReportUpdate(WireModel):
     """The owner's view of delegated work: its own (external) id and status."""
 
@@ -108,6 +153,10 @@ class ServiceTroubleRequestPayload(OutboundModel):
     service_trouble_report: ServiceTroubleRequest
 
 
+class ServiceTroubleImpactPayload(OutboundModel):
+    service_trouble_report: ServiceTroubleImpact
+
+
 class ServiceTroubleCancellationPayload(OutboundModel):
     service_trouble_report: ServiceTroubleCancellation
 
@@ -118,6 +167,14 @@ class PartnerProblemRequestPayload(OutboundModel):
 
 class PartnerProblemCancellationPayload(OutboundModel):
     partner_problem_report: PartnerProblemCancellation
+
+
+class PartnerProblemConfirmationPayload(OutboundModel):
+    partner_problem_report: PartnerProblemConfirmation
+
+
+class PartnerProblemChangePayload(OutboundModel):
+    partner_problem_report: PartnerProblemChange
 
 
 class ServiceTroubleUpdatePayload(WireModel):
@@ -138,6 +195,19 @@ class CreateServiceTroubleReportRequest(OutboundEnvelope):
 
     event_type: Literal["CreateServiceTroubleReportRequest"]
     event: ServiceTroubleRequestPayload
+
+    @model_validator(mode="after")
+    def _correlation_is_the_request(self) -> Self:
+        _correlated(self.correlation_id, self.event.service_trouble_report.request_id)
+        return self
+
+
+class UpdateServiceTroubleReportRequest(OutboundEnvelope):
+    """The impact of a shared service trouble changed: its open reports, their count and
+    most urgent priority and severity (sent debounced, the latest impact each time)."""
+
+    event_type: Literal["UpdateServiceTroubleReportRequest"]
+    event: ServiceTroubleImpactPayload
 
     @model_validator(mode="after")
     def _correlation_is_the_request(self) -> Self:
@@ -181,6 +251,43 @@ class CancelPartnerProblemReportRequest(OutboundEnvelope):
         return self
 
 
+class UpdatePartnerProblemReportRequest(OutboundEnvelope):
+    """The partner must see a changed priority or severity, or a note of the customer's."""
+
+    event_type: Literal["UpdatePartnerProblemReportRequest"]
+    event: PartnerProblemChangePayload
+
+    @model_validator(mode="after")
+    def _correlation_is_the_request(self) -> Self:
+        _correlated(self.correlation_id, self.event.partner_problem_report.request_id)
+        return self
+
+
+class ClosePartnerProblemReportRequest(OutboundEnvelope):
+    """The customer closed the report: the partner's resolution is confirmed (MEF 124)."""
+
+    event_type: Literal["ClosePartnerProblemReportRequest"]
+    event: PartnerProblemConfirmationPayload
+
+    @model_validator(mode="after")
+    def _correlation_is_the_request(self) -> Self:
+        _correlated(self.correlation_id, self.event.partner_problem_report.request_id)
+        return self
+
+
+class ReopenPartnerProblemReportRequest(OutboundEnvelope):
+    """The customer reopened the report: the partner's resolved report is reopened (MEF
+    124) instead of a new request."""
+
+    event_type: Literal["ReopenPartnerProblemReportRequest"]
+    event: PartnerProblemConfirmationPayload
+
+    @model_validator(mode="after")
+    def _correlation_is_the_request(self) -> Self:
+        _correlated(self.correlation_id, self.event.partner_problem_report.request_id)
+        return self
+
+
 class ServiceTroubleReportCreateEvent(Envelope):
     """Service Problem Management accepted our request and names its external id."""
 
@@ -210,11 +317,17 @@ class PartnerProblemReportStatusChangeEvent(Envelope):
 
 
 ServiceTroubleRequestMessage = Annotated[
-    CreateServiceTroubleReportRequest | CancelServiceTroubleReportRequest,
+    CreateServiceTroubleReportRequest
+    | UpdateServiceTroubleReportRequest
+    | CancelServiceTroubleReportRequest,
     Field(discriminator="event_type"),
 ]
 PartnerProblemRequestMessage = Annotated[
-    CreatePartnerProblemReportRequest | CancelPartnerProblemReportRequest,
+    CreatePartnerProblemReportRequest
+    | UpdatePartnerProblemReportRequest
+    | CancelPartnerProblemReportRequest
+    | ClosePartnerProblemReportRequest
+    | ReopenPartnerProblemReportRequest,
     Field(discriminator="event_type"),
 ]
 ServiceTroubleEvent = Annotated[

@@ -12,10 +12,16 @@ from __future__ import annotations
 
 from problem_tracker.domain.context import DecisionContext
 from problem_tracker.domain.diagnosis import Diagnosis, diagnose
-from problem_tracker.domain.events import PartnerProblemRequested, ReportEvent, ServiceTroubleNeeded
+from problem_tracker.domain.events import (
+    PartnerProblemRequested,
+    PartnerProblemUpdateRequested,
+    ReportEvent,
+    ServiceTroubleNeeded,
+    ServiceTroubleRerated,
+)
 from problem_tracker.domain.identity import partner_request_id
 from problem_tracker.domain.lifecycle import Trigger, transition
-from problem_tracker.domain.report import CustomerProblemReport, EntityRef
+from problem_tracker.domain.report import CustomerProblemReport, DelegationKind, EntityRef, Note
 
 
 def coordinate(state: CustomerProblemReport, context: DecisionContext) -> list[ReportEvent]:
@@ -61,3 +67,33 @@ def _partner_requests(state: CustomerProblemReport, diagnosis: Diagnosis) -> lis
 def _undelegated(state: CustomerProblemReport) -> tuple[EntityRef, ...]:
     delegated = {work.entity.id for work in state.cycle_work}
     return tuple(entity for entity in state.entities if entity.id not in delegated)
+
+
+def tell_delegated_work(
+    state: CustomerProblemReport, before: CustomerProblemReport, notes: tuple[Note, ...] = ()
+) -> list[ReportEvent]:
+    """What the report's open work must hear: a new priority or severity goes to every
+    shared service trouble it waits on (part of the impact Service Problem Management is
+    told) and to every open partner request, a customer's notes to the partners."""
+    rerated = (state.priority, state.severity) != (before.priority, before.severity)
+    events: list[ReportEvent] = []
+    for work in state.open_work:
+        if work.kind is DelegationKind.SERVICE_TROUBLE:
+            if rerated:
+                events.append(
+                    ServiceTroubleRerated(
+                        service=work.entity, priority=state.priority, severity=state.severity
+                    )
+                )
+        elif (rerated or notes) and work.request_id is not None:
+            events.append(
+                PartnerProblemUpdateRequested(
+                    request_id=work.request_id,
+                    entity=work.entity,
+                    partner=work.partner,
+                    priority=state.priority,
+                    severity=state.severity,
+                    notes=notes,
+                )
+            )
+    return events

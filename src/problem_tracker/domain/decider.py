@@ -43,7 +43,8 @@ from problem_tracker.domain.commands import (
     UpdateDelegatedWork,
 )
 from problem_tracker.domain.context import DecisionContext
-from problem_tracker.domain.coordination import coordinate
+from problem_tracker.domain.coordination import coordinate, tell_delegated_work
+from problem_tracker.domain.delegated_work import closing, reopening
 from problem_tracker.domain.diagnosis import ask_customer
 from problem_tracker.domain.escalation import acknowledge_escalation, watch
 from problem_tracker.domain.events import (
@@ -161,15 +162,20 @@ def _decide_new(
 def _handle(trail: Trail, command: ReportCommand, context: DecisionContext) -> Trail:
     match command:
         case ChangeAttributes():
-            previous_symptom = trail.state.symptom_code
+            before = trail.state
             trail = trail.then(lambda s: change_attributes(s, command))
-            return trail.then(lambda s: check_new_symptom(s, previous_symptom, context.reference))
+            trail = trail.then(lambda s: tell_delegated_work(s, before, command.notes))
+            return trail.then(
+                lambda s: check_new_symptom(s, before.symptom_code, context.reference)
+            )
         case CompleteIsolation():
             trail = trail.then(lambda s: record_isolation(s, command))
             trail = trail.then(lambda s: check_known_error(s, context.reference))
             return _coordinate_unless_held(trail, context)
         case ProvideInformation():
-            return trail.then(lambda s: receive_information(s, command))
+            before = trail.state
+            trail = trail.then(lambda s: receive_information(s, command))
+            return trail.then(lambda s: tell_delegated_work(s, before, command.notes))
         case Hold():
             return trail.then(lambda s: transition(s, Trigger.HOLD, command.reason))
         case Resume():
@@ -217,13 +223,15 @@ def _coordinate_unless_held(trail: Trail, context: DecisionContext) -> Trail:
 
 
 def _reopen(state: CustomerProblemReport, reason: str) -> list[ReportEvent]:
-    """The customer rejected the resolution: a new cycle, whose work is requested again."""
+    """The customer rejected the resolution: a new cycle, whose work is requested again,
+    a partner's resolved report reopened rather than raised anew."""
     reopened = ReportReopened(cycle=state.cycle + 1, reason=reason)
-    return [*transition(state, Trigger.REOPEN, reason), reopened]
+    return [*transition(state, Trigger.REOPEN, reason), reopened, *reopening(state, reason)]
 
 
 def _close(state: CustomerProblemReport, reason: str | None) -> list[ReportEvent]:
-    return [*transition(state, Trigger.CLOSE, reason), ReportClosed(reason=reason)]
+    closed = ReportClosed(reason=reason)
+    return [*transition(state, Trigger.CLOSE, reason), closed, *closing(state)]
 
 
 def _no_such_report(command: ReportCommand) -> CommandRejected:

@@ -12,16 +12,21 @@ from problem_tracker.domain.events import (
     DelegatedWorkRetryScheduled,
     DelegatedWorkUpdated,
     PartnerProblemCancelRequested,
+    PartnerProblemCloseRequested,
+    PartnerProblemReopenRequested,
     PartnerProblemRequested,
+    ReportEvent,
     ServiceTroubleLinked,
     ServiceTroubleNeeded,
     ServiceTroubleReleased,
 )
 from problem_tracker.domain.report import (
     CustomerProblemReport,
+    DelegatedStatus,
     DelegatedWork,
     DelegationKind,
     Note,
+    Progress,
 )
 
 
@@ -64,12 +69,47 @@ def withdrawal(work: DelegatedWork) -> PartnerProblemCancelRequested | ServiceTr
     )
 
 
+def closing(state: CustomerProblemReport) -> list[ReportEvent]:
+    """Close Customer Problem: what partners resolved is confirmed closed with them (MEF
+    124), what is still outstanding (kept by an operator's resolve) is withdrawn, so a
+    closed report leaves its shared service troubles."""
+    events: list[ReportEvent] = [withdrawal(work) for work in outstanding_work(state)]
+    events.extend(
+        PartnerProblemCloseRequested(
+            request_id=work.request_id, entity=work.entity, partner=work.partner
+        )
+        for work in state.delegated
+        if work.kind is DelegationKind.PARTNER_PROBLEM
+        and work.progress.status is DelegatedStatus.RESOLVED
+        and work.request_id is not None
+    )
+    return events
+
+
+def reopening(state: CustomerProblemReport, reason: str) -> list[ReportEvent]:
+    """The customer reopens: each partner report the cycle's resolution rested on is
+    reopened with the partner (MEF 124) and carried into the new cycle, so coordination
+    raises no new request for its entity."""
+    return [
+        PartnerProblemReopenRequested(
+            request_id=work.request_id, entity=work.entity, partner=work.partner, reason=reason
+        )
+        for work in state.current_work
+        if work.kind is DelegationKind.PARTNER_PROBLEM
+        and work.progress.status is DelegatedStatus.RESOLVED
+        and work.request_id is not None
+        and work.partner is not None
+    ]
+
+
 WorkFact = (
     ServiceTroubleNeeded
     | PartnerProblemRequested
     | ServiceTroubleLinked
     | DelegatedWorkUpdated
     | PartnerProblemCancelRequested
+    | PartnerProblemCloseRequested
+    | PartnerProblemReopenRequested
     | ServiceTroubleReleased
     | DelegatedWorkRetryScheduled
     | DelegatedWorkRedelegated
@@ -89,6 +129,10 @@ def evolve_work(state: CustomerProblemReport, event: WorkFact) -> CustomerProble
             return update_work(state, event)
         case PartnerProblemCancelRequested():
             return withdraw_partner_work(state, event)
+        case PartnerProblemCloseRequested():
+            return _with_status(state, event.request_id, DelegatedStatus.CLOSED)
+        case PartnerProblemReopenRequested():
+            return reopen_partner_work(state, event)
         case DelegatedWorkRetryScheduled():
             return _changed_work(state, event.request_id, retry_at=event.at)
         case DelegatedWorkRedelegated():
@@ -159,12 +203,32 @@ def update_work(state: CustomerProblemReport, event: DelegatedWorkUpdated) -> Cu
 def withdraw_partner_work(
     state: CustomerProblemReport, event: PartnerProblemCancelRequested
 ) -> CustomerProblemReport:
+    return _with_status(state, event.request_id, DelegatedStatus.CANCELLED)
+
+
+def reopen_partner_work(
+    state: CustomerProblemReport, event: PartnerProblemReopenRequested
+) -> CustomerProblemReport:
+    """The reopened partner report is the new cycle's work, waiting for the partner again."""
     index = latest_work_index(state, event.request_id)
     if index is None:
         return state
     work = state.delegated[index]
-    cancelled = replace(work, progress=work.progress.cancelled())
-    return _with_work(state, index, cancelled)
+    reopened = replace(
+        work, progress=Progress(external_id=work.progress.external_id), cycle=state.cycle
+    )
+    return _with_work(state, index, reopened)
+
+
+def _with_status(
+    state: CustomerProblemReport, request_id: str, status: DelegatedStatus
+) -> CustomerProblemReport:
+    """The work's progress in ``status``; its ticket id and date stay on record."""
+    index = latest_work_index(state, request_id)
+    if index is None:
+        return state
+    work = state.delegated[index]
+    return _with_work(state, index, replace(work, progress=replace(work.progress, status=status)))
 
 
 def release_work(

@@ -256,6 +256,50 @@ class ServiceTroubleReleased(DomainEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PartnerProblemCloseRequested(DomainEvent):
+    """The customer closed the report: the partner's resolution is confirmed (MEF 124's
+    buyer confirmation) and its problem report closed."""
+
+    request_id: str
+    entity: EntityRef
+    partner: Owner | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PartnerProblemReopenRequested(DomainEvent):
+    """The customer reopened the report: the partner's resolved problem report is reopened
+    for the new cycle instead of raising a new one."""
+
+    request_id: str
+    entity: EntityRef
+    partner: Owner
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PartnerProblemUpdateRequested(DomainEvent):
+    """What the partner must see changed: the report's priority or severity, or a note of
+    the customer's."""
+
+    request_id: str
+    entity: EntityRef
+    priority: int
+    severity: Severity
+    partner: Owner | None = None
+    notes: tuple[Note, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceTroubleRerated(DomainEvent):
+    """The report's priority or severity changed while it waits on the shared service
+    trouble of ``service``, which tells Service Problem Management of the new impact."""
+
+    service: EntityRef
+    priority: int
+    severity: Severity
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class JeopardyRaised(DomainEvent):
     """The report risks missing its resolution target (or missed it: ``level`` breached,
     at 100 %). ``threshold_percent`` is the threshold passed (``None`` for a forecast or
@@ -341,6 +385,10 @@ ReportEvent = (
     | ReportReopened
     | PartnerProblemCancelRequested
     | ServiceTroubleReleased
+    | ServiceTroubleRerated
+    | PartnerProblemCloseRequested
+    | PartnerProblemReopenRequested
+    | PartnerProblemUpdateRequested
     | JeopardyRaised
     | EscalationRaised
     | EscalationAcknowledged

@@ -23,6 +23,8 @@ from problem_tracker.domain.events import (
     IsolationRecorded,
     KnownErrorAttached,
     PartnerProblemCancelRequested,
+    PartnerProblemCloseRequested,
+    PartnerProblemReopenRequested,
     PartnerProblemRequested,
     ReportAcknowledged,
     ReportEvent,
@@ -120,6 +122,8 @@ def _apply(state: CustomerProblemReport, event: ReportEvent) -> CustomerProblemR
             | ServiceTroubleLinked()
             | DelegatedWorkUpdated()
             | PartnerProblemCancelRequested()
+            | PartnerProblemCloseRequested()
+            | PartnerProblemReopenRequested()
             | ServiceTroubleReleased()
             | DelegatedWorkRetryScheduled()
             | DelegatedWorkRedelegated()

@@ -7,12 +7,21 @@ towards Service Problem Management).
   every linked report; news about any other request is rejected (``unknown-correlation``).
 - Unlink: the report leaves; the open request is cancelled only when it was the last
   report needing it.
+- Impact: whenever a decision leaves the open request's impact (its open reports, their
+  most urgent priority and severity) other than what Service Problem Management last
+  heard, and no update is pending, the next update is scheduled ``impact_interval`` after
+  the later of now and the last time it heard (on the tick grid): a link decided at its
+  report's (earlier) time never brings an update closer to the previous one. When that
+  timer comes the impact *then* is sent, or nothing when it is back to what was last
+  sent or the request is finished. Decisions are functions of the command's time, so a
+  replay schedules and sends the same updates.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar, overload
 
 from problem_tracker.domain.events import RejectionCode
@@ -26,30 +35,42 @@ from problem_tracker.domain.identity import (
 )
 from problem_tracker.domain.report import RECENT_EVENT_LIMIT, DelegatedStatus, Progress
 from problem_tracker.domain.service_trouble import (
+    IMPACT_UPDATE_INTERVAL,
     ApplyServiceTroubleUpdate,
+    Impact,
+    ImpactUpdateDropped,
+    ImpactUpdateScheduled,
     LinkedReport,
+    LinkedReportRerated,
     LinkReport,
     ReportLinkedToServiceTrouble,
     ReportUnlinkedFromServiceTrouble,
+    RerateLinkedReport,
+    SendImpact,
     ServiceTrouble,
     ServiceTroubleCancelRequested,
     ServiceTroubleCommand,
     ServiceTroubleEvent,
     ServiceTroubleEventBase,
+    ServiceTroubleImpactChanged,
     ServiceTroubleRejected,
     ServiceTroubleRequested,
     ServiceTroubleStatusChanged,
     UnlinkReport,
 )
+from problem_tracker.domain.sla.track import on_tick_grid
 
 _E = TypeVar("_E", bound=ServiceTroubleEventBase)
 
 
 def decide_service_trouble(
-    state: ServiceTrouble | None, command: ServiceTroubleCommand, now: datetime
+    state: ServiceTrouble | None,
+    command: ServiceTroubleCommand,
+    now: datetime,
+    impact_interval: timedelta = IMPACT_UPDATE_INTERVAL,
 ) -> list[ServiceTroubleEvent]:
     """The events ``command`` causes on the service trouble ``state`` (``None``: never
-    requested for this service)."""
+    requested for this service); an impact change is told ``impact_interval`` later."""
     digest = command_digest(command)
     seen = Recurrence.NEW if state is None else state.recurrence(command.event_id, digest)
     if seen is Recurrence.REDELIVERY:
@@ -63,8 +84,13 @@ def decide_service_trouble(
                 events = _link(state, command)
             case UnlinkReport():
                 events = _unlink(state, command)
+            case RerateLinkedReport():
+                events = _rerate(state, command)
+            case SendImpact():
+                events = _send_impact(state, command, now)
             case _:
                 events = _update(state, command)
+        events.extend(_impact_schedule(state, events, now, impact_interval))
     service_id = _service_id(state, command)
     cause = (command.event_id, digest)
     return [_stamp(event, cause, service_id, now, i) for i, event in enumerate(events)]
@@ -83,7 +109,7 @@ def _service_id(state: ServiceTrouble | None, command: ServiceTroubleCommand) ->
     match command:
         case LinkReport():
             return command.service.id
-        case UnlinkReport():
+        case UnlinkReport() | RerateLinkedReport() | SendImpact():
             return command.service_id
         case _:
             if state is not None:
@@ -129,6 +155,50 @@ def _link(state: ServiceTrouble | None, command: LinkReport) -> list[ServiceTrou
     return [requested, _linked(command, request_id, DelegatedStatus.REQUESTED, None)]
 
 
+def _rerate(state: ServiceTrouble | None, command: RerateLinkedReport) -> list[ServiceTroubleEvent]:
+    """A report that is not linked (any more) no longer counts; the same rating is no news."""
+    link = None if state is None else state.link_of(command.report_id)
+    if link is None or (link.priority, link.severity) == (command.priority, command.severity):
+        return []
+    rerated = LinkedReportRerated(
+        report_id=command.report_id, priority=command.priority, severity=command.severity
+    )
+    return [rerated]
+
+
+def _send_impact(
+    state: ServiceTrouble | None, command: SendImpact, now: datetime
+) -> list[ServiceTroubleEvent]:
+    """Only the pending timer, once it has come, sends; a stale or early one does nothing."""
+    if state is None or state.impact_due != command.deadline or now < command.deadline:
+        return []
+    if not state.impact_outdated:
+        return [ImpactUpdateDropped()]
+    changed = ServiceTroubleImpactChanged(
+        request_id=state.request_id,
+        service=state.service,
+        impact=state.impact,
+        external_id=state.progress.external_id,
+    )
+    return [changed]
+
+
+def _impact_schedule(
+    state: ServiceTrouble | None,
+    events: Sequence[ServiceTroubleEvent],
+    now: datetime,
+    interval: timedelta,
+) -> list[ServiceTroubleEvent]:
+    """Schedule an impact update when the decision leaves one owed and none is pending."""
+    after = state
+    for event in events:
+        after = evolve_service_trouble(after, event)
+    if after is None or after.impact_due is not None or not after.impact_outdated:
+        return []
+    since = max(now, after.impact_told_at or now)
+    return [ImpactUpdateScheduled(due_at=on_tick_grid(since + interval) or since)]
+
+
 def _linked(
     command: LinkReport, request_id: str, status: DelegatedStatus, external_id: str | None
 ) -> ReportLinkedToServiceTrouble:
@@ -138,6 +208,7 @@ def _linked(
         service=command.service,
         status=status,
         priority=command.priority,
+        severity=command.severity,
         external_id=external_id,
     )
 
@@ -179,6 +250,12 @@ def _new_generation(state: ServiceTrouble | None, event: ServiceTroubleRequested
         progress=Progress(),
         priority=event.priority,
         recent_events=() if state is None else state.recent_events,
+        impact_sent=Impact(
+            report_ids=tuple(sorted(event.report_ids)),
+            priority=event.priority,
+            severity=event.severity,
+        ),
+        impact_told_at=event.occurred_at,
     )
 
 
@@ -193,16 +270,40 @@ def _apply(state: ServiceTrouble, event: ServiceTroubleEvent) -> ServiceTrouble:
             return replace(state, progress=state.progress.after(event.update))
         case ServiceTroubleCancelRequested():
             return replace(state, progress=state.progress.cancelled())
+        case LinkedReportRerated():
+            rerated = LinkedReport(
+                report_id=event.report_id, priority=event.priority, severity=event.severity
+            )
+            return replace(
+                state,
+                linked_reports=_replaced(state.linked_reports, rerated),
+                priority=min(state.priority, event.priority),
+            )
+        case ImpactUpdateScheduled():
+            return replace(state, impact_due=event.due_at)
+        case ServiceTroubleImpactChanged():
+            return replace(
+                state, impact_sent=event.impact, impact_due=None, impact_told_at=event.occurred_at
+            )
+        case ImpactUpdateDropped():
+            return replace(state, impact_due=None)
         case _:  # a rejection changes nothing; a request was handled by the caller
             return state
 
 
 def _with_link(state: ServiceTrouble, event: ReportLinkedToServiceTrouble) -> ServiceTrouble:
-    """A linked report is listed once; the request keeps the most urgent priority."""
-    links = state.linked_reports
-    if event.report_id not in state.report_ids:
-        links = (*links, LinkedReport(report_id=event.report_id))
+    """A linked report is listed once, with its latest rating; the request keeps the most
+    urgent priority."""
+    link = LinkedReport(report_id=event.report_id, priority=event.priority, severity=event.severity)
+    if event.report_id in state.report_ids:
+        links = _replaced(state.linked_reports, link)
+    else:
+        links = (*state.linked_reports, link)
     return replace(state, linked_reports=links, priority=min(state.priority, event.priority))
+
+
+def _replaced(links: tuple[LinkedReport, ...], link: LinkedReport) -> tuple[LinkedReport, ...]:
+    return tuple(link if old.report_id == link.report_id else old for old in links)
 
 
 def _stamp(event: _E, cause: tuple[str, str], service_id: str, now: datetime, index: int) -> _E:

@@ -19,8 +19,9 @@ After every event, the decision asks ``keep_time`` what the report's SLA is now:
 - The measure the snapshot shows (time used, left and paused) is taken whenever the SLA
   changes, so every notification carries it as of its own instant; an event that leaves
   the SLA as it was (a rejection) leaves the measure too.
-- Each partner request starts an OLA leg on the partner's OLA; a leg is followed while
-  its request is open in the current cycle and the clock has not stopped.
+- Each partner request, and each partner report reopened for a new cycle, starts an OLA
+  leg on the partner's OLA; a leg is followed while its request is open in the current
+  cycle and the clock has not stopped, and stands still while the partner is ``pending``.
 
 Timers are data: the shell calls ``next_deadline`` after every saved decision and
 schedules a ``Tick`` whose ``deadline`` is that instant (on the 100 ms tick grid). A tick
@@ -37,6 +38,8 @@ from datetime import datetime
 from problem_tracker.domain.commands import Tick
 from problem_tracker.domain.events import (
     CUSTOMER_NOTIFICATIONS,
+    DelegatedWorkUpdated,
+    PartnerProblemReopenRequested,
     PartnerProblemRequested,
     ReportAcknowledged,
     ReportEvent,
@@ -48,6 +51,7 @@ from problem_tracker.domain.report import (
     ENDED_STATUSES,
     OPEN_STATUSES,
     CustomerProblemReport,
+    DelegatedStatus,
     Status,
 )
 from problem_tracker.domain.sla.clock import (
@@ -60,7 +64,11 @@ from problem_tracker.domain.sla.clock import (
     start_clock,
     stop,
 )
-from problem_tracker.domain.sla.partner_legs import PartnerLeg, start_partner_leg
+from problem_tracker.domain.sla.partner_legs import (
+    PartnerLeg,
+    follow_partner_status,
+    start_partner_leg,
+)
 from problem_tracker.domain.sla.policy import SlaPolicy, SlaRule, match_rule
 from problem_tracker.domain.sla.track import SlaTrack, next_cycle, refreshed
 
@@ -131,9 +139,17 @@ def _legs(
     """The OLA legs still followed: those of open partner requests of this cycle."""
     if clock.stopped_at is not None:
         return ()
-    if isinstance(event, PartnerProblemRequested):
+    if isinstance(event, PartnerProblemRequested | PartnerProblemReopenRequested):
         leg = start_partner_leg(policy, event.partner.id, event.request_id, event.occurred_at)
         legs = (*legs, leg)
+    elif isinstance(event, DelegatedWorkUpdated):
+        pending = event.update.status is DelegatedStatus.PENDING
+        legs = tuple(
+            follow_partner_status(leg, pending, policy, event.occurred_at)
+            if leg.request_id == event.request_id
+            else leg
+            for leg in legs
+        )
     open_requests = {work.request_id for work in state.open_work}
     return tuple(leg for leg in legs if leg.request_id in open_requests)
 

@@ -4,7 +4,7 @@ calendars and escalation ladders rules refer to by name, and require a default r
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from problem_tracker.domain.sla.calendar import AlwaysOpen, BusinessCalendar, Calendar, OpenHours
@@ -16,6 +16,7 @@ from problem_tracker.domain.sla.policy import (
     EscalationLevel,
     InformationRequestTerms,
     PartnerOla,
+    PartnerRung,
     RuleMatch,
     SlaPolicy,
     SlaRule,
@@ -26,6 +27,7 @@ from problem_tracker.policy.schema import (
     InformationRequestModel,
     LadderModel,
     OlaModel,
+    PartnerRungModel,
     PolicyDocument,
     RuleModel,
     weekdays_of,
@@ -83,6 +85,7 @@ def to_policy(document: PolicyDocument) -> SlaPolicy:
     ]
     _check_rule_order(document.rules, problems)
     partners = document.partners
+    ladder = _partner_ladder(partners.ladder, problems)
     default_ola = _ola(
         ("partners", "default"), None, partners.default, partners.escalate_to, calendars, problems
     )
@@ -92,6 +95,7 @@ def to_policy(document: PolicyDocument) -> SlaPolicy:
         )
         for name, model in partners.by_partner.items()
     ]
+    default_ola, olas = _with_ladder(default_ola, ladder), [_with_ladder(o, ladder) for o in olas]
     if problems:
         raise PolicyError(problems)
     return SlaPolicy(
@@ -248,6 +252,36 @@ def _ola(
         calendar=calendar,
         escalate_to=model.escalate_to or escalate_to,
     )
+
+
+def _partner_ladder(
+    models: tuple[PartnerRungModel, ...], problems: list[Problem]
+) -> tuple[PartnerRung, ...]:
+    """The calls after the partner manager's; only the last repeats, and boundedly."""
+    for index, model in enumerate(models):
+        path = ("partners", "ladder", index)
+        last = index == len(models) - 1
+        if not last and (model.repeat_after is not None or model.max_repeats is not None):
+            message = "only the last rung repeats: leave repeatAfter and maxRepeats out here"
+            problems.append(Problem((*path, "repeatAfter"), message))
+        elif last and (model.repeat_after is None) != (model.max_repeats is None):
+            message = "a repeated partner call is bounded: give repeatAfter and maxRepeats together"
+            problems.append(Problem((*path, "maxRepeats"), message))
+    if problems:
+        return ()
+    return tuple(
+        PartnerRung(
+            target=model.target,
+            after=model.after,
+            repeat_after=model.repeat_after,
+            max_repeats=model.max_repeats or 0,
+        )
+        for model in models
+    )
+
+
+def _with_ladder(ola: PartnerOla | None, ladder: tuple[PartnerRung, ...]) -> PartnerOla | None:
+    return None if ola is None else replace(ola, ladder=ladder)
 
 
 def _lookup(

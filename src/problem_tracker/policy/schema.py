@@ -133,8 +133,16 @@ class OlaModel(_Model):
     escalate_to: Name | None = None
 
 
+class PartnerRungModel(_Model):
+    target: Name
+    after: Duration
+    repeat_after: Duration | None = None
+    max_repeats: Annotated[int, Field(ge=1, strict=True)] | None = None
+
+
 class PartnersModel(_Model):
     escalate_to: Name
+    ladder: tuple[PartnerRungModel, ...] = ()
     default: OlaModel
     by_partner: dict[str, OlaModel] = {}
 

@@ -145,8 +145,17 @@ def _ladder(ladder: EscalationLadder) -> str:
 
 def _ola(ola: PartnerOla) -> str:
     name = ola.partner or "default"
+    further = "".join(
+        f", {rung.target} +{format_duration(rung.after)}"
+        + (
+            f" (again every {format_duration(rung.repeat_after)}, at most {rung.max_repeats} times)"
+            if rung.repeat_after is not None
+            else ""
+        )
+        for rung in ola.ladder
+    )
     return f"  {name:<14} resolve within {_duration(ola.resolution, ola.calendar)} on " + (
-        f"{ola.calendar.name}, then escalate to {ola.escalate_to}"
+        f"{ola.calendar.name}, then escalate to {ola.escalate_to}{further}"
     )
 
 

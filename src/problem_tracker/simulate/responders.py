@@ -62,11 +62,17 @@ class Responders:
         resource = _resource(request, kind)
         request_id = _request_id(request, resource)
         event_type = str(request.get("eventType", ""))
-        if request_id is None or not event_type.startswith(("Create", "Cancel")):
+        if request_id is not None and event_type.startswith(("Update", "Close")):
+            self.stats["updates" if event_type.startswith("Update") else "closed"] += 1
+            return False
+        if request_id is None or not event_type.startswith(("Create", "Cancel", "Reopen")):
             self.stats["unreadable requests"] += 1
             return False
         if event_type.startswith("Cancel"):
             self._cancel(kind, request_id, resource, at)
+        elif event_type.startswith("Reopen"):
+            self.stats["reopened"] += 1
+            self._accept(kind, request_id, resource, at, now)
         elif request_id in self._accepted:
             self.stats["repeated requests"] += 1
             return False

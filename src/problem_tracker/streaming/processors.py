@@ -9,9 +9,9 @@ state until the input's offset is committed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Generic, TypeVar, get_args
 
 from problem_tracker.application.ports import Clock
@@ -50,7 +50,11 @@ from problem_tracker.domain.commands import ReportCommand
 from problem_tracker.domain.context import DecisionContext
 from problem_tracker.domain.events import StatusChanged
 from problem_tracker.domain.report import CustomerProblemReport, Status
-from problem_tracker.domain.service_trouble import ServiceTroubleCommand
+from problem_tracker.domain.service_trouble import (
+    IMPACT_UPDATE_INTERVAL,
+    ServiceTrouble,
+    ServiceTroubleCommand,
+)
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.streaming.outbox import Consumed, Outbox
 from problem_tracker.streaming.partitioning import ORIGIN_HEADER, parse_origin_header
@@ -70,6 +74,7 @@ log = logging.getLogger(__name__)
 Table = MutableMapping[bytes, bytes]
 S = TypeVar("S")
 AfterDecision = Callable[[str, "CustomerProblemReport | None", bool], None]
+AfterTroubleDecision = Callable[[str, "ServiceTrouble | None"], None]
 _REPORT_COMMANDS = get_args(ReportCommand)
 _SERVICE_TROUBLE_COMMANDS = get_args(ServiceTroubleCommand)
 
@@ -154,6 +159,11 @@ class AggregateTable(Generic[S]):
         self._read = read_once(table)
         self._decode = decode
         self.encode = encode
+
+    def states(self) -> Iterator[tuple[str, S]]:
+        """Every state the table holds here (a Faust table: the partitions owned)."""
+        for key, raw in list(self._table.items()):
+            yield key.decode(errors="replace"), self._decode(decode_stored(raw).state)
 
     def load(self, key: bytes) -> Loaded[S]:
         raw = self._read(key)
@@ -301,13 +311,21 @@ class ReportProcessor:
 
 
 class ServiceTroubleProcessor:
-    """One shared service trouble per faulty service, keyed by service id."""
+    """One shared service trouble per faulty service, keyed by service id; its impact
+    updates wait ``impact_interval`` on a timer ``after_decision`` schedules."""
 
-    def __init__(self, shell: Shell, table: Table) -> None:
+    def __init__(
+        self, shell: Shell, table: Table, impact_interval: timedelta = IMPACT_UPDATE_INTERVAL
+    ) -> None:
         self._shell = shell
         self._troubles = AggregateTable(
             "service-troubles", shell, table, decode_service_trouble, encode_service_trouble
         )
+        self._impact_interval = impact_interval
+        self.after_decision: AfterTroubleDecision = _no_trouble_timers
+
+    def states(self) -> Iterator[tuple[str, ServiceTrouble]]:
+        return self._troubles.states()
 
     async def on_internal(self, record: Consumed) -> None:
         message = await _internal(self._shell.outbox, record, _SERVICE_TROUBLE_COMMANDS)
@@ -318,9 +336,10 @@ class ServiceTroubleProcessor:
         key = record.key or b""
         loaded = self._troubles.load(key)
         at = self._shell.decision_time(record)
-        decision = handle_service_trouble(loaded.state, command, at)
+        decision = handle_service_trouble(loaded.state, command, at, self._impact_interval)
         if decision.duplicate:
-            await self._troubles.replay(key, loaded, command.event_id)
+            if await self._troubles.replay(key, loaded, command.event_id):
+                self.after_decision(key.decode(errors="replace"), loaded.state)
             return
         outbox = self._shell.outbox
         rejected_by = f"service trouble of {key.decode(errors='replace')!r}"
@@ -332,6 +351,7 @@ class ServiceTroubleProcessor:
         encoded = None
         if decision.state is not None and decision.state != loaded.state:
             encoded = self._troubles.encode(decision.state)
+        self.after_decision(key.decode(errors="replace"), decision.state)
         await self._troubles.save_and_send(key, loaded, encoded, record, command.event_id, records)
 
 
@@ -394,6 +414,10 @@ def _observe_durations(
 
 def _no_timers(report_id: str, state: CustomerProblemReport | None, replayed: bool) -> None:
     """Without a tick scheduler (component tests), reports ask for no timers."""
+
+
+def _no_trouble_timers(key: str, state: ServiceTrouble | None) -> None:
+    """Without impact timers (component tests), troubles ask for none."""
 
 
 async def _internal(

@@ -134,6 +134,10 @@ class TickScheduler:
         self._report_of = report_of
         self.index = DueIndex()
         self.open_reports = OpenReports(metrics)
+        self._in_flight: dict[str, int] = {}
+        """The slot of the tick sent to each report and not answered yet: a command decided
+        before that tick arrives leaves the same deadline, which must not fire twice (the
+        second tick would be a duplicate whose kept records are sent again)."""
 
     def after_decision(
         self, report_id: str, state: CustomerProblemReport | None, replayed: bool = False
@@ -155,12 +159,16 @@ class TickScheduler:
             else:
                 self._deadlines[key] = wanted
         self.open_reports.move(None if stored is None else decode_entry(stored)[1], summary)
+        if deadline is not None and self._in_flight.get(report_id) == to_slot(deadline):
+            return
+        self._in_flight.pop(report_id, None)
         self.index.schedule(report_id, deadline)
 
     def rebuild(self) -> None:
         """After a rebalance: the index and the counts hold exactly the entries of owned
         partitions."""
         started = time.perf_counter()
+        self._in_flight.clear()
         self.open_reports.clear()
         self.index.rebuild(self._entries())
         self.open_reports.publish()
@@ -186,6 +194,7 @@ class TickScheduler:
         fired = 0
         for report_id, deadline in list(self.index.pop_due(now)):
             await self._outbox.tick(report_id, encode_internal(tick_command(report_id, deadline)))
+            self._in_flight[report_id] = to_slot(deadline)
             self._metrics.tick_lag_seconds.observe(max(0.0, (now - deadline).total_seconds()))
             fired += 1
         self._metrics.due_index_size.set(len(self.index))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import faust
@@ -22,6 +23,7 @@ from problem_tracker.policy import load_policy
 from problem_tracker.streaming.agents import Processors, register_agents
 from problem_tracker.streaming.app import create_app
 from problem_tracker.streaming.broker_watch import BrokerWatch, metadata_probe
+from problem_tracker.streaming.impact_timers import ImpactTimers
 from problem_tracker.streaming.outbox import Outbox, OutboxTopics
 from problem_tracker.streaming.partitioning import partition_for
 from problem_tracker.streaming.processors import (
@@ -52,6 +54,7 @@ class Worker:
     readiness: Readiness
     ticks: TickScheduler
     broker_watch: BrokerWatch
+    impact_timers: ImpactTimers
 
 
 class UnsupportedGuaranteeError(ValueError):
@@ -140,9 +143,16 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
         deadlines_table, next_deadline, outbox, clock, metrics, report_of=reports.state_of
     )
     reports.after_decision = ticks.after_decision
+    service_troubles = ServiceTroubleProcessor(
+        shell,
+        service_troubles_table,
+        timedelta(seconds=settings.worker.impact_update_interval_seconds),
+    )
+    impact_timers = ImpactTimers(outbox, clock)
+    service_troubles.after_decision = impact_timers.after_decision
     processors = Processors(
         reports=reports,
-        service_troubles=ServiceTroubleProcessor(shell, service_troubles_table),
+        service_troubles=service_troubles,
         delegated=DelegatedEventRouter(shell),
         reference=ReferenceValidator(shell),
     )
@@ -176,13 +186,15 @@ def build_worker(settings: Settings, clock: Clock | None = None) -> Worker:
     @app.on_rebalance_complete.connect  # type: ignore[arg-type]
     async def on_rebalanced(sender: object, **kwargs: object) -> None:
         ticks.rebuild()
+        impact_timers.rebuild(service_troubles.states())
         readiness.rebalanced = True
 
     @app.timer(settings.worker.tick_interval_seconds)  # type: ignore[untyped-decorator]
     async def fire_due_ticks() -> None:
         await ticks.fire_due()
+        await impact_timers.fire_due()
 
-    return Worker(app, topics, metrics, reference, readiness, ticks, broker_watch)
+    return Worker(app, topics, metrics, reference, readiness, ticks, broker_watch, impact_timers)
 
 
 def outbox_topics(topics: Topics) -> OutboxTopics:

@@ -10,23 +10,34 @@ routes those to internal topics and the dead-letter queue.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from problem_tracker.contracts import common
 from problem_tracker.contracts.delegated import (
     CancelPartnerProblemReportRequest,
     CancelServiceTroubleReportRequest,
+    ClosePartnerProblemReportRequest,
     CreatePartnerProblemReportRequest,
     CreateServiceTroubleReportRequest,
     Partner,
     PartnerProblemCancellation,
     PartnerProblemCancellationPayload,
+    PartnerProblemChange,
+    PartnerProblemChangePayload,
+    PartnerProblemConfirmation,
+    PartnerProblemConfirmationPayload,
     PartnerProblemRequest,
     PartnerProblemRequestPayload,
+    ReopenPartnerProblemReportRequest,
     ServiceTroubleCancellation,
     ServiceTroubleCancellationPayload,
+    ServiceTroubleImpact,
+    ServiceTroubleImpactPayload,
     ServiceTroubleRequest,
     ServiceTroubleRequestPayload,
+    UpdatePartnerProblemReportRequest,
+    UpdateServiceTroubleReportRequest,
 )
 from problem_tracker.contracts.envelope import DOMAIN, OutboundEnvelope
 from problem_tracker.contracts.escalations import (
@@ -65,7 +76,10 @@ from problem_tracker.domain.events import (
     JeopardyRaised,
     KnownErrorAttached,
     PartnerProblemCancelRequested,
+    PartnerProblemCloseRequested,
+    PartnerProblemReopenRequested,
     PartnerProblemRequested,
+    PartnerProblemUpdateRequested,
     ReportEvent,
     ReportResolved,
     StatusChanged,
@@ -76,6 +90,7 @@ from problem_tracker.domain.service_trouble import (
     ServiceTroubleCancelRequested,
     ServiceTroubleEvent,
     ServiceTroubleEventBase,
+    ServiceTroubleImpactChanged,
     ServiceTroubleRequested,
 )
 from problem_tracker.translation.snapshot import snapshot, wire_reason
@@ -121,9 +136,13 @@ def report_messages(
         return [_notification(notification, event, state)]
     match event:
         case PartnerProblemRequested():
-            return [_partner_request(event)]
+            return [_partner_request(event, state)]
         case PartnerProblemCancelRequested():
             return [_partner_cancellation(event, state)]
+        case PartnerProblemUpdateRequested():
+            return [_partner_change(event, state)]
+        case PartnerProblemCloseRequested() | PartnerProblemReopenRequested():
+            return [_partner_confirmation(event, state)]
         case JeopardyRaised() | EscalationRaised() | EscalationEnded() | EscalationAcknowledged():
             return [_escalation_message(event)]
         case _:
@@ -134,10 +153,13 @@ def service_trouble_messages(
     event: ServiceTroubleEvent, state: ServiceTrouble | None
 ) -> list[OutboundMessage]:
     """Coordinate Customer Problem towards Service Problem Management: open one service
-    trouble report per generation, withdraw it when no report needs it any more."""
+    trouble report per generation, tell it the impact as it changes, withdraw it when no
+    report needs it any more."""
     match event:
         case ServiceTroubleRequested():
             return [_service_trouble_request(event)]
+        case ServiceTroubleImpactChanged():
+            return [_service_trouble_impact(event)]
         case ServiceTroubleCancelRequested():
             return [_service_trouble_cancellation(event, state)]
         case _:
@@ -233,7 +255,18 @@ def _end(event: EscalationEnded) -> EscalationEnd:
     )
 
 
-def _partner_request(event: PartnerProblemRequested) -> OutboundMessage:
+def _ola_due(state: CustomerProblemReport, request_id: str) -> datetime | None:
+    """When the partner's OLA wants the request resolved, while its leg is followed."""
+    legs = () if state.sla is None else state.sla.partner_legs
+    return next((leg.due_at for leg in legs if leg.request_id == request_id), None)
+
+
+def _partner_request(
+    event: PartnerProblemRequested, state: CustomerProblemReport
+) -> OutboundMessage:
+    """The partner is asked for its OLA's due time (MEF 124's requested resolution date);
+    the customer's own date only when no OLA leg is followed (no SLA on the report)."""
+    due = _ola_due(state, event.request_id)
     request = PartnerProblemRequest(
         request_id=event.request_id,
         affected_entity=entity_ref(event.entity),
@@ -242,7 +275,7 @@ def _partner_request(event: PartnerProblemRequested) -> OutboundMessage:
         description=event.description,
         priority=event.priority,
         severity=common.Severity(event.severity.value),
-        requested_resolution_date=event.requested_resolution_date,
+        requested_resolution_date=due or event.requested_resolution_date,
     )
     envelope = CreatePartnerProblemReportRequest(
         event_type="CreatePartnerProblemReportRequest",
@@ -277,6 +310,70 @@ def _partner_cancellation(
     return OutboundMessage(Channel.PARTNER_PROBLEM_REQUESTS, event.request_id, envelope)
 
 
+def _named_partner(
+    request_id: str, named: Owner | None, state: CustomerProblemReport
+) -> tuple[Partner, str | None]:
+    """The partner a request went to, and its external id for it."""
+    work = next((w for w in reversed(state.delegated) if w.request_id == request_id), None)
+    owner = named or (work.partner if work is not None else None)
+    if owner is None:
+        raise MissingPartnerError(f"partner request {request_id!r} names no partner")
+    return partner(owner), work.progress.external_id if work is not None else None
+
+
+def _partner_change(
+    event: PartnerProblemUpdateRequested, state: CustomerProblemReport
+) -> OutboundMessage:
+    named, external_id = _named_partner(event.request_id, event.partner, state)
+    change = PartnerProblemChange(
+        request_id=event.request_id,
+        external_id=external_id,
+        partner=named,
+        customer_problem_report_ids=[state.id],
+        priority=event.priority,
+        severity=common.Severity(event.severity.value),
+        note=[common.Note(author=n.author, date=n.date, text=n.text) for n in event.notes] or None,
+    )
+    envelope = UpdatePartnerProblemReportRequest(
+        event_type="UpdatePartnerProblemReportRequest",
+        event=PartnerProblemChangePayload(partner_problem_report=change),
+        **_header(event, event.request_id),
+    )
+    return OutboundMessage(Channel.PARTNER_PROBLEM_REQUESTS, event.request_id, envelope)
+
+
+def _partner_confirmation(
+    event: PartnerProblemCloseRequested | PartnerProblemReopenRequested,
+    state: CustomerProblemReport,
+) -> OutboundMessage:
+    """Close Customer Problem confirms the partner's resolution; a reopen reopens it, due
+    again by the partner OLA's new leg."""
+    named, external_id = _named_partner(event.request_id, event.partner, state)
+    confirmation = PartnerProblemConfirmation(
+        request_id=event.request_id,
+        external_id=external_id,
+        partner=named,
+        customer_problem_report_ids=[state.id],
+        status_change_reason=wire_reason(state.status_change_reason),
+        requested_resolution_date=_ola_due(state, event.request_id),
+    )
+    payload = PartnerProblemConfirmationPayload(partner_problem_report=confirmation)
+    envelope: OutboundEnvelope
+    if isinstance(event, PartnerProblemReopenRequested):
+        envelope = ReopenPartnerProblemReportRequest(
+            event_type="ReopenPartnerProblemReportRequest",
+            event=payload,
+            **_header(event, event.request_id),
+        )
+    else:
+        envelope = ClosePartnerProblemReportRequest(
+            event_type="ClosePartnerProblemReportRequest",
+            event=payload,
+            **_header(event, event.request_id),
+        )
+    return OutboundMessage(Channel.PARTNER_PROBLEM_REQUESTS, event.request_id, envelope)
+
+
 def _service_trouble_request(event: ServiceTroubleRequested) -> OutboundMessage:
     request = ServiceTroubleRequest(
         request_id=event.request_id,
@@ -290,6 +387,25 @@ def _service_trouble_request(event: ServiceTroubleRequested) -> OutboundMessage:
     envelope = CreateServiceTroubleReportRequest(
         event_type="CreateServiceTroubleReportRequest",
         event=ServiceTroubleRequestPayload(service_trouble_report=request),
+        **_header(event, event.request_id),
+    )
+    return OutboundMessage(Channel.SERVICE_TROUBLE_REQUESTS, event.request_id, envelope)
+
+
+def _service_trouble_impact(event: ServiceTroubleImpactChanged) -> OutboundMessage:
+    impact = event.impact
+    update = ServiceTroubleImpact(
+        request_id=event.request_id,
+        external_id=event.external_id,
+        affected_service=entity_ref(event.service),
+        customer_problem_report_ids=list(impact.report_ids),
+        impact_count=impact.count,
+        priority=impact.priority,
+        severity=None if impact.severity is None else common.Severity(impact.severity.value),
+    )
+    envelope = UpdateServiceTroubleReportRequest(
+        event_type="UpdateServiceTroubleReportRequest",
+        event=ServiceTroubleImpactPayload(service_trouble_report=update),
         **_header(event, event.request_id),
     )
     return OutboundMessage(Channel.SERVICE_TROUBLE_REQUESTS, event.request_id, envelope)

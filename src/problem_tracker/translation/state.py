@@ -8,10 +8,18 @@ worker resumes every timer where it was.
 
 Versions, each still read:
 
-- 8 stores what a report's SLA measured at its last change (``SlaTrack.measure``: rule,
+- 9 stores what a report's SLA measured at its last change (``SlaTrack.measure``: rule,
   time used, left and paused, breach instant) and the outcome of its finished cycles
-  (``completed``); a version 7 track has neither (the fields' defaults), so it is read as
+  (``completed``); a version 8 track has neither (the fields' defaults), so it is read as
   it is, and measured at its next change.
+- 8 stores what a shared service trouble last told Service Problem Management of its
+  impact, when, and when the next impact update is due (``impact_sent``,
+  ``impact_told_at``, ``impact_due``), with each linked report's priority and severity
+  (contract v1.1); and, of a report's partner OLA leg, since when it is paused (the
+  partner ``pending`` on us, ``paused_since``) and the partner ladder's calls still to
+  make (``calls``). Version 7 values have none of it (the fields' defaults) and are read
+  as they are: a trouble tells its impact on its next change, a leg runs and calls nobody
+  after the partner manager.
 - 7 stores the operator controls of contract v1.1: failed delegated work requested again
   (how often it was, ``retries``; whether a newer request replaced it, ``superseded``; when
   the rule's automatic retry is due, ``retry_at``), an open question to the customer
@@ -47,14 +55,15 @@ from pydantic import TypeAdapter, ValidationError
 from problem_tracker.domain.report import CustomerProblemReport
 from problem_tracker.domain.service_trouble import ServiceTrouble
 
-STATE_VERSION: Final = 8
+STATE_VERSION: Final = 9
 _WITHOUT_DIGESTS: Final = 1
 _WITH_RULE_NAMES: Final = 2
 _WITHOUT_RESOLUTION_CODES: Final = 3
 _WITHOUT_LADDER_DELAYS: Final = 4
 _WITH_INLINE_PROGRESS: Final = 5
 _WITHOUT_RETRIED_WORK: Final = 6
-_WITHOUT_SLA_MEASURES: Final = 7
+_WITHOUT_IMPACTS: Final = 7
+_WITHOUT_SLA_MEASURES: Final = 8
 
 S = TypeVar("S")
 
@@ -108,6 +117,7 @@ def _decode(adapter: TypeAdapter[_Record[S]], raw: bytes) -> S:
         _WITHOUT_LADDER_DELAYS,
         _WITH_INLINE_PROGRESS,
         _WITHOUT_RETRIED_WORK,
+        _WITHOUT_IMPACTS,
         _WITHOUT_SLA_MEASURES,
     ):
         raw = _upgraded(raw, version)

@@ -25,7 +25,7 @@ from problem_tracker.domain.commands import (
 )
 from problem_tracker.domain.events import (
     PartnerProblemCancelRequested,
-    PartnerProblemRequested,
+    PartnerProblemReopenRequested,
     ReportCancelled,
     ReportClosed,
     ReportReopened,
@@ -137,30 +137,36 @@ def _resolved_report_with_partner_and_service_work() -> CustomerProblemReport:
     return report
 
 
-def test_a_reopened_report_starts_a_new_cycle_and_requests_its_work_again() -> None:
+def test_a_reopened_report_starts_a_new_cycle_reopening_what_the_partner_resolved() -> None:
     report = _resolved_report_with_partner_and_service_work()
     reopened, events = run(report, _reopen(), context=a_context(PARTNERS))
 
     assert kinds(events) == [
         "StatusChanged",
         "ReportReopened",
+        "PartnerProblemReopenRequested",
         "ServiceTroubleNeeded",
-        "PartnerProblemRequested",
     ]
     assert isinstance(events[1], ReportReopened)
     assert events[1].cycle == 2
-    assert isinstance(events[2], ServiceTroubleNeeded)
-    assert isinstance(events[3], PartnerProblemRequested)
-    assert events[3].request_id == f"SPR-{REPORT_ID}-2"
+    reopen = events[2]
+    assert isinstance(reopen, PartnerProblemReopenRequested)
+    assert (reopen.request_id, reopen.partner, reopen.reason) == (
+        f"SPR-{REPORT_ID}-1",
+        partner_owner(),
+        "still no dial tone",
+    )
+    assert isinstance(events[3], ServiceTroubleNeeded)
     assert reopened is not None
     assert reopened.status is Status.IN_PROGRESS
     assert reopened.cycle == 2
-    assert [(w.cycle, w.progress.status) for w in reopened.delegated] == [
-        (1, DelegatedStatus.RESOLVED),
-        (1, DelegatedStatus.RESOLVED),
-        (2, DelegatedStatus.REQUESTED),
-        (2, DelegatedStatus.REQUESTED),
+    assert [(w.request_id, w.cycle, w.progress.status) for w in reopened.delegated] == [
+        ("STR-svc-1-1", 1, DelegatedStatus.RESOLVED),
+        (f"SPR-{REPORT_ID}-1", 2, DelegatedStatus.REQUESTED),
+        (None, 2, DelegatedStatus.REQUESTED),
     ]
+    assert reopened.sla is not None
+    assert [leg.request_id for leg in reopened.sla.partner_legs] == [f"SPR-{REPORT_ID}-1"]
 
 
 def test_a_reopened_report_resolves_on_its_new_work_only() -> None:
@@ -177,7 +183,7 @@ def test_a_reopened_report_resolves_on_its_new_work_only() -> None:
     partner_done = UpdateDelegatedWork(
         event_id=next_event_id(),
         report_id=REPORT_ID,
-        request_id=f"SPR-{REPORT_ID}-2",
+        request_id=f"SPR-{REPORT_ID}-1",
         partner_id=partner_owner().id,
         update=ProgressUpdate(status=DelegatedStatus.RESOLVED),
     )

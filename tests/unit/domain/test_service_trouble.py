@@ -81,7 +81,7 @@ def test_the_first_report_on_a_service_requests_a_service_trouble() -> None:
 def test_further_reports_join_the_open_service_trouble() -> None:
     state, _ = _handle(None, _link("CPR-1", priority=3), _update(DelegatedStatus.IN_PROGRESS))
     state, events = _handle(state, _link("CPR-2", priority=1))
-    assert kinds(events) == ["ReportLinkedToServiceTrouble"]
+    assert kinds(events) == ["ReportLinkedToServiceTrouble", "ImpactUpdateScheduled"]
     linked = events[0]
     assert isinstance(linked, ReportLinkedToServiceTrouble)
     assert (linked.request_id, linked.status, linked.external_id) == (

@@ -111,3 +111,26 @@ def test_a_record_that_is_not_a_request_is_ignored() -> None:
     assert not responders.on_request(m.SERVICE_TROUBLE, None, at=0.0, now=NOW)
     assert responders.stats["unreadable requests"] == 2
     assert responders.next_at() is None
+
+
+def test_an_impact_update_is_counted_and_needs_no_answer() -> None:
+    responders = Responders(ResponderPolicy(reject_rate=0.0))
+    responders.on_request(m.SERVICE_TROUBLE, _create_str(), at=0.0, now=NOW)
+    update = _request("UpdateServiceTroubleReportRequest", "REQ-1", "serviceTroubleReport")
+    assert not responders.on_request(m.SERVICE_TROUBLE, update, at=0.5, now=NOW)
+    assert (responders.stats["updates"], responders.stats["unreadable requests"]) == (1, 0)
+    assert len(_drain(responders, until=100.0)) == 3
+
+
+def test_a_reopened_partner_report_is_worked_again_and_a_closed_one_needs_no_answer() -> None:
+    responders = Responders(ResponderPolicy(reject_rate=0.0))
+    create = _request("CreatePartnerProblemReportRequest", "SPR-1", "partnerProblemReport")
+    responders.on_request(m.PARTNER_PROBLEM, create, at=0.0, now=NOW)
+    first = len(_drain(responders, until=100.0))
+
+    reopen = _request("ReopenPartnerProblemReportRequest", "SPR-1", "partnerProblemReport")
+    assert responders.on_request(m.PARTNER_PROBLEM, reopen, at=101.0, now=NOW)
+    assert len(_drain(responders, until=300.0)) == first
+    close = _request("ClosePartnerProblemReportRequest", "SPR-1", "partnerProblemReport")
+    assert not responders.on_request(m.PARTNER_PROBLEM, close, at=301.0, now=NOW)
+    assert (responders.stats["reopened"], responders.stats["closed"]) == (1, 1)

@@ -35,7 +35,9 @@ def test_a_valid_policy_is_summarised(capsys: pytest.CaptureFixture[str]) -> Non
     assert "(again every 4h, at most 6 times); delegation failure → service-desk-lead" in out
     assert "5. default              every report (default)" in out
     assert (
-        "fibreco        resolve within 8h on 24x7, then escalate to fibreco-account-manager" in out
+        "fibreco        resolve within 8h on 24x7, then escalate to fibreco-account-manager, "
+        "supplier-relations-director +4h, vendor-executive-sponsor +8h "
+        "(again every 8h, at most 2 times)" in out
     )
 
 

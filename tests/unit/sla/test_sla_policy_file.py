@@ -102,6 +102,55 @@ def test_the_example_policy_loads_with_every_feature() -> None:
     assert policy.ola_for("fibreco").escalate_to == "fibreco-account-manager"
     assert policy.ola_for("cloudhost").escalate_to == "partner-manager"
     assert policy.ola_for("anyone").resolution == 20 * H
+    assert [(call, after) for call, after in policy.ola_for("fibreco").further_calls()] == [
+        ("supplier-relations-director", 4 * H),
+        ("vendor-executive-sponsor", 8 * H),
+        ("vendor-executive-sponsor", 8 * H),
+        ("vendor-executive-sponsor", 8 * H),
+    ]
+
+
+def test_a_policy_without_a_partner_ladder_calls_the_partner_manager_only() -> None:
+    policy = parse_policy(yaml.safe_dump(VALID), source="test.yaml")
+    assert policy.default_ola.further_calls() == ()
+
+
+@pytest.mark.parametrize(
+    ("ladder", "path", "message"),
+    [
+        (
+            [
+                {"target": "a", "after": "1h", "repeatAfter": "1h", "maxRepeats": 1},
+                {"target": "b", "after": "1h"},
+            ],
+            "partners.ladder[0].repeatAfter",
+            "only the last rung repeats",
+        ),
+        (
+            [{"target": "a", "after": "1h", "repeatAfter": "1h"}],
+            "partners.ladder[0].maxRepeats",
+            "bounded",
+        ),
+        (
+            [{"target": "a", "after": "1h", "maxRepeats": 2}],
+            "partners.ladder[0].maxRepeats",
+            "bounded",
+        ),
+        (
+            [{"target": "a", "after": "1h", "repeatAfter": "1h", "maxRepeats": 0}],
+            "partners.ladder[0].maxRepeats",
+            "greater than or equal to 1",
+        ),
+        ([{"target": "a"}], "partners.ladder[0].after", "required"),
+    ],
+    ids=["repeat not last", "unbounded", "bound without interval", "zero repeats", "no after"],
+)
+def test_a_partner_ladder_that_is_not_bounded_or_misplaces_a_repeat_is_refused(
+    ladder: list[dict[str, object]], path: str, message: str
+) -> None:
+    problem = only_problem(lambda d: d["partners"].update(ladder=ladder))
+    assert problem.startswith(path)
+    assert message in problem
 
 
 def test_the_example_policy_routes_reports_as_its_comments_say() -> None:

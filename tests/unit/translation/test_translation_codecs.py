@@ -33,11 +33,13 @@ from problem_tracker.domain.report import (
     Progress,
     ProgressUpdate,
     ResolutionCode,
+    Severity,
     Status,
     StatusChange,
 )
 from problem_tracker.domain.service_trouble import (
     ApplyServiceTroubleUpdate,
+    Impact,
     LinkedReport,
     LinkReport,
     ServiceTrouble,
@@ -283,7 +285,7 @@ def test_a_stored_report_is_compact_and_versioned() -> None:
     raw = encode_report(a_report())
     document = json.loads(raw)
 
-    assert document["v"] == 8
+    assert document["v"] == STATE_VERSION
     assert raw == json.dumps(document, separators=(",", ":")).encode()
     assert "sla" not in document["state"]
     assert "known_error" not in document["state"]
@@ -435,11 +437,44 @@ def test_retried_work_is_stored_from_version_7() -> None:
     assert decode_report(raw) == report
 
 
-def test_a_report_of_version_7_is_read_without_an_sla_measure_or_finished_cycles() -> None:
+def test_a_service_trouble_of_version_7_is_read_without_an_impact() -> None:
+    trouble = a_service_trouble()
+    document = json.loads(encode_service_trouble(trouble))
+    assert "impact_sent" not in document["state"]
+    document["v"] = 7
+
+    decoded = decode_service_trouble(json.dumps(document).encode())
+
+    assert decoded == trouble
+    assert (decoded.impact_sent, decoded.impact_due) == (None, None)
+    assert decoded.impact_outdated
+
+
+def test_an_impact_and_the_ratings_of_linked_reports_are_stored_from_version_8() -> None:
+    impact = Impact(report_ids=("CPR-1", "CPR-2"), priority=1, severity=Severity.CRITICAL)
+    trouble = replace(
+        a_service_trouble(),
+        linked_reports=(
+            LinkedReport(report_id="CPR-1", priority=1, severity=Severity.MAJOR),
+            LinkedReport(report_id="CPR-2", priority=3, severity=Severity.CRITICAL),
+        ),
+        impact_sent=impact,
+        impact_due=NOW + timedelta(seconds=10),
+        impact_told_at=NOW,
+    )
+
+    raw = encode_service_trouble(trouble)
+
+    assert json.loads(raw)["v"] == STATE_VERSION
+    assert decode_service_trouble(raw) == trouble
+    assert not decode_service_trouble(raw).impact_outdated
+
+
+def test_a_report_of_version_8_is_read_without_an_sla_measure_or_finished_cycles() -> None:
     report = a_report_with_an_sla()
     document = json.loads(encode_report(report))
     assert not {"measure", "completed"} & set(document["state"]["sla"])
-    document["v"] = 7
+    document["v"] = 8
 
     decoded = decode_report(json.dumps(document).encode())
 
@@ -448,7 +483,7 @@ def test_a_report_of_version_7_is_read_without_an_sla_measure_or_finished_cycles
     assert (decoded.sla.measure, decoded.sla.completed) == (None, ())
 
 
-def test_an_sla_measure_and_finished_cycles_are_stored_from_version_8() -> None:
+def test_an_sla_measure_and_finished_cycles_are_stored_from_version_9() -> None:
     report = a_report_with_an_sla()
     assert report.sla is not None
     measured = replace(
@@ -469,7 +504,7 @@ def test_an_sla_measure_and_finished_cycles_are_stored_from_version_8() -> None:
 
     raw = encode_report(measured)
 
-    assert json.loads(raw)["v"] == 8
+    assert json.loads(raw)["v"] == STATE_VERSION == 9
     assert decode_report(raw) == measured
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from translation_samples import wire_document
 
 from builders import (
@@ -15,6 +16,7 @@ from builders import (
     a_context,
     a_create,
     a_known_error,
+    a_note,
     a_report,
     a_resource,
     a_service,
@@ -25,17 +27,23 @@ from builders import (
 )
 from problem_tracker.application.process import handle_report, handle_service_trouble
 from problem_tracker.contracts.codec import encode
+from problem_tracker.contracts.delegated import ServiceTroubleImpact
 from problem_tracker.contracts.registry import Channel
 from problem_tracker.domain.commands import (
     Cancel,
     ChangeAttributes,
+    Close,
+    Reopen,
     ReportCommand,
     Resolve,
     UpdateDelegatedWork,
 )
 from problem_tracker.domain.events import (
     PartnerProblemCancelRequested,
+    PartnerProblemCloseRequested,
+    PartnerProblemReopenRequested,
     PartnerProblemRequested,
+    PartnerProblemUpdateRequested,
     ReportEvent,
     ReportResolved,
     StatusChanged,
@@ -47,13 +55,16 @@ from problem_tracker.domain.report import (
     KnownErrorMatch,
     ProgressUpdate,
     ResolutionCode,
+    Severity,
     Status,
     StatusChange,
 )
 from problem_tracker.domain.service_trouble import (
+    Impact,
     LinkReport,
     ServiceTroubleCancelRequested,
     ServiceTroubleEvent,
+    ServiceTroubleImpactChanged,
     ServiceTroubleRequested,
     UnlinkReport,
 )
@@ -72,7 +83,14 @@ from problem_tracker.translation.snapshot import sla_view, snapshot
 
 PARTNER_REQUEST = f"SPR-{REPORT_ID}-1"
 CONTEXT = a_context(owners={"res-1": partner_owner()}, known_errors=[a_known_error()])
-MAPPED_REPORT_EVENTS = {*NOTIFICATIONS, PartnerProblemRequested, PartnerProblemCancelRequested}
+MAPPED_REPORT_EVENTS = {
+    *NOTIFICATIONS,
+    PartnerProblemRequested,
+    PartnerProblemCancelRequested,
+    PartnerProblemUpdateRequested,
+    PartnerProblemCloseRequested,
+    PartnerProblemReopenRequested,
+}
 
 
 def _update(status: DelegatedStatus, event_id: str) -> UpdateDelegatedWork:
@@ -100,6 +118,16 @@ SCENARIOS: dict[str, tuple[ReportCommand, ...]] = {
     "resolved by the partner": (
         a_create(entities=(a_resource(),)),
         _update(DelegatedStatus.RESOLVED, "upd-1"),
+    ),
+    "closed after the partner resolved it": (
+        a_create(entities=(a_resource(),)),
+        _update(DelegatedStatus.RESOLVED, "upd-2"),
+        Close(event_id="cls-1", report_id=REPORT_ID, reason="customer confirmed"),
+    ),
+    "reopened after the partner resolved it": (
+        a_create(entities=(a_resource(),)),
+        _update(DelegatedStatus.RESOLVED, "upd-3"),
+        Reopen(event_id="rop-1", report_id=REPORT_ID, reason="still no dial tone"),
     ),
     "resolved by an operator": (
         a_create(entities=(a_service(), a_resource())),
@@ -225,7 +253,107 @@ def test_a_partner_is_asked_to_fix_the_entity_it_owns() -> None:
         "description": "no dial tone since this morning",
         "priority": 2,
         "severity": "major",
+        "requestedResolutionDate": "2026-11-26T18:00:00Z",
     }
+
+
+def test_the_partner_is_asked_for_its_ola_due_time_not_the_customers_date() -> None:
+    create = a_create(entities=(a_resource(),), requested_resolution_date=NOW + timedelta(days=3))
+    decided = _decided((create,))
+    event, state = next(pair for pair in decided if isinstance(pair[0], PartnerProblemRequested))
+    assert state is not None
+    assert state.sla is not None
+    (leg,) = state.sla.partner_legs
+
+    request = _only(report_messages(event, state))["event"]["partnerProblemReport"]
+
+    assert request["requestedResolutionDate"] == leg.due_at.isoformat().replace("+00:00", "Z")
+    without_sla = replace(state, sla=None)
+    request = _only(report_messages(event, without_sla))["event"]["partnerProblemReport"]
+    assert request["requestedResolutionDate"] == "2026-11-29T10:00:00Z"
+
+
+def test_a_new_priority_is_told_to_the_partner() -> None:
+    _, message = _first("changed then cancelled", PartnerProblemUpdateRequested)
+
+    doc = wire_document(message)
+
+    assert (message.channel, message.key) == (Channel.PARTNER_PROBLEM_REQUESTS, PARTNER_REQUEST)
+    assert (doc["eventType"], doc["correlationId"]) == (
+        "UpdatePartnerProblemReportRequest",
+        PARTNER_REQUEST,
+    )
+    assert doc["event"]["partnerProblemReport"] == {
+        "requestId": PARTNER_REQUEST,
+        "partner": {"id": "partner-1", "name": "Partner One"},
+        "customerProblemReportIds": [REPORT_ID],
+        "priority": 1,
+        "severity": "major",
+    }
+
+
+def test_a_customer_note_is_passed_to_the_partner_with_the_current_rating() -> None:
+    note = a_note("the line drops every evening")
+    decided = _decided(
+        (
+            a_create(entities=(a_resource(),)),
+            ChangeAttributes(event_id="chg-2", report_id=REPORT_ID, notes=(note,)),
+        )
+    )
+    event, state = next(p for p in decided if isinstance(p[0], PartnerProblemUpdateRequested))
+
+    change = _only(report_messages(event, state))["event"]["partnerProblemReport"]
+
+    assert (change["priority"], change["severity"]) == (2, "major")
+    assert change["note"] == [
+        {"author": note.author, "date": "2026-11-26T10:00:00Z", "text": note.text}
+    ]
+
+
+def test_closing_the_report_confirms_the_partners_resolution() -> None:
+    _, message = _first("closed after the partner resolved it", PartnerProblemCloseRequested)
+
+    doc = wire_document(message)
+
+    assert (message.channel, message.key) == (Channel.PARTNER_PROBLEM_REQUESTS, PARTNER_REQUEST)
+    assert doc["eventType"] == "ClosePartnerProblemReportRequest"
+    assert doc["event"]["partnerProblemReport"] == {
+        "requestId": PARTNER_REQUEST,
+        "externalId": "ACME-1",
+        "partner": {"id": "partner-1", "name": "Partner One"},
+        "customerProblemReportIds": [REPORT_ID],
+        "statusChangeReason": "customer confirmed",
+    }
+
+
+def test_reopening_the_report_reopens_the_partners_report_due_by_a_new_ola_leg() -> None:
+    _, message = _first("reopened after the partner resolved it", PartnerProblemReopenRequested)
+
+    doc = wire_document(message)
+
+    assert (message.channel, message.key) == (Channel.PARTNER_PROBLEM_REQUESTS, PARTNER_REQUEST)
+    assert doc["eventType"] == "ReopenPartnerProblemReportRequest"
+    assert doc["event"]["partnerProblemReport"] == {
+        "requestId": PARTNER_REQUEST,
+        "externalId": "ACME-1",
+        "partner": {"id": "partner-1", "name": "Partner One"},
+        "customerProblemReportIds": [REPORT_ID],
+        "statusChangeReason": "still no dial tone",
+        "requestedResolutionDate": "2026-11-26T18:00:00Z",
+    }
+    requests = [
+        m.envelope.event_type
+        for _, messages in _messages("reopened after the partner resolved it")
+        for m in messages
+        if m.channel is Channel.PARTNER_PROBLEM_REQUESTS
+    ]
+    assert requests == ["CreatePartnerProblemReportRequest", "ReopenPartnerProblemReportRequest"]
+
+
+def test_a_confirmation_for_a_request_naming_no_partner_is_refused() -> None:
+    stray = PartnerProblemCloseRequested(event_id="e-1", request_id="SPR-X-1", entity=a_resource())
+    with pytest.raises(MissingPartnerError):
+        report_messages(stray, a_report(Status.CLOSED))
 
 
 def test_cancelling_the_report_withdraws_the_partner_request_with_the_reason() -> None:
@@ -473,9 +601,69 @@ def test_a_withdrawal_of_an_older_generation_gives_no_external_id() -> None:
     assert "externalId" not in doc["event"]["serviceTroubleReport"]
 
 
+def test_a_changed_impact_is_told_to_service_problem_management() -> None:
+    impact = Impact(report_ids=("CPR-1", "CPR-2"), priority=1, severity=Severity.CRITICAL)
+    event = ServiceTroubleImpactChanged(
+        event_id="e-9",
+        service_id="svc-1",
+        occurred_at=NOW,
+        request_id="STR-svc-1-1",
+        service=a_service(name="Broadband 1G"),
+        impact=impact,
+        external_id="SPM-5",
+    )
+
+    message = _only_message(service_trouble_messages(event, None))
+    doc = wire_document(message)
+
+    assert (message.channel, message.key) == (Channel.SERVICE_TROUBLE_REQUESTS, "STR-svc-1-1")
+    assert (doc["eventType"], doc["eventId"], doc["correlationId"]) == (
+        "UpdateServiceTroubleReportRequest",
+        "e-9",
+        "STR-svc-1-1",
+    )
+    assert doc["event"]["serviceTroubleReport"] == {
+        "requestId": "STR-svc-1-1",
+        "externalId": "SPM-5",
+        "affectedService": {"id": "svc-1", "referredType": "Service", "name": "Broadband 1G"},
+        "customerProblemReportIds": ["CPR-1", "CPR-2"],
+        "impactCount": 2,
+        "priority": 1,
+        "severity": "critical",
+    }
+
+
+def test_an_impact_without_known_ratings_leaves_them_out() -> None:
+    event = ServiceTroubleImpactChanged(
+        event_id="e-10",
+        request_id="STR-svc-1-1",
+        service=a_service(),
+        impact=Impact(report_ids=("CPR-1",)),
+    )
+
+    update = wire_document(_only_message(service_trouble_messages(event, None)))
+
+    assert "priority" not in update["event"]["serviceTroubleReport"]
+    assert "severity" not in update["event"]["serviceTroubleReport"]
+
+
+def test_an_impact_count_other_than_the_reports_is_refused() -> None:
+    with pytest.raises(ValidationError, match="impactCount"):
+        ServiceTroubleImpact(
+            request_id="STR-svc-1-1",
+            affected_service={"id": "svc-1", "referredType": "Service"},
+            customer_problem_report_ids=["CPR-1"],
+            impact_count=2,
+        )
+
+
 def test_links_between_aggregates_are_not_published_here() -> None:
     decided = _trouble_events(_link(REPORT_ID, "lnk-1"), _link("CPR-2", "lnk-2"))
-    published = {ServiceTroubleRequested, ServiceTroubleCancelRequested}
+    published = {
+        ServiceTroubleRequested,
+        ServiceTroubleCancelRequested,
+        ServiceTroubleImpactChanged,
+    }
 
     others = [(event, state) for event, state in decided if type(event) not in published]
 

@@ -229,15 +229,47 @@ class SlaRule:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PartnerRung:
+    """A further call on a partner past its OLA: ``target``, ``after`` the previous call
+    (OLA calendar time); the last rung may come again every ``repeat_after``, at most
+    ``max_repeats`` times (a partner ladder is always bounded)."""
+
+    target: str
+    after: timedelta
+    repeat_after: timedelta | None = None
+    max_repeats: int = 0
+
+    def __post_init__(self) -> None:
+        if self.after <= ZERO or (self.repeat_after is not None and self.repeat_after <= ZERO):
+            raise ValueError("a partner ladder's intervals must be positive")
+        if (self.repeat_after is None) != (self.max_repeats == 0) or self.max_repeats < 0:
+            raise ValueError("a repeated partner call needs both repeatAfter and maxRepeats")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PartnerOla:
     """Operational level agreement with a supplier/partner for the problem reports we
     raise with it: resolve within ``resolution`` on ``calendar``, else escalate to
-    ``escalate_to`` (the partner manager). ``partner`` is ``None`` for the default OLA."""
+    ``escalate_to`` (the partner manager), then along ``ladder``. ``partner`` is ``None``
+    for the default OLA."""
 
     partner: str | None
     resolution: timedelta
     calendar: Calendar
     escalate_to: str
+    ladder: tuple[PartnerRung, ...] = ()
+
+    def __post_init__(self) -> None:
+        if any(rung.repeat_after is not None for rung in self.ladder[:-1]):
+            raise ValueError("only the last rung of a partner ladder may repeat")
+
+    def further_calls(self) -> tuple[tuple[str, timedelta], ...]:
+        """Who is called after ``escalate_to``, each how long after the previous call."""
+        calls = [(rung.target, rung.after) for rung in self.ladder]
+        last = self.ladder[-1] if self.ladder else None
+        if last is not None and last.repeat_after is not None:
+            calls += [(last.target, last.repeat_after)] * last.max_repeats
+        return tuple(calls)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -233,7 +233,7 @@ def _next_deadline(clock: SlaClock, rule: SlaRule, legs: Sequence[PartnerLeg]) -
         points.append(target + clock.ladder_delay + ladder_offset)
     if points:
         own.append(instant_at(clock, rule, min(points)))
-    legs_due = [leg.due_at for leg in legs if not leg.overdue]
+    legs_due = [call for leg in legs if (call := leg.next_call) is not None]
     return min([*legs_due, *(moment for moment in own if moment is not None)], default=None)
 
 
