@@ -8,6 +8,9 @@ and the figures of a run.
 - Escalations are compared by what they are about (report, threshold or ladder level or
   end), since their ids derive from when a tick was handled: each expected one exactly
   once (one ``eventId``, byte-identical repeats aside), none unexpected.
+- Impact updates to SPM (debounced, timed by when a timer was handled against the links
+  queued behind it) are compared per service trouble: counted, never failed; repeats of
+  one ``eventId`` must be byte-identical like any other record.
 - Dead letters: exactly those the oracle expects (by the rejected record's ``eventId`` and
   code); the same rejected record dead-lettered again is counted, not failed.
 - Each report ends in the oracle's status, by its last notification (repeated ``eventId``s
@@ -28,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fault_cluster import FaultEvent, report_views
-from fault_oracle import Expected
+from fault_oracle import IMPACT_UPDATE, Expected, is_impact_update
 from fault_players import Group
 from fault_readback import Observed, by_event_id
 
@@ -83,6 +86,7 @@ def compare(
 ) -> Findings:
     found = Findings()
     expected: dict[str, Expected] = {}
+    impacts: list[Expected] = []
     escalations: dict[tuple[str, str | None], Expected] = {}
     tolerated: set[tuple[str, str | None]] = set()
     dead_letters: dict[str, tuple[str, str]] = {}
@@ -95,7 +99,9 @@ def compare(
             later = copy.deepcopy(model)
             tolerated |= {(o.key, o.about) for o in later.advance(end + TICK_MARGIN) if o.about}
         for out in model.outputs:
-            if out.about is None:
+            if is_impact_update(out):
+                impacts.append(out)
+            elif out.about is None:
                 expected[out.event_id] = out
             else:
                 escalations[(out.key, out.about)] = out
@@ -106,8 +112,13 @@ def compare(
         for report_id in group.reports:
             statuses[report_id] = model.status(report_id)
 
-    outputs = [r for r in records if r.topic not in (Topic.ESCALATIONS, Topic.DLQ)]
+    outputs = [
+        r
+        for r in records
+        if r.topic not in (Topic.ESCALATIONS, Topic.DLQ) and r.event_type != IMPACT_UPDATE
+    ]
     _outputs(found, expected, outputs, exactly_once)
+    _impacts(found, impacts, [r for r in records if r.event_type == IMPACT_UPDATE], exactly_once)
     _escalations(found, escalations, tolerated, records, exactly_once)
     _dead_letters(found, dead_letters, [r for r in records if r.topic is Topic.DLQ])
     _statuses(found, statuses, [r for r in records if r.topic is Topic.NOTIFICATIONS], views)
@@ -157,6 +168,23 @@ def _outputs(
                 f"{wanted.key} {wanted.event_type} {wanted.status}",
             )
         _duplicates(found, seen, exactly_once)
+
+
+def _impacts(
+    found: Findings, expected: list[Expected], records: list[Observed], exactly_once: bool
+) -> None:
+    for copies in by_event_id(records).values():
+        _duplicates(found, copies, exactly_once)
+    published = {record.key for record in records}
+    wanted = {out.key for out in expected}
+    found.counts["impact updates expected"] = len(expected)
+    found.counts["impact updates published"] = len(by_event_id(records))
+    found.counts["impact update ids equal to the oracle's"] = len(
+        {out.event_id for out in expected} & set(by_event_id(records))
+    )
+    found.counts["service troubles updated by the oracle"] = len(wanted)
+    found.counts["service troubles updated by the worker"] = len(published)
+    found.counts["service troubles updated by both"] = len(wanted & published)
 
 
 def _duplicates(found: Findings, seen: list[Observed], exactly_once: bool) -> None:

@@ -83,6 +83,17 @@ class Expected:
     about: str | None = None
 
 
+IMPACT_UPDATE = "UpdateServiceTroubleReportRequest"
+"""An impact update is sent when a debounce timer fires: which links it counts, and so
+its content and id, depend on when the timer was handled against the links queued behind
+it (after a crash, later than the oracle handles it). Nothing waits for one, and they are
+compared per service trouble, not by id."""
+
+
+def is_impact_update(output: Expected) -> bool:
+    return output.event_type == IMPACT_UPDATE
+
+
 @dataclass(frozen=True, slots=True)
 class ExpectedDeadLetter:
     """A DLQ record the worker must write: for the outside record with ``cause`` as its

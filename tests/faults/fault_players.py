@@ -36,7 +36,7 @@ from typing import Any
 
 from confluent_kafka import Producer
 from fault_cluster import Cluster, report_views
-from fault_oracle import Input, Model
+from fault_oracle import Input, Model, is_impact_update
 from fault_readback import Readback
 
 from problem_tracker.domain.context import DecisionContext
@@ -405,7 +405,7 @@ class Players:
         for record in inputs:
             group.model.feed(record)
         due = group.model.advance(created + ESCALATION_HORIZON)
-        return Wait(escalations={(out.key, out.about) for out in due})
+        return Wait(escalations={(out.key, out.about) for out in due if out.about is not None})
 
     def _send(self, group: Group, message: SimMessage) -> tuple[Wait, list[str]]:
         value = messages.value_bytes(message)
@@ -422,7 +422,9 @@ class Players:
         )
         self.producer.poll(0)
         wait = Wait(
-            ids={out.event_id for out in produced if out.about is None},
+            ids={
+                out.event_id for out in produced if out.about is None and not is_impact_update(out)
+            },
             escalations={(out.key, out.about) for out in produced if out.about is not None},
         )
         if group.model.dead_letters and group.model.dead_letters[-1].cause == _id_of(value):
