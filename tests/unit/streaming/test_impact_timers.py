@@ -4,47 +4,20 @@ trouble asks for another instant or a rebalance may have lost it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from builders import a_service
 from problem_tracker.application.ports import FixedClock
-from problem_tracker.contracts.stored import SentRecord
 from problem_tracker.domain.report import DelegatedStatus, Progress
 from problem_tracker.domain.service_trouble import SendImpact, ServiceTrouble
 from problem_tracker.observability.metrics import Metrics
 from problem_tracker.streaming.impact_timers import ImpactTimers
-from problem_tracker.streaming.outbox import Outbox, OutboxTopics
-from problem_tracker.translation.internal import decode_internal
+from problem_tracker.streaming.outbox import Outbox
+from recording_outbox import TOPICS, Recorder
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 DUE = NOW + timedelta(seconds=10)
-TOPICS = OutboxTopics(
-    service_trouble_requests="str",
-    partner_problem_requests="ppr",
-    notifications="n",
-    escalations="e",
-    dlq="dlq",
-    customer_events_repartitioned="rep",
-    report_commands="rc",
-    service_trouble_commands="stc",
-)
-
-
-@dataclass
-class Recorder:
-    sent: list[SentRecord] = field(default_factory=list)
-
-    async def send(self, record: SentRecord) -> None:
-        self.sent.append(record)
-
-    def timers(self) -> list[tuple[str, SendImpact]]:
-        found = []
-        for record in self.sent:
-            command = decode_internal(record.value or b"").command
-            assert isinstance(command, SendImpact)
-            found.append(((record.key or b"").decode(), command))
-        return found
 
 
 def _trouble(due: datetime | None = DUE) -> ServiceTrouble:
@@ -56,6 +29,12 @@ def _trouble(due: datetime | None = DUE) -> ServiceTrouble:
         priority=2,
         impact_due=due,
     )
+
+
+def _sent(recorder: Recorder) -> list[tuple[str, SendImpact]]:
+    found = recorder.commands()
+    assert all(isinstance(command, SendImpact) for _, command in found)
+    return found
 
 
 def _timers() -> tuple[ImpactTimers, Recorder, FixedClock]:
@@ -72,7 +51,7 @@ async def test_a_due_timer_is_sent_once_to_its_trouble_with_an_id_from_its_deadl
     assert await timers.fire_due() == 1
     assert await timers.fire_due() == 0
 
-    [(key, timer)] = recorder.timers()
+    [(key, timer)] = _sent(recorder)
     assert (key, timer.service_id, timer.deadline) == ("svc-7", "svc-7", DUE)
     assert timer.event_id == f"impact-{int(DUE.timestamp() * 10)}"
     assert recorder.sent[0].topic == "stc"
@@ -88,7 +67,7 @@ async def test_a_sent_timer_is_not_sent_again_while_the_trouble_still_awaits_it(
     clock.advance(timedelta(seconds=1))
 
     assert await timers.fire_due() == 0
-    assert len(recorder.timers()) == 1
+    assert len(_sent(recorder)) == 1
 
 
 async def test_a_new_instant_after_the_update_is_scheduled_afresh() -> None:
@@ -102,7 +81,7 @@ async def test_a_new_instant_after_the_update_is_scheduled_afresh() -> None:
     clock.set(later)
 
     assert await timers.fire_due() == 1
-    assert [timer.deadline for _, timer in recorder.timers()] == [DUE, later]
+    assert [timer.deadline for _, timer in _sent(recorder)] == [DUE, later]
 
 
 async def test_a_rebalance_sends_again_what_may_have_been_lost() -> None:
@@ -115,7 +94,7 @@ async def test_a_rebalance_sends_again_what_may_have_been_lost() -> None:
 
     assert len(timers.index) == 1
     assert await timers.fire_due() == 1
-    assert len(recorder.timers()) == 2
+    assert len(_sent(recorder)) == 2
 
 
 async def test_a_trouble_gone_or_without_a_timer_is_unscheduled() -> None:

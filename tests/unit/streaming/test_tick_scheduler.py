@@ -4,44 +4,20 @@ is on its way, and again only for a new deadline or after a rebalance."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from builders import NOW, a_report
 from problem_tracker.application.ports import FixedClock
-from problem_tracker.contracts.stored import SentRecord
 from problem_tracker.domain.commands import Tick
 from problem_tracker.domain.report import CustomerProblemReport, Status
 from problem_tracker.observability.metrics import Metrics
-from problem_tracker.streaming.outbox import Outbox, OutboxTopics
+from problem_tracker.streaming.outbox import Outbox
 from problem_tracker.streaming.ticks import TickScheduler
-from problem_tracker.translation.internal import decode_internal
+from recording_outbox import TOPICS, Recorder
 
 DUE = NOW + timedelta(minutes=5)
 LATER = DUE + timedelta(minutes=30)
-TOPICS = OutboxTopics(
-    service_trouble_requests="str",
-    partner_problem_requests="ppr",
-    notifications="n",
-    escalations="e",
-    dlq="dlq",
-    customer_events_repartitioned="rep",
-    report_commands="rc",
-    service_trouble_commands="stc",
-)
-
-
-@dataclass
-class Recorder:
-    sent: list[SentRecord] = field(default_factory=list)
-
-    async def send(self, record: SentRecord) -> None:
-        self.sent.append(record)
-
-    def ticks(self) -> list[Tick]:
-        commands = [decode_internal(record.value or b"").command for record in self.sent]
-        assert all(isinstance(command, Tick) for command in commands)
-        return [command for command in commands if isinstance(command, Tick)]
 
 
 @dataclass
@@ -52,6 +28,12 @@ class Deadlines:
 
     def __call__(self, state: CustomerProblemReport) -> datetime | None:
         return self.next
+
+
+def _ticks(recorder: Recorder) -> list[Tick]:
+    commands = [command for _, command in recorder.commands()]
+    assert all(isinstance(command, Tick) for command in commands)
+    return commands
 
 
 def _scheduler() -> tuple[TickScheduler, Recorder, FixedClock, Deadlines]:
@@ -72,7 +54,7 @@ async def test_a_deadline_is_ticked_once_when_it_comes() -> None:
 
     assert await scheduler.fire_due() == 1
     assert await scheduler.fire_due() == 0
-    assert [(tick.report_id, tick.deadline) for tick in recorder.ticks()] == [(REPORT.id, DUE)]
+    assert [(tick.report_id, tick.deadline) for tick in _ticks(recorder)] == [(REPORT.id, DUE)]
 
 
 async def test_a_command_decided_while_the_tick_is_on_its_way_does_not_tick_again() -> None:
@@ -85,7 +67,7 @@ async def test_a_command_decided_while_the_tick_is_on_its_way_does_not_tick_agai
     clock.advance(timedelta(seconds=5))
 
     assert await scheduler.fire_due() == 0
-    assert len(recorder.ticks()) == 1
+    assert len(_ticks(recorder)) == 1
 
 
 async def test_the_next_deadline_after_the_tick_is_ticked_in_its_turn() -> None:
@@ -98,7 +80,7 @@ async def test_the_next_deadline_after_the_tick_is_ticked_in_its_turn() -> None:
     clock.set(LATER)
 
     assert await scheduler.fire_due() == 1
-    assert [tick.deadline for tick in recorder.ticks()] == [DUE, LATER]
+    assert [tick.deadline for tick in _ticks(recorder)] == [DUE, LATER]
 
 
 async def test_a_deadline_that_comes_back_after_another_is_ticked_again() -> None:
@@ -112,7 +94,7 @@ async def test_a_deadline_that_comes_back_after_another_is_ticked_again() -> Non
     scheduler.after_decision(REPORT.id, REPORT)
 
     assert await scheduler.fire_due() == 1
-    assert [tick.deadline for tick in recorder.ticks()] == [DUE, DUE]
+    assert [tick.deadline for tick in _ticks(recorder)] == [DUE, DUE]
 
 
 async def test_a_rebalance_forgets_the_ticks_on_their_way() -> None:
@@ -125,4 +107,4 @@ async def test_a_rebalance_forgets_the_ticks_on_their_way() -> None:
     scheduler.after_decision(REPORT.id, REPORT)
 
     assert await scheduler.fire_due() == 1
-    assert len(recorder.ticks()) == 2
+    assert len(_ticks(recorder)) == 2
