@@ -61,6 +61,7 @@ class BrokerWatch:
         self._clock = clock
         self._last_answer = clock()
         self._down_since: float | None = None
+        self._state_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -69,32 +70,41 @@ class BrokerWatch:
         try:
             self._probe()
         except Exception as exc:
-            if self._down_since is None:
-                self._down_since = self._clock()
-                log.error(
-                    "Kafka is not answering",
-                    extra={"bootstrap_servers": self._address, "error": str(exc)},
-                )
+            self._went_silent(self._clock(), str(exc))
             return False
         now = self._clock()
-        if self._down_since is not None:
+        with self._state_lock:
+            was_down_since, self._down_since = self._down_since, None
+            self._last_answer = now
+        if was_down_since is not None:
             log.warning(
                 "Kafka is answering again",
                 extra={
                     "bootstrap_servers": self._address,
-                    "away_seconds": round(now - self._down_since, 1),
+                    "away_seconds": round(now - was_down_since, 1),
                 },
             )
-            self._down_since = None
-        self._last_answer = now
         return True
 
     def problem(self) -> str | None:
-        """Why the worker is not ready on account of the cluster, if it is not."""
+        """Why the worker is not ready on account of the cluster, if it is not. A probe
+        may still hang when the grace period is over: the outage is logged then."""
         silent = self._clock() - self._last_answer
         if silent <= self._grace:
             return None
+        self._went_silent(self._last_answer, f"no answer for {silent:.0f} s")
         return f"Kafka at {self._address} has not answered for {silent:.0f} s"
+
+    def _went_silent(self, since: float, error: str) -> None:
+        """Log the outage once, from whichever thread notices it first."""
+        with self._state_lock:
+            if self._down_since is not None:
+                return
+            self._down_since = since
+        log.error(
+            "Kafka is not answering",
+            extra={"bootstrap_servers": self._address, "error": error},
+        )
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="broker-watch", daemon=True)
